@@ -1,0 +1,158 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import { admit } from "./admission";
+import { findUsableKey, insertKey, isRefusal, listKeys, revokeKey } from "./keys";
+import { balance, listLedger, post } from "./ledger";
+import { findPendingUsage, flushBatch, pendingOutbox } from "./outbox";
+import { expireReservations, settle } from "./settlement";
+import { ACCOUNT_SCHEMA, num, one, REQUEST_RETENTION_MS } from "./storage";
+import { rateWindow } from "./rate-limit";
+import type { AdmitInput, AdmitSettings, AdmitResult, KeyInfo, LedgerEntry, NewKey, SettleInput, SettleResult, VerifyResult } from "./types";
+
+const FLUSH_DELAY_MS = 1000;
+const MAX_BACKOFF_MS = 300_000;
+
+export interface AccountSummary {
+  userId: string | null;
+  status: string;
+  balanceNano: number;
+  holdsNano: number;
+  inFlight: number;
+  /** Everything added to the balance except usage (grants, purchases, refunds, adjustments). */
+  creditsNano: number;
+  usageNano: number;
+  pendingOutbox: number;
+}
+
+/**
+ * One per user (addressed by user id). The authority for the balance, reservations, keys,
+ * rate-limit counters and the outbox that feeds D1. Methods are called over RPC; each one is
+ * synchronous against SQLite, so it is atomic and concurrent requests are serialised here.
+ */
+export class AccountDO extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private alarmAt: number | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(ACCOUNT_SCHEMA);
+    void ctx.blockConcurrencyWhile(async () => { this.alarmAt = await ctx.storage.getAlarm(); });
+  }
+
+  private userId(): string | null {
+    return one<{ user_id: string }>(this.sql, "SELECT user_id FROM account WHERE id = 1")?.user_id ?? null;
+  }
+
+  private status(): string {
+    return one<{ status: string }>(this.sql, "SELECT status FROM account WHERE id = 1")?.status ?? "active";
+  }
+
+  /** Creates the account row once; later calls are no-ops. */
+  init(userId: string, now = Date.now()): void {
+    this.sql.exec("INSERT OR IGNORE INTO account (id, user_id, balance_nano, status, created_at) VALUES (1, ?, 0, 'active', ?)", userId, now);
+  }
+
+  setStatus(status: "active" | "suspended" | "deleted"): void {
+    this.sql.exec("UPDATE account SET status = ? WHERE id = 1", status);
+  }
+
+  admit(input: AdmitInput): AdmitResult {
+    const result = this.ctx.storage.transactionSync(() => admit(this.sql, input, balance(this.sql), this.status()));
+    if (result.ok) void this.schedule(input.now + input.settings.reservationTtlMs);
+    return result;
+  }
+
+  settle(input: SettleInput): SettleResult {
+    const userId = this.userId() ?? "unknown";
+    const now = Date.now();
+    const result = this.ctx.storage.transactionSync(() => settle(this.sql, userId, input, now));
+    void this.schedule(now + FLUSH_DELAY_MS);
+    return result;
+  }
+
+  /** Checks a key for read-only routes; reports its rate-limit state without counting a request. */
+  verifyKey(keyHash: string, settings: AdmitSettings, now = Date.now()): VerifyResult {
+    const key = findUsableKey(this.sql, keyHash, now);
+    if (isRefusal(key)) return key;
+    return { ok: true, key, rate: rateWindow(this.sql, key, now, settings) };
+  }
+
+  createKey(userId: string, key: NewKey): void {
+    this.init(userId);
+    insertKey(this.sql, key);
+  }
+
+  revokeKey(keyId: string, now = Date.now()): boolean {
+    return revokeKey(this.sql, keyId, now);
+  }
+
+  listKeys(): KeyInfo[] {
+    return listKeys(this.sql);
+  }
+
+  /** Adds (or with a negative amount, removes) credit with a ledger entry; idempotent by (kind, ref). */
+  credit(userId: string, change: { kind: LedgerEntry["kind"]; amountNano: number; ref: string; note?: string | null }): { entry: LedgerEntry; duplicate: boolean } {
+    this.init(userId);
+    const now = Date.now();
+    const result = this.ctx.storage.transactionSync(() => post(this.sql, userId, change, now));
+    void this.schedule(now + FLUSH_DELAY_MS);
+    return result;
+  }
+
+  ledger(limit = 100): LedgerEntry[] {
+    return listLedger(this.sql, limit);
+  }
+
+  summary(): AccountSummary {
+    return {
+      userId: this.userId(),
+      status: this.status(),
+      balanceNano: balance(this.sql),
+      holdsNano: this.holds(),
+      inFlight: num(this.sql, "SELECT count(*) FROM requests WHERE state = 'reserved'"),
+      creditsNano: num(this.sql, "SELECT coalesce(sum(amount_nano), 0) FROM ledger WHERE kind <> 'usage'"),
+      usageNano: -num(this.sql, "SELECT coalesce(sum(amount_nano), 0) FROM ledger WHERE kind = 'usage'"),
+      pendingOutbox: pendingOutbox(this.sql).count,
+    };
+  }
+
+  pendingUsage(requestId: string) {
+    return findPendingUsage(this.sql, requestId);
+  }
+
+  /** Drains the outbox into D1 now (also done by the alarm). Returns rows delivered. */
+  async flushOutbox(): Promise<number> {
+    let total = 0;
+    for (let n = await flushBatch(this.sql, this.env.DB); n > 0; n = await flushBatch(this.sql, this.env.DB)) total += n;
+    return total;
+  }
+
+  async alarm(): Promise<void> {
+    this.alarmAt = null;
+    const now = Date.now();
+    const userId = this.userId() ?? "unknown";
+    this.ctx.storage.transactionSync(() => {
+      expireReservations(this.sql, userId, now);
+      this.sql.exec("DELETE FROM requests WHERE state <> 'reserved' AND created_at < ?", now - REQUEST_RETENTION_MS);
+    });
+    try {
+      await this.flushOutbox();
+    } catch {
+      const attempts = pendingOutbox(this.sql).maxAttempts;
+      await this.schedule(Date.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 16)));
+    }
+    const nextExpiry = one<{ t: number | null }>(this.sql, "SELECT min(expires_at) AS t FROM requests WHERE state = 'reserved'")?.t;
+    if (nextExpiry) await this.schedule(nextExpiry);
+  }
+
+  private holds(): number {
+    return num(this.sql, "SELECT coalesce(sum(reserved_nano), 0) FROM requests WHERE state = 'reserved'");
+  }
+
+  private async schedule(at: number): Promise<void> {
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
+  }
+}

@@ -1,0 +1,83 @@
+import { formatUsd } from "../billing/money";
+import { findUsableKey, isRefusal } from "./keys";
+import { pruneRateEvents, rateWindow, recordRateEvent } from "./rate-limit";
+import { planReservation } from "./reservation";
+import { num } from "./storage";
+import type { AdmitInput, AdmitResult, Refusal } from "./types";
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+/**
+ * Admission in one synchronous step inside the user's Durable Object: verify the key,
+ * check account state, model allow-list, rate and concurrency limits, spend limit, and
+ * reserve the most the request can cost. Nothing is written unless the request is admitted.
+ */
+export function admit(sql: SqlStorage, input: AdmitInput, balanceNano: number, accountStatus: string): AdmitResult {
+  const { now, settings } = input;
+  const key = findUsableKey(sql, input.keyHash, now);
+  if (isRefusal(key)) return key;
+  if (accountStatus !== "active") {
+    return { ok: false, status: 403, code: "account_suspended", message: "API access for this account is suspended." };
+  }
+  if (key.models && !key.models.includes(input.model)) {
+    return { ok: false, status: 403, code: "model_not_allowed", message: `This API key may not use the model '${input.model}'.` };
+  }
+
+  pruneRateEvents(sql, now);
+  const rate = rateWindow(sql, key, now, settings);
+  const limited = (code: string, message: string, retryMs: number): Refusal => ({
+    ok: false, status: 429, code, message, rate, retryAfterSeconds: seconds(retryMs),
+  });
+  if (rate.remainingRequests <= 0) {
+    return limited("rate_limit_exceeded", `Rate limit reached: ${rate.limitRequests} requests per minute for this key.`, rate.resetRequestsMs);
+  }
+  const rateTokens = input.promptTokensEstimate + (input.requestedMaxOutput ?? 0);
+  if (rateTokens > rate.remainingTokens && rate.remainingTokens < rate.limitTokens) {
+    return limited("token_rate_limit_exceeded", `Rate limit reached: ${rate.limitTokens} tokens per minute for this key.`, rate.resetTokensMs);
+  }
+  if (key.maxConcurrency !== null) {
+    const inFlight = num(sql, "SELECT count(*) FROM requests WHERE key_id = ? AND state = 'reserved'", key.id);
+    if (inFlight >= key.maxConcurrency) {
+      return limited("concurrency_limit_exceeded", `Too many concurrent requests: this key allows ${key.maxConcurrency}.`, 1000);
+    }
+  }
+
+  const holds = num(sql, "SELECT coalesce(sum(reserved_nano), 0) FROM requests WHERE state = 'reserved'");
+  const plan = planReservation({
+    inputPrice: input.inputPrice,
+    outputPrice: input.outputPrice,
+    promptTokensEstimate: input.promptTokensEstimate,
+    requestedMaxOutput: input.requestedMaxOutput,
+    modelMaxOutput: input.modelMaxOutput,
+    defaultAllowance: settings.defaultAllowance,
+  }, balanceNano - holds);
+  if (!plan.ok) {
+    const hint = input.requestedMaxOutput !== null && plan.affordableOutput > 0
+      ? ` You asked for up to ${input.requestedMaxOutput} output tokens but can afford ${plan.affordableOutput}; lower max_tokens or add credits.`
+      : " Add credits to continue.";
+    return {
+      ok: false, status: 402, code: "insufficient_credits", rate,
+      message: `Insufficient credits: this request may cost up to ${formatUsd(plan.neededNano)} USD and ${formatUsd(Math.max(0, balanceNano - holds))} USD is available.${hint}`,
+    };
+  }
+  if (key.spendLimitNano !== null) {
+    const keyHolds = num(sql, "SELECT coalesce(sum(reserved_nano), 0) FROM requests WHERE key_id = ? AND state = 'reserved'", key.id);
+    if (key.spentNano + keyHolds + plan.amountNano > key.spendLimitNano) {
+      return { ok: false, status: 403, code: "key_spend_limit_exceeded", rate, message: `This API key has reached its spend limit of ${formatUsd(key.spendLimitNano)} USD.` };
+    }
+  }
+
+  sql.exec(
+    "INSERT INTO requests (request_id, key_id, model, state, reserved_nano, created_at, expires_at) VALUES (?, ?, ?, 'reserved', ?, ?, ?)",
+    input.requestId, key.id, input.model, plan.amountNano, now, now + settings.reservationTtlMs,
+  );
+  recordRateEvent(sql, input.requestId, key.id, now, rateTokens);
+  sql.exec("UPDATE api_keys SET last_used_at = ? WHERE id = ?", now, key.id);
+  return {
+    ok: true,
+    keyId: key.id,
+    reservedNano: plan.amountNano,
+    outputCap: plan.outputCap,
+    rate: { ...rate, remainingRequests: rate.remainingRequests - 1, remainingTokens: Math.max(0, rate.remainingTokens - rateTokens), resetRequestsMs: rate.resetRequestsMs || 60_000, resetTokensMs: rate.resetTokensMs || 60_000 },
+  };
+}

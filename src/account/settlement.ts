@@ -1,0 +1,74 @@
+import { post } from "./ledger";
+import { balance } from "./ledger";
+import { enqueue } from "./outbox";
+import { correctRateTokens } from "./rate-limit";
+import { one, type Row } from "./storage";
+import type { SettleInput, SettleResult } from "./types";
+
+interface RequestRow extends Row { request_id: string; state: string; reserved_nano: number; charged_nano: number }
+
+/**
+ * Settles a request exactly once: charges its cost (one ledger row when non-zero), releases the
+ * reservation and queues the usage record. A repeated settlement for the same request id is a no-op.
+ * The charge never takes the balance below −overdraft; the part above that bound is waived and the
+ * usage record says so (usage_source "clamped").
+ */
+export function settle(sql: SqlStorage, userId: string, input: SettleInput, now: number): SettleResult {
+  const req = one<RequestRow>(sql, "SELECT request_id, state, reserved_nano, charged_nano FROM requests WHERE request_id = ?", input.requestId);
+  if (req?.state === "settled") return { chargedNano: req.charged_nano, balanceNano: balance(sql), duplicate: true };
+
+  const cost = Math.max(0, Math.trunc(input.costNano));
+  const before = balance(sql);
+  const floor = -Math.max(0, input.overdraftNano);
+  const charge = before - cost < floor ? Math.max(0, before - floor) : cost;
+  const usageSource = charge < cost ? "clamped" : input.usageSource;
+
+  if (charge > 0) post(sql, userId, { kind: "usage", amountNano: -charge, ref: input.requestId, note: input.model }, now);
+  if (req) {
+    sql.exec("UPDATE requests SET state = 'settled', charged_nano = ? WHERE request_id = ?", charge, input.requestId);
+  } else {
+    sql.exec(
+      "INSERT INTO requests (request_id, key_id, model, state, reserved_nano, charged_nano, created_at, expires_at) VALUES (?, ?, ?, 'settled', 0, ?, ?, ?)",
+      input.requestId, input.keyId, input.model, charge, now, now,
+    );
+  }
+  sql.exec("UPDATE api_keys SET spent_nano = spent_nano + ? WHERE id = ?", charge, input.keyId);
+  correctRateTokens(sql, input.requestId, input.promptTokens + input.completionTokens);
+  enqueue(sql, {
+    kind: "usage",
+    row: {
+      requestId: input.requestId, userId, keyId: input.keyId, model: input.model, provider: input.provider,
+      endpoint: input.endpoint, stream: input.stream, promptTokens: input.promptTokens, completionTokens: input.completionTokens,
+      cachedTokens: input.cachedTokens, reasoningTokens: input.reasoningTokens, costNano: charge, latencyMs: input.latencyMs,
+      status: input.status, httpStatus: input.httpStatus, usageSource, errorCode: input.errorCode, attempts: 1,
+      createdAt: input.startedAt,
+    },
+  }, now);
+  return { chargedNano: charge, balanceNano: balance(sql), duplicate: false };
+}
+
+interface ExpiredRow extends Row { request_id: string; key_id: string; model: string; created_at: number }
+
+/**
+ * Releases reservations whose settlement never came (a crashed or evicted worker). Nothing is
+ * charged: without usage figures the gateway does not guess against the user. A usage record
+ * with status "expired" keeps the request visible; a late settlement still charges and replaces it.
+ */
+export function expireReservations(sql: SqlStorage, userId: string, now: number): number {
+  const rows = sql.exec<ExpiredRow>(
+    "SELECT request_id, key_id, model, created_at FROM requests WHERE state = 'reserved' AND expires_at <= ?", now,
+  ).toArray();
+  for (const r of rows) {
+    sql.exec("UPDATE requests SET state = 'expired' WHERE request_id = ?", r.request_id);
+    enqueue(sql, {
+      kind: "usage",
+      row: {
+        requestId: r.request_id, userId, keyId: r.key_id, model: r.model, provider: "unknown", endpoint: "unknown",
+        stream: false, promptTokens: 0, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0, costNano: 0,
+        latencyMs: now - r.created_at, status: "expired", httpStatus: 0, usageSource: "estimated", errorCode: "reservation_expired",
+        attempts: 1, createdAt: r.created_at,
+      },
+    }, now);
+  }
+  return rows.length;
+}

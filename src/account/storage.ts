@@ -1,0 +1,81 @@
+/**
+ * The Durable Object's SQLite schema (one database per user). docs/architecture.md explains it.
+ * Every statement here is synchronous, so a whole RPC method runs atomically.
+ */
+export const ACCOUNT_SCHEMA = `
+CREATE TABLE IF NOT EXISTS account (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  user_id TEXT NOT NULL,
+  balance_nano INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL DEFAULT 'active',
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS api_keys (
+  id TEXT PRIMARY KEY,
+  key_hash TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  prefix TEXT NOT NULL,
+  last4 TEXT NOT NULL,
+  rpm INTEGER, tpm INTEGER, max_concurrency INTEGER, spend_limit_nano INTEGER,
+  models TEXT, expires_at INTEGER,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER,
+  last_used_at INTEGER,
+  spent_nano INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS requests (
+  request_id TEXT PRIMARY KEY,
+  key_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  state TEXT NOT NULL,
+  reserved_nano INTEGER NOT NULL,
+  charged_nano INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS requests_state ON requests (state, expires_at);
+CREATE INDEX IF NOT EXISTS requests_key ON requests (key_id, state);
+CREATE TABLE IF NOT EXISTS rate_events (
+  request_id TEXT PRIMARY KEY,
+  key_id TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  tokens INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rate_events_key_ts ON rate_events (key_id, ts);
+CREATE TABLE IF NOT EXISTS ledger (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  amount_nano INTEGER NOT NULL,
+  balance_after_nano INTEGER NOT NULL,
+  ref TEXT NOT NULL,
+  note TEXT,
+  created_at INTEGER NOT NULL,
+  UNIQUE (kind, ref)
+);
+CREATE TABLE IF NOT EXISTS outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  ref TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_ref ON outbox (kind, ref);
+`;
+
+/** Settled and expired request rows are kept this long, so a retried settlement stays a no-op. */
+export const REQUEST_RETENTION_MS = 7 * 24 * 3600_000;
+export const RATE_WINDOW_MS = 60_000;
+
+export type Row = Record<string, SqlStorageValue>;
+
+export function one<T extends Row>(sql: SqlStorage, query: string, ...args: SqlStorageValue[]): T | null {
+  const rows = sql.exec<T>(query, ...args).toArray();
+  return rows[0] ?? null;
+}
+
+export function num(sql: SqlStorage, query: string, ...args: SqlStorageValue[]): number {
+  const row = sql.exec(query, ...args).toArray()[0];
+  const value = row ? Object.values(row)[0] : 0;
+  return typeof value === "number" ? value : 0;
+}

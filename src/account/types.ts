@@ -1,0 +1,114 @@
+import type { Nano } from "../billing/money";
+
+/** Per-key limits; null = not limited (rpm/tpm fall back to the deployment defaults). */
+export interface KeyLimits {
+  rpm: number | null;
+  tpm: number | null;
+  maxConcurrency: number | null;
+  spendLimitNano: Nano | null;
+  models: string[] | null;
+  expiresAt: number | null;
+}
+
+export interface KeyInfo extends KeyLimits {
+  id: string;
+  name: string;
+  prefix: string;
+  last4: string;
+  createdAt: number;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+  spentNano: Nano;
+}
+
+export interface NewKey extends KeyLimits {
+  id: string;
+  name: string;
+  keyHash: string;
+  prefix: string;
+  last4: string;
+  createdAt: number;
+}
+
+/** Rate-limit state reported in x-ratelimit-* headers. */
+export interface RateInfo {
+  limitRequests: number;
+  remainingRequests: number;
+  resetRequestsMs: number;
+  limitTokens: number;
+  remainingTokens: number;
+  resetTokensMs: number;
+}
+
+export interface AdmitSettings {
+  defaultAllowance: number;
+  reservationTtlMs: number;
+  defaultRpm: number;
+  defaultTpm: number;
+}
+
+export interface AdmitInput {
+  keyHash: string;
+  requestId: string;
+  model: string;
+  now: number;
+  /** pUSD per token (= catalog µUSD per 1M tokens). */
+  inputPrice: number;
+  outputPrice: number;
+  promptTokensEstimate: number;
+  /** The client's max_tokens / max_completion_tokens, if any; null for embeddings-like requests use 0. */
+  requestedMaxOutput: number | null;
+  modelMaxOutput: number | null;
+  settings: AdmitSettings;
+}
+
+export type Refusal = {
+  ok: false;
+  status: 401 | 402 | 403 | 429;
+  code: string;
+  message: string;
+  rate?: RateInfo;
+  retryAfterSeconds?: number;
+};
+
+export type AdmitResult =
+  | { ok: true; keyId: string; reservedNano: Nano; outputCap: number | null; rate: RateInfo }
+  | Refusal;
+
+export type VerifyResult = { ok: true; key: KeyInfo; rate: RateInfo } | Refusal;
+
+export type UsageSource = "upstream" | "estimated" | "clamped";
+export type RequestStatus = "success" | "upstream_error" | "client_disconnected" | "stream_error" | "expired";
+
+export interface SettleInput {
+  requestId: string;
+  keyId: string;
+  model: string;
+  provider: string;
+  endpoint: string;
+  stream: boolean;
+  startedAt: number;
+  latencyMs: number;
+  status: RequestStatus;
+  httpStatus: number;
+  errorCode: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+  costNano: Nano;
+  usageSource: UsageSource;
+  overdraftNano: Nano;
+}
+
+export interface SettleResult { chargedNano: Nano; balanceNano: Nano; duplicate: boolean }
+
+export interface LedgerEntry {
+  id: string;
+  kind: "grant" | "usage" | "purchase" | "refund" | "dispute" | "adjustment";
+  amountNano: Nano;
+  balanceAfterNano: Nano;
+  ref: string;
+  note: string | null;
+  createdAt: number;
+}

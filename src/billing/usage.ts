@@ -1,0 +1,63 @@
+import type { CatalogModel } from "../catalog/catalog";
+import type { TokenUsage } from "../providers/types";
+import type { UsageSource } from "../account/types";
+import { costNano, type Nano } from "./money";
+
+/**
+ * cost = (uncached prompt × input + cached × cached-input + cache writes × cache-write
+ *         + completion × output) / 1,000,000, with prices per 1M tokens. Cached and cache-write
+ * tokens fall back to the input price when the catalog has no separate price.
+ */
+export function priceUsage(u: TokenUsage, m: Pick<CatalogModel, "inputPrice" | "outputPrice" | "cachedInputPrice" | "cacheWritePrice">): Nano {
+  const uncached = Math.max(0, u.promptTokens - u.cachedTokens - u.cacheWriteTokens);
+  return costNano([
+    [uncached, m.inputPrice],
+    [u.cachedTokens, m.cachedInputPrice ?? m.inputPrice],
+    [u.cacheWriteTokens, m.cacheWritePrice ?? m.inputPrice],
+    [u.completionTokens, m.outputPrice],
+  ]);
+}
+
+export interface UsageBounds {
+  /** The gateway's own prompt estimate (used when usage is missing). */
+  promptEstimate: number;
+  /** Output the gateway itself counted in the response (used when usage is missing). */
+  countedCompletion: number;
+  /** Largest believable figures: the model's context length for the prompt, the output allowance for completion. */
+  maxPrompt: number;
+  maxCompletion: number;
+}
+
+/**
+ * The usage rule (docs/architecture.md, "Usage the upstream did not report properly"):
+ * - missing, negative or non-integer usage → the gateway's own count (source "estimated");
+ *   the completion count is never below 1 when any output was seen;
+ * - figures beyond the believable maximum are cut down to it (source "clamped");
+ * - usage can never make a charge negative, so it can never credit the user.
+ */
+export function decideUsage(reported: TokenUsage | null, b: UsageBounds): { usage: TokenUsage; source: UsageSource } {
+  if (!reported) {
+    return {
+      usage: { promptTokens: b.promptEstimate, completionTokens: b.countedCompletion, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
+      source: "estimated",
+    };
+  }
+  const prompt = Math.min(reported.promptTokens, b.maxPrompt);
+  const completion = Math.min(reported.completionTokens, b.maxCompletion);
+  if (prompt === reported.promptTokens && completion === reported.completionTokens) return { usage: reported, source: "upstream" };
+  return {
+    usage: {
+      promptTokens: prompt,
+      completionTokens: completion,
+      cachedTokens: Math.min(reported.cachedTokens, prompt),
+      cacheWriteTokens: Math.min(reported.cacheWriteTokens, prompt),
+      reasoningTokens: Math.min(reported.reasoningTokens, completion),
+    },
+    source: "clamped",
+  };
+}
+
+/** Output tokens estimated from text the gateway saw: about 4 characters per token, at least one per chunk. */
+export function countCompletionTokens(chars: number, chunks: number): number {
+  return Math.max(Math.ceil(chars / 4), chunks);
+}

@@ -1,0 +1,29 @@
+import { parseUsd } from "./billing/money";
+import type { AdmitSettings } from "./account/types";
+import type { Env } from "./env";
+
+function int(value: string | undefined, fallback: number, min = 0): number {
+  const n = value === undefined || value === "" ? NaN : Number(value);
+  return Number.isSafeInteger(n) && n >= min ? n : fallback;
+}
+
+/** Deployment settings read from vars; every one has a documented default (README, "Settings"). */
+export interface GatewayConfig extends AdmitSettings {
+  maxBodyBytes: number;
+  upstreamTimeoutMs: number;
+  overdraftNano: number;
+  demoProvider: boolean;
+}
+
+export function config(env: Env): GatewayConfig {
+  return {
+    maxBodyBytes: int(env.MAX_BODY_BYTES, 5 * 1024 * 1024, 1024),
+    upstreamTimeoutMs: int(env.UPSTREAM_TIMEOUT_MS, 60_000, 1),
+    reservationTtlMs: int(env.RESERVATION_TTL_SECONDS, 900, 1) * 1000,
+    overdraftNano: Math.max(0, parseUsd(env.OVERDRAFT_LIMIT_USD ?? "") ?? 50_000_000),
+    defaultAllowance: int(env.DEFAULT_OUTPUT_ALLOWANCE, 4096, 1),
+    defaultRpm: int(env.DEFAULT_KEY_RPM, 600, 1),
+    defaultTpm: int(env.DEFAULT_KEY_TPM, 2_000_000, 1),
+    demoProvider: env.DEMO_PROVIDER === "on",
+  };
+}

@@ -1,0 +1,122 @@
+import type { AccountDO } from "../account/account-do";
+import type { RateInfo, Refusal, RequestStatus, UsageSource } from "../account/types";
+import type { CatalogModel } from "../catalog/catalog";
+import type { GatewayConfig } from "../config";
+import type { Env } from "../env";
+import { ApiError } from "../errors";
+import type { TokenUsage } from "../providers/types";
+import { priceUsage } from "../billing/usage";
+
+export function accountStub(env: Env, userId: string): DurableObjectStub<AccountDO> {
+  return env.ACCOUNT.get(env.ACCOUNT.idFromName(userId));
+}
+
+export function rateHeaders(r: RateInfo): Record<string, string> {
+  return {
+    "x-ratelimit-limit-requests": String(r.limitRequests),
+    "x-ratelimit-remaining-requests": String(r.remainingRequests),
+    "x-ratelimit-reset-requests": `${Math.ceil(r.resetRequestsMs / 1000)}s`,
+    "x-ratelimit-limit-tokens": String(r.limitTokens),
+    "x-ratelimit-remaining-tokens": String(r.remainingTokens),
+    "x-ratelimit-reset-tokens": `${Math.ceil(r.resetTokensMs / 1000)}s`,
+  };
+}
+
+export function refusalError(r: Refusal): ApiError {
+  const headers = r.rate ? rateHeaders(r.rate) : {};
+  if (r.retryAfterSeconds) headers["retry-after"] = String(r.retryAfterSeconds);
+  return new ApiError(r.status, r.code, r.message, { headers });
+}
+
+export interface AdmitParams {
+  userId: string;
+  keyHash: string;
+  requestId: string;
+  model: CatalogModel;
+  promptTokensEstimate: number;
+  requestedMaxOutput: number | null;
+  endpoint: string;
+  stream: boolean;
+}
+
+export interface Outcome {
+  status: RequestStatus;
+  httpStatus: number;
+  errorCode: string | null;
+  usage: TokenUsage;
+  usageSource: UsageSource;
+}
+
+/** The part of an execution context settlement needs. */
+export interface WaitUntil { waitUntil(promise: Promise<unknown>): void }
+
+const ZERO: TokenUsage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+
+/**
+ * One admitted request: the reservation the user's Durable Object took, and the single
+ * settlement that ends it. Settlement runs in waitUntil and never delays the client.
+ */
+export class Admission {
+  private settled = false;
+
+  constructor(
+    private readonly stub: DurableObjectStub<AccountDO>,
+    private readonly ctx: WaitUntil,
+    private readonly cfg: GatewayConfig,
+    readonly params: AdmitParams,
+    readonly keyId: string,
+    readonly outputCap: number | null,
+    readonly outputAllowance: number,
+    readonly rate: RateInfo,
+    readonly startedAt: number,
+  ) {}
+
+  get headers(): Record<string, string> {
+    return { ...rateHeaders(this.rate), "x-request-id": this.params.requestId };
+  }
+
+  cost(usage: TokenUsage): number {
+    return priceUsage(usage, this.params.model);
+  }
+
+  /** Settles once; later calls are ignored. Returns the cost that was charged (before any overdraft clamp). */
+  settle(outcome: Outcome): number {
+    if (this.settled) return 0;
+    this.settled = true;
+    const costNano = outcome.status === "upstream_error" ? 0 : this.cost(outcome.usage);
+    const p = this.params;
+    this.ctx.waitUntil(this.stub.settle({
+      requestId: p.requestId, keyId: this.keyId, model: p.model.id, provider: p.model.provider, endpoint: p.endpoint,
+      stream: p.stream, startedAt: this.startedAt, latencyMs: Date.now() - this.startedAt, status: outcome.status,
+      httpStatus: outcome.httpStatus, errorCode: outcome.errorCode, promptTokens: outcome.usage.promptTokens,
+      completionTokens: outcome.usage.completionTokens, cachedTokens: outcome.usage.cachedTokens,
+      reasoningTokens: outcome.usage.reasoningTokens, costNano, usageSource: outcome.usageSource, overdraftNano: this.cfg.overdraftNano,
+    }).then(() => undefined, () => undefined));
+    return costNano;
+  }
+
+  /**
+   * An upstream failure before the first byte: release the reservation and charge nothing.
+   * Returns the error to throw, carrying the request id and rate-limit headers.
+   */
+  fail(err: unknown): unknown {
+    if (!(err instanceof ApiError)) return err;
+    this.settle({ status: "upstream_error", httpStatus: err.status, errorCode: err.code, usage: ZERO, usageSource: "upstream" });
+    return new ApiError(err.status, err.code, err.message, { ...err.options, headers: { ...this.headers, ...err.options.headers } });
+  }
+}
+
+export async function admitRequest(env: Env, ctx: WaitUntil, cfg: GatewayConfig, p: AdmitParams): Promise<Admission> {
+  const stub = accountStub(env, p.userId);
+  const now = Date.now();
+  const result = await stub.admit({
+    keyHash: p.keyHash, requestId: p.requestId, model: p.model.id, now,
+    inputPrice: p.model.inputPrice, outputPrice: p.model.outputPrice,
+    promptTokensEstimate: p.promptTokensEstimate, requestedMaxOutput: p.requestedMaxOutput,
+    modelMaxOutput: p.model.kind === "chat" ? p.model.maxOutputTokens : 0,
+    settings: cfg,
+  });
+  if (!result.ok) throw refusalError(result);
+  const allowance = p.requestedMaxOutput ?? result.outputCap ?? p.model.maxOutputTokens ?? cfg.defaultAllowance;
+  return new Admission(stub, ctx, cfg, p, result.keyId, result.outputCap, allowance, result.rate, now);
+}

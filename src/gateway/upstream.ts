@@ -1,0 +1,95 @@
+import { ApiError } from "../errors";
+import type { Provider } from "../providers/types";
+
+/** Headers sent upstream. Nothing from the client is forwarded: not its Authorization, cookies or anything else. */
+function upstreamHeaders(provider: Provider, stream: boolean): Headers {
+  const h = new Headers({ "content-type": "application/json", accept: stream ? "text/event-stream" : "application/json" });
+  if (provider.apiKey) h.set("authorization", `Bearer ${provider.apiKey}`);
+  return h;
+}
+
+/** Removes anything key-like from upstream text before it can reach a client. */
+export function redactSecrets(text: string, provider: Provider): string {
+  let out = text;
+  if (provider.apiKey) out = out.split(provider.apiKey).join("[redacted]");
+  return out
+    .replace(/\b(sk|pk|rk|xai|gsk|key)-[A-Za-z0-9_\-.]{6,}/g, "[redacted]")
+    .replace(/Bearer\s+[A-Za-z0-9_\-.=]+/gi, "Bearer [redacted]");
+}
+
+export interface UpstreamCall {
+  response: Response;
+  /** Call once the first byte arrived: stops the first-byte timer. */
+  clearTimeout(): void;
+  signal: AbortSignal;
+}
+
+/**
+ * POSTs JSON to the provider with a first-byte timeout. Failures before the first byte become
+ * ApiErrors with no upstream internals: 504 on timeout, 502 on connection failure, and the
+ * mapped status for an error answer (see upstreamError).
+ */
+export async function callUpstream(provider: Provider, path: string, body: unknown, stream: boolean, timeoutMs: number): Promise<UpstreamCall> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error("timeout")), timeoutMs);
+  let response: Response;
+  try {
+    response = await provider.fetch(new Request(`${provider.baseUrl}${path}`, {
+      method: "POST",
+      headers: upstreamHeaders(provider, stream),
+      body: JSON.stringify(body),
+      signal: controller.signal,
+    }));
+  } catch {
+    clearTimeout(timer);
+    if (controller.signal.aborted) throw new ApiError(504, "upstream_timeout", `The provider did not answer within ${timeoutMs} ms. Nothing was charged.`);
+    throw new ApiError(502, "upstream_connection_failed", "The gateway could not reach the provider. Nothing was charged.");
+  }
+  if (!response.ok) {
+    clearTimeout(timer);
+    throw await upstreamError(response, provider);
+  }
+  return { response, clearTimeout: () => clearTimeout(timer), signal: controller.signal };
+}
+
+async function readErrorMessage(res: Response): Promise<{ message: string | null; param: string | null; code: string | null }> {
+  const text = (await res.text().catch(() => "")).slice(0, 8192);
+  try {
+    const j = JSON.parse(text) as { error?: { message?: unknown; param?: unknown; code?: unknown } | string; message?: unknown };
+    const e = typeof j.error === "object" ? j.error : undefined;
+    const message = e?.message ?? (typeof j.error === "string" ? j.error : j.message);
+    return {
+      message: typeof message === "string" ? message : null,
+      param: typeof e?.param === "string" ? e.param : null,
+      code: typeof e?.code === "string" ? e.code : null,
+    };
+  } catch {
+    return { message: null, param: null, code: null };
+  }
+}
+
+/** Maps an upstream error answer to the gateway's error. Only a 400-class message is passed on, redacted. */
+export async function upstreamError(res: Response, provider: Provider): Promise<ApiError> {
+  const status = res.status;
+  if (status === 401 || status === 403) {
+    await res.body?.cancel();
+    return new ApiError(502, "upstream_auth_failed", `The provider '${provider.name}' rejected the gateway's credentials. Nothing was charged.`);
+  }
+  if (status === 429) {
+    await res.body?.cancel();
+    const retryAfter = res.headers.get("retry-after");
+    return new ApiError(429, "upstream_rate_limited", `The provider '${provider.name}' is rate limiting requests. Nothing was charged; retry later.`, {
+      headers: retryAfter && /^\d{1,6}$/.test(retryAfter.trim()) ? { "retry-after": retryAfter.trim() } : {},
+    });
+  }
+  if (status === 400 || status === 413 || status === 422) {
+    const { message, param, code } = await readErrorMessage(res);
+    const detail = message ? redactSecrets(message, provider) : "The provider rejected the request.";
+    return new ApiError(400, code && /^[a-z_]{1,64}$/.test(code) ? code : "upstream_invalid_request", `${detail} (from provider '${provider.name}'; nothing was charged)`, {
+      param: param ? redactSecrets(param, provider).slice(0, 200) : null,
+    });
+  }
+  await res.body?.cancel();
+  if (status === 503) return new ApiError(503, "upstream_unavailable", `The provider '${provider.name}' is unavailable. Nothing was charged.`);
+  return new ApiError(502, "upstream_error", `The provider '${provider.name}' failed (HTTP ${status}). Nothing was charged.`);
+}

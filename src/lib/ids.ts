@@ -1,0 +1,26 @@
+const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+/** n random characters from [0-9a-z], from the platform CSPRNG. */
+export function randomToken(n: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(n));
+  let out = "";
+  // 252 = 7 × 36: rejection sampling keeps the distribution uniform.
+  for (let i = 0; out.length < n; i++) {
+    if (i === bytes.length) { crypto.getRandomValues(bytes); i = 0; }
+    const b = bytes[i]!;
+    if (b < 252) out += ALPHABET[b % 36];
+  }
+  return out;
+}
+
+/** Time-ordered id: prefix, 10 base36 chars of ms time, 12 random chars. */
+export function newId(prefix: string, now = Date.now()): string {
+  return `${prefix}${now.toString(36).padStart(10, "0")}${randomToken(12)}`;
+}
+
+/** User ids: "u" + 20 chars; they also address the user's Durable Object and appear in API keys. */
+export function newUserId(): string {
+  return `u${randomToken(20)}`;
+}
+
+export const USER_ID = /^u[0-9a-z]{20}$/;

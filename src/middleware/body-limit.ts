@@ -1,0 +1,28 @@
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { config } from "../config";
+import type { Env } from "../env";
+import { ApiError } from "../errors";
+
+/** Hono's bodyLimit with the configured size and the gateway's 413. */
+export function limitBody(): MiddlewareHandler<{ Bindings: Env }> {
+  return async function limitBody(c, next) {
+    const maxSize = config(c.env).maxBodyBytes;
+    return bodyLimit({
+      maxSize,
+      onError: () => {
+        throw new ApiError(413, "request_too_large", `The request body is larger than the limit of ${maxSize} bytes.`);
+      },
+    })(c, next);
+  };
+}
+
+/** POST bodies must be JSON; anything else gets a clear 400 instead of a confusing field error. */
+export function requireJson(): MiddlewareHandler {
+  return async function requireJson(c, next) {
+    if (c.req.method === "POST" && !/^application\/([\w.-]+\+)?json\b/i.test(c.req.header("content-type") ?? "")) {
+      throw new ApiError(400, "invalid_content_type", "Send the request body as JSON with 'Content-Type: application/json'.");
+    }
+    await next();
+  };
+}

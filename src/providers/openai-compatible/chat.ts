@@ -1,0 +1,31 @@
+import type { CatalogModel } from "../../catalog/catalog";
+import type { ChatCompletionRequest } from "../../routes/v1/schemas/chat";
+import type { Provider } from "../types";
+
+/**
+ * The upstream body for an OpenAI-compatible provider: the caller's request with the provider's
+ * model name, usage always requested on streams (stripped again before the client sees it if it
+ * did not ask), and the gateway's output cap when the caller set none.
+ */
+export function toUpstreamChat(req: ChatCompletionRequest, model: CatalogModel, provider: Provider, outputCap: number | null): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...req, model: model.upstreamModel };
+  if (req.stream) body.stream_options = { ...(req.stream_options ?? {}), include_usage: true };
+  else delete body.stream_options;
+  if (outputCap !== null) body[provider.quirks.maxTokensField] = outputCap;
+  return body;
+}
+
+/** Characters of output in a non-streamed completion, for the missing-usage rule. */
+export function completionChars(body: { choices?: Array<{ message?: Record<string, unknown> }> }): number {
+  let n = 0;
+  for (const c of body.choices ?? []) {
+    const m = c.message ?? {};
+    for (const k of ["content", "reasoning_content", "reasoning", "refusal"]) if (typeof m[k] === "string") n += (m[k] as string).length;
+    if (Array.isArray(m.tool_calls)) n += JSON.stringify(m.tool_calls).length;
+  }
+  return n;
+}
+
+export function requestedMaxOutput(req: ChatCompletionRequest): number | null {
+  return req.max_completion_tokens ?? req.max_tokens ?? null;
+}

@@ -1,0 +1,37 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { formatUsd, parseUsd } from "../../billing/money";
+import type { Env } from "../../env";
+import { ApiError } from "../../errors";
+import { accountStub } from "../../gateway/meter";
+import { newId } from "../../lib/ids";
+import { validate } from "../../middleware/validate";
+import { requireUser, userIdParam } from "./users";
+
+const body = z.strictObject({
+  amount_usd: z.string().regex(/^-?\d{1,7}(\.\d{1,9})?$/, "a USD decimal string such as \"10.00\""),
+  note: z.string().max(500).optional(),
+  idempotency_key: z.string().min(1).max(128).optional(),
+});
+
+/**
+ * Operator API: POST /users/:id/credits adds credit (kind "grant") or, with a negative amount,
+ * removes it (kind "adjustment"). With an Idempotency-Key header (or idempotency_key) a retry
+ * returns the first result instead of crediting twice.
+ */
+export const adminCredits = new Hono<{ Bindings: Env }>().post("/users/:id/credits", validate("param", userIdParam), validate("json", body), async (c) => {
+  const { id } = c.req.valid("param");
+  const { amount_usd, note, idempotency_key } = c.req.valid("json");
+  const amount = parseUsd(amount_usd);
+  if (amount === null || amount === 0) throw new ApiError(400, "invalid_amount", "amount_usd must be a non-zero USD decimal string.", { param: "amount_usd" });
+  await requireUser(c.env, id);
+  const idem = c.req.header("idempotency-key") ?? idempotency_key;
+  if (idem !== undefined && !/^[\w.:-]{1,128}$/.test(idem)) throw new ApiError(400, "invalid_idempotency_key", "Idempotency keys are 1-128 characters of [A-Za-z0-9_.:-].");
+  const ref = idem ? `operator:${idem}` : newId("op_");
+  const { entry, duplicate } = await accountStub(c.env, id).credit(id, {
+    kind: amount > 0 ? "grant" : "adjustment", amountNano: amount, ref, note: note ?? null,
+  });
+  return c.json({
+    balance_usd: formatUsd(entry.balanceAfterNano), transaction_id: entry.id, amount_usd: formatUsd(entry.amountNano), replayed: duplicate,
+  }, duplicate ? 200 : 201);
+});

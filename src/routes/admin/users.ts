@@ -1,0 +1,61 @@
+import { and, desc, eq, lt } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import { formatUsd } from "../../billing/money";
+import { database } from "../../db/client";
+import { usageLogs, users } from "../../db/schema";
+import type { Env } from "../../env";
+import { ApiError } from "../../errors";
+import { accountStub } from "../../gateway/meter";
+import { newUserId } from "../../lib/ids";
+import { validate } from "../../middleware/validate";
+import { generationView } from "../v1/generation";
+
+export const userIdParam = z.object({ id: z.string().regex(/^u[0-9a-z]{20}$/, "not a user id") });
+
+export async function requireUser(env: Env, id: string) {
+  const user = await database(env.DB).select().from(users).where(eq(users.id, id)).get();
+  if (!user) throw new ApiError(404, "user_not_found", `No user '${id}'.`, { param: "id" });
+  return user;
+}
+
+/** Operator API: users. */
+export const adminUsers = new Hono<{ Bindings: Env }>()
+  .post("/users", validate("json", z.strictObject({ email: z.email().max(320), name: z.string().min(1).max(200).optional() })), async (c) => {
+    const { email, name } = c.req.valid("json");
+    const normalized = email.trim().toLowerCase();
+    const db = database(c.env.DB);
+    const existing = await db.select({ id: users.id }).from(users).where(eq(users.email, normalized)).get();
+    if (existing) throw new ApiError(409, "email_taken", `A user with the email '${normalized}' already exists.`, { param: "email" });
+    const id = newUserId();
+    await db.insert(users).values({ id, email: normalized, name: name ?? null, status: "active", createdAt: Date.now() });
+    await accountStub(c.env, id).init(id);
+    return c.json({ id, email: normalized }, 201);
+  })
+  .get("/users/:id", validate("param", userIdParam), async (c) => {
+    const { id } = c.req.valid("param");
+    const user = await requireUser(c.env, id);
+    const s = await accountStub(c.env, id).summary();
+    return c.json({
+      id: user.id, email: user.email, name: user.name, status: s.status === "active" ? user.status : s.status,
+      created_at: new Date(user.createdAt).toISOString(),
+      balance_usd: formatUsd(s.balanceNano), reserved_usd: formatUsd(s.holdsNano),
+      total_credits_usd: formatUsd(s.creditsNano), total_usage_usd: formatUsd(s.usageNano), in_flight: s.inFlight,
+    });
+  })
+  .get(
+    "/users/:id/usage",
+    validate("param", userIdParam),
+    validate("query", z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), before: z.coerce.number().int().min(0).optional() })),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { limit, before } = c.req.valid("query");
+      await requireUser(c.env, id);
+      await accountStub(c.env, id).flushOutbox().catch(() => 0);
+      const rows = await database(c.env.DB).select().from(usageLogs)
+        .where(before === undefined ? eq(usageLogs.userId, id) : and(eq(usageLogs.userId, id), lt(usageLogs.createdAt, before)))
+        .orderBy(desc(usageLogs.createdAt)).limit(limit).all();
+      const last = rows.at(-1);
+      return c.json({ data: rows.map(generationView), next_before: rows.length === limit && last ? last.createdAt : null });
+    },
+  );

@@ -1,0 +1,50 @@
+import { and, eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import { usdJsonNumber } from "../../billing/money";
+import { database } from "../../db/client";
+import { usageLogs, type UsageLogRow } from "../../db/schema";
+import type { Env } from "../../env";
+import { ApiError } from "../../errors";
+import { accountStub } from "../../gateway/meter";
+import { validate } from "../../middleware/validate";
+import { verifiedKey } from "../../middleware/verified-key";
+
+export function generationView(r: UsageLogRow) {
+  return {
+    id: r.requestId,
+    model: r.model,
+    provider: r.provider,
+    endpoint: r.endpoint,
+    streamed: Boolean(r.stream),
+    key_id: r.keyId,
+    created_at: new Date(r.createdAt).toISOString(),
+    prompt_tokens: r.promptTokens,
+    completion_tokens: r.completionTokens,
+    cached_tokens: r.cachedTokens ?? 0,
+    reasoning_tokens: r.reasoningTokens ?? 0,
+    total_cost: usdJsonNumber(r.costNano),
+    latency_ms: r.latencyMs,
+    status: r.status,
+    http_status: r.httpStatus,
+    usage_source: r.usageSource,
+    error_code: r.errorCode ?? null,
+    attempts: r.attempts ?? 1,
+  };
+}
+
+/** GET /generation?id= — the usage record of one of the caller's requests (D1, or still in the outbox). */
+export const generation = new Hono<{ Bindings: Env }>().get(
+  "/generation",
+  verifiedKey(),
+  validate("query", z.object({ id: z.string().min(1).max(64) })),
+  async (c) => {
+    const { id } = c.req.valid("query");
+    const { userId } = c.get("caller");
+    const stored = await database(c.env.DB).select().from(usageLogs)
+      .where(and(eq(usageLogs.requestId, id), eq(usageLogs.userId, userId))).get();
+    const record = stored ?? (await accountStub(c.env, userId).pendingUsage(id));
+    if (!record) throw new ApiError(404, "generation_not_found", `No generation '${id}' for this account (records appear within a second of the response).`, { param: "id" });
+    return c.json({ data: generationView(record) });
+  },
+);

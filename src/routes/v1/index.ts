@@ -1,0 +1,25 @@
+import { Hono } from "hono";
+import type { Env } from "../../env";
+import { apiKeyAuth } from "../../middleware/api-key";
+import { limitBody, requireJson } from "../../middleware/body-limit";
+import { chatCompletions } from "./chat-completions";
+import { credits } from "./credits";
+import { embeddings } from "./embeddings";
+import { generation } from "./generation";
+import { models } from "./models";
+
+/** The OpenAI-compatible API, mounted at /api/v1 and at /v1. */
+export function v1Api() {
+  const api = new Hono<{ Bindings: Env }>();
+  api.use(async function openAIErrors(c, next) {
+    c.set("errorFormat", "openai");
+    await next();
+  });
+  api.route("/", models);
+  api.use(apiKeyAuth(), limitBody(), requireJson());
+  api.route("/", chatCompletions);
+  api.route("/", embeddings);
+  api.route("/", generation);
+  api.route("/", credits);
+  return api;
+}

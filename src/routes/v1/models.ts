@@ -1,0 +1,46 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { findModel, loadCatalog, type CatalogModel } from "../../catalog/catalog";
+import { formatPricePerToken } from "../../billing/money";
+import { config } from "../../config";
+import type { Env } from "../../env";
+import { ApiError } from "../../errors";
+import { validate } from "../../middleware/validate";
+
+const created = (m: CatalogModel) => Math.floor(Date.parse(m.priceUpdatedAt) / 1000) || 0;
+
+/** One catalog entry in OpenAI's list shape plus OpenRouter's fields (pricing in USD per token, as decimal strings). */
+export function modelView(m: CatalogModel) {
+  return {
+    id: m.id,
+    object: "model",
+    created: created(m),
+    owned_by: m.provider,
+    name: m.name,
+    context_length: m.contextLength,
+    max_output_tokens: m.maxOutputTokens,
+    kind: m.kind,
+    capabilities: m.capabilities,
+    pricing: {
+      prompt: formatPricePerToken(m.inputPrice),
+      completion: formatPricePerToken(m.outputPrice),
+      input_cache_read: m.cachedInputPrice === null ? null : formatPricePerToken(m.cachedInputPrice),
+      input_cache_write: m.cacheWritePrice === null ? null : formatPricePerToken(m.cacheWritePrice),
+    },
+    price_source: m.priceSource,
+    price_updated_at: m.priceUpdatedAt,
+  };
+}
+
+/** GET /models — the public catalog (no key needed, P3). */
+export const models = new Hono<{ Bindings: Env }>()
+  .get("/models", async (c) => {
+    const catalog = await loadCatalog(c.env, config(c.env).demoProvider);
+    return c.json({ object: "list", data: [...catalog.values()].map(modelView) });
+  })
+  .get("/models/:id{.+}", validate("param", z.object({ id: z.string().min(1).max(256) })), async (c) => {
+    const { id } = c.req.valid("param");
+    const m = findModel(await loadCatalog(c.env, config(c.env).demoProvider), id);
+    if (!m) throw new ApiError(404, "model_not_found", `The model '${id}' does not exist.`, { param: "model", type: "invalid_request_error" });
+    return c.json(modelView(m));
+  });

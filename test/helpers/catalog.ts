@@ -1,0 +1,25 @@
+/**
+ * Test catalog rows. Each upstream_model is a stand-in scenario; prices are simple round
+ * numbers (µUSD per 1M tokens) so expected costs are easy to state exactly:
+ *   input 1.00 USD/Mtok = 1000 nUSD per token, output 2.00 USD/Mtok = 2000 nUSD per token.
+ */
+export const TEST_PRICE = { input: 1_000_000, output: 2_000_000, cached: 500_000 } as const;
+
+export const SCENARIOS = [
+  "echo", "error-400", "error-401", "error-429", "error-500", "error-503", "hang", "reset-mid-stream",
+  "no-usage", "negative-usage", "absurd-usage", "slow-stream", "split-bytes",
+] as const;
+
+const row = (id: string, provider: string, upstream: string, kind = "chat", maxOut: number | null = 1000) =>
+  `INSERT OR REPLACE INTO models (id, name, provider, upstream_model, kind, context_length, max_output_tokens, input_price, output_price, cached_input_price, cache_write_price, capabilities, enabled, price_source, price_updated_at)
+   VALUES ('${id}', 'Test ${id}', '${provider}', '${upstream}', '${kind}', 100000, ${maxOut ?? "NULL"}, ${TEST_PRICE.input}, ${kind === "chat" ? TEST_PRICE.output : 0}, ${TEST_PRICE.cached}, NULL, '[]', 1, 'test', '2026-11-01')`;
+
+export const TEST_CATALOG_SQL = [
+  ...SCENARIOS.map((s) => row(`test-${s}`, "openai", s)),
+  row("test-fixture-text", "openai", "fixture:openai/chat/openai-text"),
+  row("test-embed", "openai", "fixture:openai/embeddings/openai-embedding", "embedding", null),
+  row("test-deepseek-tools", "deepseek", "fixture:others/deepseek/deepseek-tool-call"),
+  row("test-xai-text", "xai", "fixture:others/xai/xai-text"),
+  row("test-groq-tools", "groq", "fixture:others/groq/groq-tool-call"),
+  row("test-unconfigured", "together", "echo"),
+];

@@ -1,0 +1,62 @@
+// Scenario names, chosen by the request's `model` (Gemini: the {model} path segment).
+import type { Usage } from "./http.js";
+
+export type ErrorStatus = 400 | 401 | 404 | 429 | 500 | 503;
+
+/** "none" = remove usage entirely; otherwise these figures replace the recorded ones. */
+export type UsageMode = "none" | Usage;
+
+export type Scenario =
+  | { kind: "default" }
+  | { kind: "fixture"; name: string }
+  | { kind: "echo" }
+  | { kind: "error"; status: ErrorStatus }
+  | { kind: "hang" }
+  | { kind: "reset" }
+  | { kind: "split" }
+  | { kind: "usage"; mode: UsageMode }
+  | { kind: "paced"; ttftMs: number; n: number; gapMs: number };
+
+const ERRORS: Record<string, ErrorStatus> = {
+  "error-400": 400,
+  "error-401": 401,
+  "error-429": 429,
+  "error-500": 500,
+  "error-503": 503,
+};
+
+export function parseScenario(model: string): Scenario {
+  if (model.startsWith("fixture:")) return { kind: "fixture", name: model.slice("fixture:".length) };
+  const status = ERRORS[model];
+  if (status) return { kind: "error", status };
+  switch (model) {
+    case "echo":
+      return { kind: "echo" };
+    case "hang":
+      return { kind: "hang" };
+    case "reset-mid-stream":
+      return { kind: "reset" };
+    case "split-bytes":
+      return { kind: "split" };
+    case "no-usage":
+      return { kind: "usage", mode: "none" };
+    case "negative-usage":
+      return { kind: "usage", mode: { prompt: -50, completion: -10, total: -60 } };
+    case "absurd-usage":
+      return { kind: "usage", mode: { prompt: 999999999, completion: 999999999, total: 1999999998 } };
+    case "slow-stream":
+      return { kind: "paced", ttftMs: 10, n: 200, gapMs: 10 };
+  }
+  const paced = /^paced:(\d+):(\d+):(\d+)$/.exec(model);
+  if (paced) return { kind: "paced", ttftMs: Number(paced[1]), n: Number(paced[2]), gapMs: Number(paced[3]) };
+  return { kind: "default" };
+}
+
+/** Usage reported by slow-stream / paced: prompt 20, completion = number of chunks. */
+export function pacedUsage(n: number): Usage {
+  return { prompt: 20, completion: n, total: 20 + n };
+}
+
+export const ECHO_USAGE: Usage = { prompt: 11, completion: 7, total: 18 };
+
+export const INTERNAL_DETAIL = "upstream-internal-detail-XYZ";

@@ -1,0 +1,51 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+/** A free loopback port for the stand-in upstream (test/standin), started by test/global-setup.ts. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const port = Number(process.env.STANDIN_PORT ?? (await freePort()));
+process.env.STANDIN_PORT = String(port);
+const standin = (provider: string) => `http://127.0.0.1:${port}/${provider}/v1`;
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest(async () => ({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url))),
+          ADMIN_TOKEN: "test-admin-token",
+          DEMO_PROVIDER: "on",
+          UPSTREAM_TIMEOUT_MS: "1500",
+          OPENAI_API_KEY: "sk-upstream-openai-SECRET-0123456789abcdef",
+          OPENAI_BASE_URL: standin("openai"),
+          DEEPSEEK_API_KEY: "sk-upstream-deepseek-SECRET-0123456789",
+          DEEPSEEK_BASE_URL: standin("deepseek"),
+          XAI_API_KEY: "xai-upstream-SECRET-0123456789",
+          XAI_BASE_URL: standin("xai"),
+          GROQ_API_KEY: "gsk-upstream-SECRET-0123456789",
+          GROQ_BASE_URL: standin("groq"),
+          MISTRAL_API_KEY: "mistral-upstream-SECRET-0123456789",
+          MISTRAL_BASE_URL: standin("mistral"),
+        },
+      },
+    })),
+  ],
+  test: {
+    globalSetup: ["./test/global-setup.ts"],
+    setupFiles: ["./test/setup.ts"],
+    testTimeout: 20_000,
+  },
+});

@@ -141,6 +141,24 @@ describe("413", () => {
     const s = await drained(u.userId);
     expect(s).toMatchObject({ balanceNano: CREDITS_NANO, holdsNano: 0, inFlight: 0 });
   });
+
+  it("a streamed (chunked, no content-length) body over 5 MiB → 413 request_too_large", async () => {
+    const enc = new TextEncoder();
+    const mib = enc.encode("x".repeat(1024 * 1024));
+    let i = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (i === 0) c.enqueue(enc.encode('{"model":"test-echo","messages":[{"role":"user","content":"'));
+        else if (i <= 6) c.enqueue(mib); // 6 MiB of text
+        else { c.enqueue(enc.encode('"}]}')); c.close(); }
+        i++;
+      },
+    });
+    const res = await SELF.fetch(`${BASE}/api/v1/chat/completions`, {
+      method: "POST", headers: { authorization: `Bearer ${u.key}`, "content-type": "application/json" }, body, duplex: "half",
+    } as RequestInit);
+    await expectError(res, 413, "request_too_large", "request_too_large", null);
+  });
 });
 
 describe("no input ever produces a 500", () => {

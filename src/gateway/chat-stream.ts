@@ -8,6 +8,8 @@ type Chunk = {
   id?: string;
   choices?: Array<{ delta?: Record<string, unknown>; finish_reason?: string | null }>;
   usage?: Record<string, unknown> | null;
+  /** Groq repeats usage here; it is stripped with `usage` when the client did not ask for it. */
+  x_groq?: { usage?: unknown } | null;
   error?: unknown;
 };
 
@@ -103,6 +105,7 @@ export function meterChatStream(upstream: ReadableStream<Uint8Array>, o: StreamO
     } else if (chunk.usage === null && !o.clientWantsUsage) {
       delete chunk.usage;
     }
+    if (!o.clientWantsUsage && chunk.x_groq?.usage) delete chunk.x_groq.usage;
     out.push(sseData(JSON.stringify(chunk)));
   };
 

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { formatUsd } from "../src/billing/money";
 import openaiText from "./fixtures/providers/openai/chat/openai-text.json";
@@ -84,6 +84,32 @@ describe("billing: cost formula (P5) and the books", () => {
     });
   });
 
+  // Reasoning tokens are output (xAI reports them outside completion_tokens); cached tokens on streams too.
+  const more = [
+    // xai-text.json: in 12, cached 2, completion 2 + reasoning 320 → 10 × 1000 + 2 × 500 + 322 × 2000 = 655,000
+    { model: "test-xai-text", stream: false, p: 12, cached: 2, c: 322, expected: 655_000 },
+    // xai-text.chunks.txt usage: in 12, cached 11, completion 2 + reasoning 340 → 1 × 1000 + 11 × 500 + 342 × 2000 = 690,500
+    { model: "test-xai-text", stream: true, p: 12, cached: 11, c: 342, expected: 690_500 },
+    // deepseek-tool-call.chunks.txt usage (on the finish chunk): in 339, cached 320, out 83 → 19,000 + 160,000 + 166,000 = 345,000
+    { model: "test-deepseek-tools", stream: true, p: 339, cached: 320, c: 83, expected: 345_000 },
+  ];
+  for (const m of more) {
+    it(`charges ${m.model} (stream: ${m.stream}) ${m.expected} nUSD from its recorded usage`, async () => {
+      const { userId, key } = await createUser("10.00");
+      const res = await chat(key, { model: m.model, stream: m.stream });
+      expect(res.status).toBe(200);
+      const id = res.headers.get("x-request-id")!;
+      await res.arrayBuffer();
+      expect((m.p - m.cached) * IN + m.cached * CACHED + m.c * OUT).toBe(m.expected);
+      const { summary, ledger } = await checkBooks(userId);
+      expect(summary.balanceNano).toBe(10 * USD - m.expected);
+      expect(ledger.filter((e) => e.kind === "usage").map((e) => [e.ref, e.amountNano])).toEqual([[id, -m.expected]]);
+      expect((await usageRows(userId))[0]).toMatchObject({
+        request_id: id, prompt_tokens: m.p, cached_tokens: m.cached, completion_tokens: m.c, cost_nano: m.expected, usage_source: "upstream",
+      });
+    });
+  }
+
   it("keeps one usage ledger row per charged request and D1 equal to the DO across several requests", async () => {
     const { userId, key } = await createUser("10.00");
     const ids: string[] = [];
@@ -128,6 +154,8 @@ describe("billing: idempotent credits", () => {
 describe("billing: /generation (P15), /credits and /key", () => {
   it("serves the usage record from the outbox, then from D1, and only to its owner", async () => {
     const { userId, key, keyId } = await createUser("10.00");
+    // Hold back the outbox alarm (due a second after the credit), so the record stays in the DO outbox until drained().
+    await runInDurableObject(account(userId), (_o, state) => state.storage.deleteAlarm());
     const res = await chat(key, { model: "test-fixture-text" });
     const id = res.headers.get("x-request-id")!;
     expect(((await res.json()) as { id: string }).id).toBe(id);
@@ -140,6 +168,7 @@ describe("billing: /generation (P15), /credits and /key", () => {
     const fromOutbox = ((await before.json()) as { data: Record<string, unknown> }).data;
     // Served before the outbox reached D1.
     expect(await usageRows(userId)).toHaveLength(0);
+    expect(await account(userId).pendingUsage(id)).not.toBeNull();
     const fields = {
       id, model: "test-fixture-text", prompt_tokens: 16, completion_tokens: 363, total_cost: usdNum(expected),
       status: "success", key_id: keyId, usage_source: "upstream",

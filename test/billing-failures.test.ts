@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { estimateChatPromptTokens } from "../src/billing/estimate";
+import { invalidateCatalog } from "../src/catalog/catalog";
 import { account, chat, createUser, drained, settled, usageRows } from "./helpers/gateway";
 import { TEST_PRICE } from "./helpers/catalog";
 
@@ -111,7 +112,6 @@ describe("billing: streams that end early are charged for what was generated", (
     // The gateway counts max(ceil(chars / 4), chunks) = one token per "tok " chunk it relayed: at least
     // what the client read, at most a few chunks of read-ahead, never the full 200 the upstream would send.
     const completion = row.completion_tokens as number;
-    console.log("DBG seen", seenChunks, "counted", completion);
     expect(completion).toBeGreaterThanOrEqual(seenChunks);
     expect(completion).toBeLessThanOrEqual(seenChunks + 5);
     const charged = prompt * IN + completion * OUT;
@@ -153,5 +153,33 @@ describe("billing: streams that end early are charged for what was generated", (
     expect(usage.map((e) => [e.ref, e.amountNano])).toEqual([[id, -charged]]);
     const txn = await env.DB.prepare("SELECT coalesce(sum(amount_nano), 0) AS total FROM transactions WHERE user_id = ?").bind(userId).first<{ total: number }>();
     expect(txn!.total).toBe(s.balanceNano);
+  });
+
+  it("upstream stalls mid-stream past the idle timeout: terminal error event, charged for the one chunk generated", async () => {
+    // A catalog row of this file's own: the first "tok " at once, the next 2.5 s later (> UPSTREAM_TIMEOUT_MS 1500).
+    await env.DB.prepare(
+      `INSERT OR REPLACE INTO models (id, name, provider, upstream_model, kind, context_length, max_output_tokens, input_price, output_price, cached_input_price, cache_write_price, capabilities, enabled, price_source, price_updated_at)
+       VALUES ('test-billing-stall', 'Test billing stall', 'openai', 'paced:0:3:2500', 'chat', 100000, 1000, ?, ?, ?, NULL, '[]', 1, 'test', '2026-11-01')`,
+    ).bind(TEST_PRICE.input, TEST_PRICE.output, TEST_PRICE.cached).run();
+    invalidateCatalog();
+    try {
+      const { userId, key } = await createUser("10.00");
+      const res = await chat(key, { model: "test-billing-stall", messages: MESSAGES, stream: true });
+      expect(res.status).toBe(200);
+      const id = res.headers.get("x-request-id")!;
+      const { events } = sseData(await res.text());
+      expect(events).not.toContain("[DONE]");
+      expect((JSON.parse(events.at(-1)!) as Event).error).toMatchObject({ code: "upstream_stream_error" });
+      expect(countOutput(events)).toEqual({ chars: 4, chunks: 1 });
+      const prompt = estimateChatPromptTokens({ messages: MESSAGES });
+      const charged = prompt * IN + 1 * OUT; // max(ceil(4 / 4), 1) = 1 completion token
+      const s = await drained(userId);
+      expect(s).toMatchObject({ balanceNano: 10 * USD - charged, holdsNano: 0, inFlight: 0 });
+      expect((await usageRows(userId))[0]).toMatchObject({
+        request_id: id, status: "stream_error", usage_source: "estimated", prompt_tokens: prompt, completion_tokens: 1, cost_nano: charged,
+      });
+    } finally {
+      invalidateCatalog();
+    }
   });
 });

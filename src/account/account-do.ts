@@ -112,7 +112,7 @@ export class AccountDO extends DurableObject<Env> {
       holdsNano: this.holds(),
       inFlight: num(this.sql, "SELECT count(*) FROM requests WHERE state = 'reserved'"),
       creditsNano: num(this.sql, "SELECT coalesce(sum(amount_nano), 0) FROM ledger WHERE kind <> 'usage'"),
-      usageNano: -num(this.sql, "SELECT coalesce(sum(amount_nano), 0) FROM ledger WHERE kind = 'usage'"),
+      usageNano: 0 - num(this.sql, "SELECT coalesce(sum(amount_nano), 0) FROM ledger WHERE kind = 'usage'"),
       pendingOutbox: pendingOutbox(this.sql).count,
     };
   }

@@ -96,7 +96,13 @@ export function meterChatStream(upstream: ReadableStream<Uint8Array>, o: StreamO
     if (chunk.usage) {
       reported = readOpenAIUsage(chunk.usage, { maxTokensField: "max_tokens", reasoningExcludedFromCompletion: a.params.model.provider === "xai" });
       if (o.clientWantsUsage && reported) {
-        const { usage } = decideUsage(reported, { promptEstimate: o.promptEstimate, countedCompletion: 0, maxPrompt: Math.max(a.params.model.contextLength, o.promptEstimate), maxCompletion: a.outputAllowance });
+        const { usage, source } = decideUsage(reported, { promptEstimate: o.promptEstimate, countedCompletion: 0, maxPrompt: Math.max(a.params.model.contextLength, o.promptEstimate), maxCompletion: a.outputAllowance });
+        if (source !== "upstream") {
+          // Show the figures that are billed, so the counts and the cost agree.
+          chunk.usage.prompt_tokens = usage.promptTokens;
+          chunk.usage.completion_tokens = usage.completionTokens;
+          chunk.usage.total_tokens = usage.promptTokens + usage.completionTokens;
+        }
         chunk.usage.cost = usdJsonNumber(a.cost(usage));
       } else {
         delete chunk.usage;

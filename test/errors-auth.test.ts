@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { BASE, admin, api, chat, createUser, drained, settled, usageRows } from "./helpers/gateway";
+import { BASE, account, admin, api, chat, createUser, drained, settled, usageRows } from "./helpers/gateway";
 
 // 401 (API key missing, malformed, unknown, revoked, expired; Bearer vs x-api-key) and
 // 403 (model allow-list, per-key spend limit).
@@ -118,6 +118,17 @@ describe("403 permission errors", () => {
     expect(s).toMatchObject({ balanceNano: 1_000_000_000 - 146_800, holdsNano: 0, inFlight: 0 });
     const rows = await usageRows(userId);
     expect(rows.map((r) => r.model)).toEqual(["gpt-4.1-nano"]);
+  });
+
+  it("suspended account → 403 account_suspended for every key, nothing reserved", async () => {
+    const { key, userId } = await createUser("1.00");
+    await account(userId).setStatus("suspended");
+    await expectError(await chat(key, { model: "test-echo" }), 403, "account_suspended", "permission_error", null);
+    await expectError(await chatXApiKey(key), 403, "account_suspended", "permission_error", null);
+    const emb = await api("/embeddings", key, { method: "POST", json: { model: "test-embed", input: "x" } });
+    await expectError(emb, 403, "account_suspended", "permission_error", null);
+    expect(await drained(userId)).toMatchObject({ balanceNano: 1_000_000_000, holdsNano: 0, inFlight: 0 });
+    expect(await usageRows(userId)).toHaveLength(0);
   });
 
   it("key whose spend limit is used up → 403 key_spend_limit_exceeded (with rate-limit headers), account balance untouched", async () => {

@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BASE, api, chat, createUser, drained, usageRows, type TestUser } from "./helpers/gateway";
+import { BASE, admin, api, chat, createUser, drained, usageRows, type TestUser } from "./helpers/gateway";
 
 // Request-validation errors (400), unknown models/routes (404), oversized bodies (413), and a sweep of
 // odd inputs that must never produce a 500. None of these reach the upstream or touch the balance.
@@ -196,6 +196,19 @@ describe("no input ever produces a 500", () => {
       expect(b.error.param === null || typeof b.error.param === "string").toBe(true);
     });
   }
+
+  it("operator credits beyond the integer-nUSD range → a 4xx, not a 500 (amount alone, and a balance that would overflow)", async () => {
+    const { userId } = await createUser("1.00");
+    // 9,999,999 USD = 9,999,999,000,000,000 nUSD > Number.MAX_SAFE_INTEGER (9,007,199,254,740,991);
+    // also above the documented per-account maximum of 1,000,000 USD (MAX_BALANCE_NANO).
+    const res = await admin(`/users/${userId}/credits`, { method: "POST", json: { amount_usd: "9999999" } });
+    await expectError(res, 400, "invalid_amount", "invalid_request_error", "amount_usd");
+    // Each of these is allowed alone, but together they exceed the maximum balance.
+    expect((await admin(`/users/${userId}/credits`, { method: "POST", json: { amount_usd: "600000" } })).status).toBe(201);
+    const second = await admin(`/users/${userId}/credits`, { method: "POST", json: { amount_usd: "600000" } });
+    await expectError(second, 400, "balance_limit_exceeded", "invalid_request_error", "amount_usd");
+    expect((await drained(userId)).balanceNano).toBe(600_001_000_000_000); // 1.00 + 600,000.00 USD
+  });
 
   it("odd methods, paths and auth headers → never 500", async () => {
     const probes: Array<[string, RequestInit]> = [

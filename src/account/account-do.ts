@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { admit } from "./admission";
 import { findUsableKey, insertKey, isRefusal, listKeys, revokeKey } from "./keys";
-import { balance, listLedger, post } from "./ledger";
+import { balance, listLedger, MAX_BALANCE_NANO, post } from "./ledger";
 import { findPendingUsage, flushBatch, pendingOutbox } from "./outbox";
 import { expireReservations, settle } from "./settlement";
 import { ACCOUNT_SCHEMA, num, one, REQUEST_RETENTION_MS } from "./storage";
@@ -11,6 +11,8 @@ import type { AdmitInput, AdmitSettings, AdmitResult, KeyInfo, LedgerEntry, NewK
 
 const FLUSH_DELAY_MS = 1000;
 const MAX_BACKOFF_MS = 300_000;
+
+export type CreditResult = { ok: true; entry: LedgerEntry; duplicate: boolean } | { ok: false; code: "balance_limit_exceeded" };
 
 export interface AccountSummary {
   userId: string | null;
@@ -92,10 +94,12 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   /** Adds (or with a negative amount, removes) credit with a ledger entry; idempotent by (kind, ref). */
-  credit(userId: string, change: { kind: LedgerEntry["kind"]; amountNano: number; ref: string; note?: string | null }): { entry: LedgerEntry; duplicate: boolean } {
+  credit(userId: string, change: { kind: LedgerEntry["kind"]; amountNano: number; ref: string; note?: string | null }): CreditResult {
     this.init(userId);
+    const after = balance(this.sql) + change.amountNano;
+    if (!Number.isSafeInteger(change.amountNano) || after > MAX_BALANCE_NANO) return { ok: false, code: "balance_limit_exceeded" };
     const now = Date.now();
-    const result = this.ctx.storage.transactionSync(() => post(this.sql, userId, change, now));
+    const result = this.ctx.storage.transactionSync(() => ({ ok: true as const, ...post(this.sql, userId, change, now) }));
     void this.schedule(now + FLUSH_DELAY_MS);
     return result;
   }

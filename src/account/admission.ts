@@ -52,7 +52,7 @@ export function admit(sql: SqlStorage, input: AdmitInput, balanceNano: number, a
     defaultAllowance: settings.defaultAllowance,
   }, balanceNano - holds);
   if (!plan.ok) {
-    const hint = input.requestedMaxOutput !== null && plan.affordableOutput > 0
+    const hint = input.requestedMaxOutput !== null && input.requestedMaxOutput > 0 && input.outputPrice > 0 && plan.affordableOutput > 0
       ? ` You asked for up to ${input.requestedMaxOutput} output tokens but can afford ${plan.affordableOutput}; lower max_tokens or add credits.`
       : " Add credits to continue.";
     return {

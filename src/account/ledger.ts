@@ -11,6 +11,9 @@ const toEntry = (r: LedgerRow): LedgerEntry => ({
   id: r.id, kind: r.kind, amountNano: r.amount_nano, balanceAfterNano: r.balance_after_nano, ref: r.ref, note: r.note, createdAt: r.created_at,
 });
 
+/** The largest balance an account may hold: 1,000,000 USD (well inside exact integer range). */
+export const MAX_BALANCE_NANO = 1_000_000 * 1_000_000_000;
+
 export function balance(sql: SqlStorage): number {
   return one<{ balance_nano: number }>(sql, "SELECT balance_nano FROM account WHERE id = 1")?.balance_nano ?? 0;
 }

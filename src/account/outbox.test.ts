@@ -44,13 +44,23 @@ describe("outbox → D1", () => {
     expect(await d1Sum(id)).toEqual({ n, s: n });
   });
 
+  it("refuses a credit that would take the balance past the maximum, without a ledger row", async () => {
+    const id = userId();
+    const stub = env.ACCOUNT.get(env.ACCOUNT.idFromName(id)) as DurableObjectStub<AccountDO>;
+    expect(await stub.credit(id, { kind: "grant", amountNano: 900_000 * 1e9, ref: "a" })).toMatchObject({ ok: true });
+    expect(await stub.credit(id, { kind: "grant", amountNano: 200_000 * 1e9, ref: "b" })).toEqual({ ok: false, code: "balance_limit_exceeded" });
+    expect((await stub.summary()).balanceNano).toBe(900_000 * 1e9);
+    expect(await stub.ledger()).toHaveLength(1);
+  });
+
   it("a repeated operator credit with the same ref changes the balance once", async () => {
     const id = userId();
     const stub = env.ACCOUNT.get(env.ACCOUNT.idFromName(id)) as DurableObjectStub<AccountDO>;
     const first = await stub.credit(id, { kind: "grant", amountNano: 500, ref: "same" });
     const again = await stub.credit(id, { kind: "grant", amountNano: 500, ref: "same" });
-    expect(first.duplicate).toBe(false);
-    expect(again).toEqual({ entry: first.entry, duplicate: true });
+    expect(first).toMatchObject({ ok: true, duplicate: false });
+    expect(first.ok && again.ok && again.entry).toEqual(first.ok && first.entry);
+    expect(again).toMatchObject({ ok: true, duplicate: true });
     expect((await stub.summary()).balanceNano).toBe(500);
     expect(await stub.ledger()).toHaveLength(1);
   });

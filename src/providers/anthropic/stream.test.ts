@@ -110,8 +110,10 @@ describe("anthropic stream() on recorded streams", () => {
     for (const raw of [textChunks, toolNoArgsChunks, jsonToolChunks, thinkingChunks, codeExecChunks, deltaInputChunks]) {
       const t = anthropicChat.stream(ctx);
       const viaData = replay(raw).chunks;
-      const viaEvent = events(raw).flatMap((d) => t.push({ event: String(d.type), data: d }));
-      expect(viaEvent).toEqual(viaData.slice(0, viaEvent.length));
+      const viaEvent = events(raw).flatMap(({ type, ...rest }) => t.push({ event: String(type), data: rest }));
+      viaEvent.push(...t.end());
+      expect(viaEvent).toEqual(viaData);
+      expect(t.finished()).toBe(true);
     }
   });
 });

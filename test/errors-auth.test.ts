@@ -1,23 +1,10 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { BASE, account, admin, api, chat, createUser, drained, settled, usageRows } from "./helpers/gateway";
+import { expectError } from "./helpers/errors";
 
 // 401 (API key missing, malformed, unknown, revoked, expired; Bearer vs x-api-key) and
 // 403 (model allow-list, per-key spend limit).
-
-type ErrorBody = { error: { message: string; type: string; code: string; param: string | null } };
-
-async function expectError(res: Response, status: number, code: string, type: string, param: string | null): Promise<ErrorBody> {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-  const body = JSON.parse(text) as ErrorBody;
-  expect(Object.keys(body)).toEqual(["error"]);
-  expect(Object.keys(body.error).sort()).toEqual(["code", "message", "param", "type"]);
-  expect(body.error).toMatchObject({ code, type, param });
-  expect(body.error.message.length).toBeGreaterThan(0);
-  return body;
-}
 
 const BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz";
 const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

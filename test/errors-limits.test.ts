@@ -1,30 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { account, api, chat, createUser, drained, settled, usageRows } from "./helpers/gateway";
+import { expectError, RATE_HEADERS } from "./helpers/errors";
 
 // 402 (credits) and the gateway's own 429s (requests/min, tokens/min, concurrency). A refused request
 // must reserve nothing, charge nothing and never reach the upstream (no usage row, balance unchanged).
 // Prices (test/helpers/catalog.ts): input 1000 nUSD/token, output 2000 nUSD/token.
 // Prompt estimate of [{"role":"user","content":"Hi"}] = ceil(32 bytes / 3) + 4 per message = 15 tokens.
 // test-echo reports 11 in / 7 out → 11 × 1000 + 7 × 2000 = 25,000 nUSD.
-
-type ErrorBody = { error: { message: string; type: string; code: string; param: string | null } };
-
-async function expectError(res: Response, status: number, code: string, type: string, param: string | null): Promise<ErrorBody> {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-  const body = JSON.parse(text) as ErrorBody;
-  expect(Object.keys(body)).toEqual(["error"]);
-  expect(Object.keys(body.error).sort()).toEqual(["code", "message", "param", "type"]);
-  expect(body.error).toMatchObject({ code, type, param });
-  expect(body.error.message.length).toBeGreaterThan(0);
-  return body;
-}
-
-const RATE_HEADERS = [
-  "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests",
-  "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens",
-] as const;
 
 function expectRateHeaders(res: Response) {
   for (const h of RATE_HEADERS) expect(res.headers.get(h), h).toMatch(h.includes("reset") ? /^\d+s$/ : /^\d+$/);

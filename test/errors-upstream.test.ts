@@ -1,28 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { account, chat, createUser, drained, settled, usageRows } from "./helpers/gateway";
+import { expectError, RATE_HEADERS, type ErrorBody } from "./helpers/errors";
 
 // Errors caused by the upstream (stand-in scenarios chosen by upstream model name), the unconfigured
 // provider, and the x-ratelimit-* headers on every admitted response. An upstream failure before the
 // first byte releases the reservation, charges nothing and leaves a usage row with status upstream_error.
-
-type ErrorBody = { error: { message: string; type: string; code: string; param: string | null } };
-
-async function expectError(res: Response, status: number, code: string, type: string, param: string | null): Promise<{ body: ErrorBody; text: string }> {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-  const body = JSON.parse(text) as ErrorBody;
-  expect(Object.keys(body)).toEqual(["error"]);
-  expect(Object.keys(body.error).sort()).toEqual(["code", "message", "param", "type"]);
-  expect(body.error).toMatchObject({ code, type, param });
-  expect(body.error.message.length).toBeGreaterThan(0);
-  return { body, text };
-}
-
-const RATE_HEADERS = [
-  "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests",
-  "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens",
-] as const;
 
 function rate(res: Response): Record<(typeof RATE_HEADERS)[number], string | null> {
   const out = {} as Record<(typeof RATE_HEADERS)[number], string | null>;
@@ -117,7 +99,7 @@ describe("upstream errors are mapped, carry no internals and charge nothing", ()
     const res = await chat(key, { model: "test-error-400" });
     rate(res);
     // reasoning-model-legacy-parameter-error.json: code unsupported_parameter, param max_tokens
-    const { body } = await expectError(res, 400, "unsupported_parameter", "invalid_request_error", "max_tokens");
+    const body = await expectError(res, 400, "unsupported_parameter", "invalid_request_error", "max_tokens");
     expect(body.error.message).toContain("Use 'max_completion_tokens' instead.");
     expect(body.error.message).toContain("(from provider 'openai'; nothing was charged)");
     await expectReleased(userId, 400, "unsupported_parameter");
@@ -154,7 +136,7 @@ describe("upstream errors are mapped, carry no internals and charge nothing", ()
   it("provider not configured (test-unconfigured) → 503 provider_not_configured, param model, nothing reserved", async () => {
     const { key, userId } = await createUser("1.00");
     for (const stream of [false, true]) {
-      const { body } = await expectError(await chat(key, { model: "test-unconfigured", stream }), 503, "provider_not_configured", "api_error", "model");
+      const body = await expectError(await chat(key, { model: "test-unconfigured", stream }), 503, "provider_not_configured", "api_error", "model");
       expect(body.error.message).toContain("test-unconfigured");
     }
     const s = await drained(userId);

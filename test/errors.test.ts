@@ -1,24 +1,10 @@
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BASE, admin, api, chat, createUser, drained, usageRows, type TestUser } from "./helpers/gateway";
+import { expectError, type ErrorBody } from "./helpers/errors";
 
 // Request-validation errors (400), unknown models/routes (404), oversized bodies (413), and a sweep of
 // odd inputs that must never produce a 500. None of these reach the upstream or touch the balance.
-
-type ErrorBody = { error: { message: string; type: string; code: string; param: string | null } };
-
-/** Asserts the exact OpenAI error shape {error:{message,type,code,param}} with the given values. */
-async function expectError(res: Response, status: number, code: string, type: string, param: string | null): Promise<ErrorBody> {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-  const body = JSON.parse(text) as ErrorBody;
-  expect(Object.keys(body)).toEqual(["error"]);
-  expect(Object.keys(body.error).sort()).toEqual(["code", "message", "param", "type"]);
-  expect(body.error).toMatchObject({ code, type, param });
-  expect(body.error.message.length).toBeGreaterThan(0);
-  return body;
-}
 
 /** POSTs a raw body to an /api/v1 path with the given content type. */
 function rawPost(path: string, key: string, body: BodyInit, contentType: string | null = "application/json"): Promise<Response> {

@@ -1,4 +1,5 @@
 import type { AccountDO } from "./account/account-do";
+import type { ChannelHealthDO } from "./health/health-do";
 
 /**
  * The one typed environment of the worker and its Durable Objects.
@@ -9,6 +10,8 @@ import type { AccountDO } from "./account/account-do";
 export interface Env {
   DB: D1Database;
   ACCOUNT: DurableObjectNamespace<AccountDO>;
+  /** One per provider channel: shared health and circuit-breaker state. */
+  HEALTH: DurableObjectNamespace<ChannelHealthDO>;
   ASSETS?: Fetcher;
 
   /** Secret: bearer token of the operator API (/api/admin/*). Unset = operator API disabled. */

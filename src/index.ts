@@ -2,6 +2,7 @@ import { createApp } from "./app";
 import type { Env } from "./env";
 
 export { AccountDO } from "./account/account-do";
+export { ChannelHealthDO } from "./health/health-do";
 
 const app = createApp();
 

@@ -97,3 +97,25 @@ export const models = sqliteTable("models", {
 export type ModelRow = typeof models.$inferSelect;
 export type UsageLogRow = typeof usageLogs.$inferInsert;
 export type TransactionRow = typeof transactions.$inferInsert;
+
+/**
+ * Provider channels that can serve a model. A model with no channel rows is served by its own
+ * (provider, upstream_model). Lower priority is tried first; weight spreads load within a priority.
+ */
+export const modelChannels = sqliteTable("model_channels", {
+  id: text("id").primaryKey(),
+  modelId: text("model_id").notNull(),
+  provider: text("provider").notNull(),
+  upstreamModel: text("upstream_model").notNull(),
+  priority: integer("priority").notNull().default(0),
+  weight: integer("weight").notNull().default(1),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+}, (t) => [index("model_channels_model").on(t.modelId)]);
+
+/** Other names callers may use for a model, e.g. "claude-sonnet-4-5" → the dated model id. */
+export const modelAliases = sqliteTable("model_aliases", {
+  alias: text("alias").primaryKey(),
+  modelId: text("model_id").notNull(),
+});
+
+export type ModelChannelRow = typeof modelChannels.$inferSelect;

@@ -36,7 +36,7 @@ export function modelView(m: CatalogModel) {
 export const models = new Hono<{ Bindings: Env }>()
   .get("/models", async (c) => {
     const catalog = await loadCatalog(c.env, config(c.env).demoProvider);
-    return c.json({ object: "list", data: [...catalog.values()].map(modelView) });
+    return c.json({ object: "list", data: [...catalog.models.values()].map(modelView) });
   })
   .get("/models/:id{.+}", validate("param", z.object({ id: z.string().min(1).max(256) })), async (c) => {
     const { id } = c.req.valid("param");

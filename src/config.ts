@@ -11,6 +11,8 @@ function int(value: string | undefined, fallback: number, min = 0): number {
 export interface GatewayConfig extends AdmitSettings {
   maxBodyBytes: number;
   upstreamTimeoutMs: number;
+  /** All upstream attempts of one request (fallbacks included) must have started answering by then. */
+  requestDeadlineMs: number;
   overdraftNano: number;
   demoProvider: boolean;
 }
@@ -19,6 +21,7 @@ export function config(env: Env): GatewayConfig {
   return {
     maxBodyBytes: int(env.MAX_BODY_BYTES, 5 * 1024 * 1024, 1024),
     upstreamTimeoutMs: int(env.UPSTREAM_TIMEOUT_MS, 60_000, 1),
+    requestDeadlineMs: int(env.REQUEST_DEADLINE_MS, 120_000, 1),
     reservationTtlMs: int(env.RESERVATION_TTL_SECONDS, 900, 1) * 1000,
     overdraftNano: Math.max(0, parseUsd(env.OVERDRAFT_LIMIT_USD ?? "") ?? 50_000_000),
     defaultAllowance: int(env.DEFAULT_OUTPUT_ALLOWANCE, 4096, 1),

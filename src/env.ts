@@ -23,6 +23,8 @@ export interface Env {
   MAX_BODY_BYTES?: string;
   /** Milliseconds to wait for the upstream's first byte (default 60000). */
   UPSTREAM_TIMEOUT_MS?: string;
+  /** Milliseconds for all upstream attempts of one request, fallbacks included (default 120000). */
+  REQUEST_DEADLINE_MS?: string;
   /** Seconds after which an unsettled reservation is released (default 900). */
   RESERVATION_TTL_SECONDS?: string;
   /** How far a running stream may take a balance below zero, in USD (default "0.05"). */

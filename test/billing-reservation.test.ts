@@ -29,10 +29,10 @@ async function standinCount(upstreamModel: string): Promise<number> {
 
 function settleInput(requestId: string, keyId: string, over: Partial<SettleInput> = {}): SettleInput {
   return {
-    requestId, keyId, model: "test-echo", provider: "openai", endpoint: "chat.completions", stream: false, startedAt: Date.now(),
+    requestId, keyId, model: "test-echo", provider: "openai", attempts: 1, endpoint: "chat.completions", stream: false, startedAt: Date.now(),
     latencyMs: 5, status: "success", httpStatus: 200, errorCode: null, promptTokens: 10, completionTokens: 50, cachedTokens: 0,
     reasoningTokens: 0, costNano: 10 * IN + 50 * OUT, usageSource: "upstream", overdraftNano: 50_000_000, ...over,
-  };
+  } as SettleInput;
 }
 
 describe("billing: reservation expiry", () => {

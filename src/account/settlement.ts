@@ -40,7 +40,7 @@ export function settle(sql: SqlStorage, userId: string, input: SettleInput, now:
       requestId: input.requestId, userId, keyId: input.keyId, model: input.model, provider: input.provider,
       endpoint: input.endpoint, stream: input.stream, promptTokens: input.promptTokens, completionTokens: input.completionTokens,
       cachedTokens: input.cachedTokens, reasoningTokens: input.reasoningTokens, costNano: charge, latencyMs: input.latencyMs,
-      status: input.status, httpStatus: input.httpStatus, usageSource, errorCode: input.errorCode, attempts: 1,
+      status: input.status, httpStatus: input.httpStatus, usageSource, errorCode: input.errorCode, attempts: input.attempts,
       createdAt: input.startedAt,
     },
   }, now);

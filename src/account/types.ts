@@ -85,6 +85,8 @@ export interface SettleInput {
   keyId: string;
   model: string;
   provider: string;
+  /** Upstream attempts made (fallbacks and retries included). */
+  attempts: number;
   endpoint: string;
   stream: boolean;
   startedAt: number;

@@ -1,16 +1,13 @@
 import { countCompletionTokens, decideUsage } from "../billing/usage";
 import { usdJsonNumber } from "../billing/money";
-import { readOpenAIUsage } from "../providers/openai-compatible/usage";
+import type { OpenAIChatChunk, StreamTranslator } from "../providers/transform";
+import type { TokenUsage } from "../providers/types";
 import type { Admission } from "./meter";
 import { SseParser, sseData } from "./sse";
 
-type Chunk = {
-  id?: string;
-  choices?: Array<{ delta?: Record<string, unknown>; finish_reason?: string | null }>;
-  usage?: Record<string, unknown> | null;
+type Chunk = OpenAIChatChunk & {
   /** Groq repeats usage here; it is stripped with `usage` when the client did not ask for it. */
   x_groq?: { usage?: unknown } | null;
-  error?: unknown;
 };
 
 const encoder = new TextEncoder();
@@ -18,7 +15,7 @@ const encoder = new TextEncoder();
 function deltaChars(chunk: Chunk): number {
   let n = 0;
   for (const choice of chunk.choices ?? []) {
-    const d = choice.delta;
+    const d = choice.delta as Record<string, unknown> | undefined;
     if (!d) continue;
     for (const k of ["content", "reasoning_content", "reasoning", "refusal"]) if (typeof d[k] === "string") n += (d[k] as string).length;
     if (Array.isArray(d.tool_calls)) {
@@ -30,8 +27,13 @@ function deltaChars(chunk: Chunk): number {
   return n;
 }
 
+const errorEvent = (message: string) =>
+  sseData(JSON.stringify({ error: { message, type: "api_error", code: "upstream_stream_error", param: null } }));
+
 export interface StreamOptions {
   admission: Admission;
+  /** Turns the provider's SSE events into OpenAI chunks and reads usage (identity for OpenAI-compatible providers). */
+  translator: StreamTranslator;
   /** The client asked for the usage chunk (stream_options.include_usage). */
   clientWantsUsage: boolean;
   promptEstimate: number;
@@ -40,70 +42,60 @@ export interface StreamOptions {
 }
 
 /**
- * Relays an OpenAI-format SSE stream event by event, without buffering: each event is forwarded
- * as soon as it is complete. On the way it rewrites the id to the gateway's request id, counts the
- * output it sees, takes the usage chunk (stripping it if the client did not ask for it, adding
- * `cost` if it did), and settles exactly once: at the end, on an upstream failure, or when the
- * client goes away, for what was generated.
+ * Relays a provider's SSE stream to the client as OpenAI chunks, event by event, without
+ * buffering: each event is forwarded as soon as it is complete. On the way it rewrites the id to
+ * the gateway's request id, counts the output it sees, keeps usage only if the client asked for it
+ * (adding `cost`, or a usage chunk of its own when the provider sent none usable), and settles
+ * exactly once: at the end, on an upstream failure, or when the client goes away — for what was generated.
  */
 export function meterChatStream(upstream: ReadableStream<Uint8Array>, o: StreamOptions): ReadableStream<Uint8Array> {
   const reader = upstream.getReader();
   const decoder = new TextDecoder();
   const parser = new SseParser();
   const a = o.admission;
-  let reported: ReturnType<typeof readOpenAIUsage> = null;
+  const t = o.translator;
+  let usageSent = false;
+  let model = a.served.model.id;
   let chars = 0;
   let chunks = 0;
-  let finished = false;
   let done = false;
 
+  const bounds = (counted: number) => ({
+    promptEstimate: o.promptEstimate,
+    countedCompletion: counted,
+    maxPrompt: Math.max(a.served.model.contextLength, o.promptEstimate),
+    maxCompletion: a.outputAllowance,
+  });
+
   const settle = (status: "success" | "client_disconnected" | "stream_error", errorCode: string | null) => {
-    const { usage, source } = decideUsage(reported, {
-      promptEstimate: o.promptEstimate,
-      countedCompletion: countCompletionTokens(chars, chunks),
-      maxPrompt: Math.max(a.params.model.contextLength, o.promptEstimate),
-      maxCompletion: a.outputAllowance,
-    });
-    return { usage, cost: a.settle({ status, httpStatus: 200, errorCode, usage, usageSource: source }) };
+    const { usage, source } = decideUsage(t.usage(), bounds(countCompletionTokens(chars, chunks)));
+    return { usage, source, cost: a.settle({ status, httpStatus: 200, errorCode, usage, usageSource: source }) };
   };
 
   /** The usage chunk the gateway adds when the provider sent none the client could use. */
-  const usageChunk = (usage: ReturnType<typeof settle>["usage"], cost: number) => sseData(JSON.stringify({
-    id: a.params.requestId, object: "chat.completion.chunk", created: Math.floor(Date.now() / 1000), model: a.params.model.id,
-    choices: [], usage: {
+  const usageChunk = (usage: TokenUsage, source: string, cost: number) => sseData(JSON.stringify({
+    id: a.params.requestId, object: "chat.completion.chunk", created: Math.floor(Date.now() / 1000), model, choices: [],
+    usage: {
       prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens,
-      cost: usdJsonNumber(cost), estimated: true,
+      cost: usdJsonNumber(cost), ...(source === "estimated" ? { estimated: true } : {}),
     },
   }));
 
-  const handle = (data: string, out: string[]) => {
-    if (data === "[DONE]") {
-      finished = true;
-      return;
-    }
-    let chunk: Chunk;
-    try { chunk = JSON.parse(data) as Chunk; } catch { return; }
-    if (chunk.error !== undefined) {
-      out.push(sseData(JSON.stringify({ error: { message: "The provider reported an error mid-stream.", type: "api_error", code: "upstream_stream_error", param: null } })));
-      done = true;
-      settle("stream_error", "upstream_stream_error");
-      return;
-    }
+  const relay = (chunk: Chunk, out: string[]) => {
     const c = deltaChars(chunk);
     if (c > 0) { chars += c; chunks++; }
-    if (chunk.choices?.some((ch) => ch.finish_reason)) finished = true;
     chunk.id = a.params.requestId;
+    if (typeof chunk.model === "string" && chunk.model) model = chunk.model;
     if (chunk.usage) {
-      reported = readOpenAIUsage(chunk.usage, { maxTokensField: "max_tokens", reasoningExcludedFromCompletion: a.params.model.provider === "xai" });
+      const reported = t.usage();
       if (o.clientWantsUsage && reported) {
-        const { usage, source } = decideUsage(reported, { promptEstimate: o.promptEstimate, countedCompletion: 0, maxPrompt: Math.max(a.params.model.contextLength, o.promptEstimate), maxCompletion: a.outputAllowance });
+        // Usage where the provider put it (a usage-only last chunk, or the finish chunk), with its cost.
+        const { usage, source } = decideUsage(reported, bounds(0));
         if (source !== "upstream") {
-          // Show the figures that are billed, so the counts and the cost agree.
-          chunk.usage.prompt_tokens = usage.promptTokens;
-          chunk.usage.completion_tokens = usage.completionTokens;
-          chunk.usage.total_tokens = usage.promptTokens + usage.completionTokens;
+          chunk.usage = { ...chunk.usage, prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens };
         }
         chunk.usage.cost = usdJsonNumber(a.cost(usage));
+        usageSent = true;
       } else {
         delete chunk.usage;
         if (!chunk.choices?.length) return;
@@ -115,21 +107,43 @@ export function meterChatStream(upstream: ReadableStream<Uint8Array>, o: StreamO
     out.push(sseData(JSON.stringify(chunk)));
   };
 
+  const handle = (event: { event: string | null; data: string }, out: string[]) => {
+    let data: unknown = event.data;
+    if (event.data !== "[DONE]") {
+      try { data = JSON.parse(event.data); } catch { return; }
+    }
+    for (const chunk of t.push({ event: event.event, data })) relay(chunk as Chunk, out);
+    const err = t.error?.();
+    if (err) {
+      done = true;
+      settle("stream_error", "upstream_stream_error");
+      out.push(errorEvent("The provider reported an error mid-stream; you are charged only for what was generated."));
+    }
+  };
+
   const finish = (): string[] => {
     const out: string[] = [];
-    for (const e of parser.end()) handle(e.data, out);
+    for (const e of parser.end()) if (!done) handle(e, out);
     if (done) return out;
+    for (const chunk of t.end()) relay(chunk as Chunk, out);
     done = true;
-    if (!finished) {
+    if (!t.finished()) {
       settle("stream_error", "upstream_stream_incomplete");
-      out.push(sseData(JSON.stringify({ error: { message: "The provider's stream ended early.", type: "api_error", code: "upstream_stream_error", param: null } })));
+      out.push(errorEvent("The provider's stream ended early; you are charged only for what was generated."));
       return out;
     }
-    const hadUsage = reported !== null;
-    const { usage, cost } = settle("success", null);
-    if (o.clientWantsUsage && !hadUsage) out.push(usageChunk(usage, cost));
+    const { usage, source, cost } = settle("success", null);
+    if (o.clientWantsUsage && !usageSent) out.push(usageChunk(usage, source, cost));
     out.push(sseData("[DONE]"));
     return out;
+  };
+
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    done = true;
+    void reader.cancel().catch(() => undefined);
+    settle("stream_error", "upstream_stream_error");
+    controller.enqueue(encoder.encode(errorEvent("The provider's stream failed mid-way; you are charged only for what was generated.")));
+    controller.close();
   };
 
   return new ReadableStream<Uint8Array>({
@@ -144,12 +158,7 @@ export function meterChatStream(upstream: ReadableStream<Uint8Array>, o: StreamO
           ]);
         } catch {
           clearTimeout(idle);
-          done = true;
-          void reader.cancel().catch(() => undefined);
-          settle("stream_error", "upstream_stream_error");
-          controller.enqueue(encoder.encode(sseData(JSON.stringify({ error: { message: "The provider's stream failed mid-way; you are charged only for what was generated.", type: "api_error", code: "upstream_stream_error", param: null } }))));
-          controller.close();
-          return;
+          return fail(controller);
         }
         clearTimeout(idle);
         const out: string[] = [];
@@ -157,7 +166,7 @@ export function meterChatStream(upstream: ReadableStream<Uint8Array>, o: StreamO
           out.push(...finish());
         } else {
           for (const e of parser.push(decoder.decode(result.value, { stream: true }))) {
-            handle(e.data, out);
+            handle(e, out);
             if (done) break;
           }
         }

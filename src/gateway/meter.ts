@@ -32,7 +32,9 @@ export interface AdmitParams {
   userId: string;
   keyHash: string;
   requestId: string;
+  /** The model asked for; with fallbacks, `pricing` holds the highest prices among the candidates. */
   model: CatalogModel;
+  pricing?: Pick<CatalogModel, "inputPrice" | "outputPrice" | "maxOutputTokens">;
   promptTokensEstimate: number;
   requestedMaxOutput: number | null;
   endpoint: string;
@@ -45,6 +47,13 @@ export interface Outcome {
   errorCode: string | null;
   usage: TokenUsage;
   usageSource: UsageSource;
+}
+
+/** Who served the request: the model and provider that answered, after how many upstream attempts. */
+export interface Served {
+  model: CatalogModel;
+  provider: string;
+  attempts: number;
 }
 
 /** The part of an execution context settlement needs. */
@@ -69,14 +78,19 @@ export class Admission {
     readonly outputAllowance: number,
     readonly rate: RateInfo,
     readonly startedAt: number,
-  ) {}
+  ) {
+    this.served = { model: params.model, provider: params.model.provider, attempts: 0 };
+  }
 
   get headers(): Record<string, string> {
     return { ...rateHeaders(this.rate), "x-request-id": this.params.requestId };
   }
 
+  /** The model and provider that served (or were last tried); set by the dispatcher. */
+  served: Served;
+
   cost(usage: TokenUsage): number {
-    return priceUsage(usage, this.params.model);
+    return priceUsage(usage, this.served.model);
   }
 
   /** Settles once; later calls are ignored. Returns the cost that was charged (before any overdraft clamp). */
@@ -85,8 +99,9 @@ export class Admission {
     this.settled = true;
     const costNano = outcome.status === "upstream_error" ? 0 : this.cost(outcome.usage);
     const p = this.params;
+    const served = this.served;
     this.ctx.waitUntil(this.stub.settle({
-      requestId: p.requestId, keyId: this.keyId, model: p.model.id, provider: p.model.provider, endpoint: p.endpoint,
+      requestId: p.requestId, keyId: this.keyId, model: served.model.id, provider: served.provider, attempts: Math.max(1, served.attempts), endpoint: p.endpoint,
       stream: p.stream, startedAt: this.startedAt, latencyMs: Date.now() - this.startedAt, status: outcome.status,
       httpStatus: outcome.httpStatus, errorCode: outcome.errorCode, promptTokens: outcome.usage.promptTokens,
       completionTokens: outcome.usage.completionTokens, cachedTokens: outcome.usage.cachedTokens,
@@ -109,14 +124,15 @@ export class Admission {
 export async function admitRequest(env: Env, ctx: WaitUntil, cfg: GatewayConfig, p: AdmitParams): Promise<Admission> {
   const stub = accountStub(env, p.userId);
   const now = Date.now();
+  const pricing = p.pricing ?? p.model;
   const result = await stub.admit({
     keyHash: p.keyHash, requestId: p.requestId, model: p.model.id, now,
-    inputPrice: p.model.inputPrice, outputPrice: p.model.outputPrice,
+    inputPrice: pricing.inputPrice, outputPrice: pricing.outputPrice,
     promptTokensEstimate: p.promptTokensEstimate, requestedMaxOutput: p.requestedMaxOutput,
-    modelMaxOutput: p.model.kind === "chat" ? p.model.maxOutputTokens : 0,
+    modelMaxOutput: p.model.kind === "chat" ? pricing.maxOutputTokens : 0,
     settings: cfg,
   });
   if (!result.ok) throw refusalError(result);
-  const allowance = p.requestedMaxOutput ?? result.outputCap ?? p.model.maxOutputTokens ?? cfg.defaultAllowance;
+  const allowance = p.requestedMaxOutput ?? result.outputCap ?? pricing.maxOutputTokens ?? cfg.defaultAllowance;
   return new Admission(stub, ctx, cfg, p, result.keyId, result.outputCap, allowance, result.rate, now);
 }

@@ -1,11 +1,19 @@
 import { ApiError } from "../errors";
+import type { UpstreamRequest } from "../providers/transform";
 import type { Provider } from "../providers/types";
 
-/** Headers sent upstream. Nothing from the client is forwarded: not its Authorization, cookies or anything else. */
-function upstreamHeaders(provider: Provider, stream: boolean): Headers {
-  const h = new Headers({ "content-type": "application/json", accept: stream ? "text/event-stream" : "application/json" });
-  if (provider.apiKey) h.set("authorization", `Bearer ${provider.apiKey}`);
-  return h;
+/**
+ * Headers sent upstream: content type, accept, the provider's own key and the transform's
+ * protocol headers (e.g. anthropic-version). Nothing from the client is forwarded: not its
+ * Authorization, cookies or anything else.
+ */
+function upstreamHeaders(provider: Provider, extra: Record<string, string>, stream: boolean): Headers {
+  return new Headers({
+    ...extra,
+    "content-type": "application/json",
+    accept: stream ? "text/event-stream" : "application/json",
+    ...provider.authHeaders,
+  });
 }
 
 /** Removes anything key-like from upstream text before it can reach a client. */
@@ -29,15 +37,15 @@ export interface UpstreamCall {
  * ApiErrors with no upstream internals: 504 on timeout, 502 on connection failure, and the
  * mapped status for an error answer (see upstreamError).
  */
-export async function callUpstream(provider: Provider, path: string, body: unknown, stream: boolean, timeoutMs: number): Promise<UpstreamCall> {
+export async function callUpstream(provider: Provider, req: UpstreamRequest, stream: boolean, timeoutMs: number): Promise<UpstreamCall> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error("timeout")), timeoutMs);
   let response: Response;
   try {
-    response = await provider.fetch(new Request(`${provider.baseUrl}${path}`, {
+    response = await provider.fetch(new Request(`${provider.baseUrl}${req.path}`, {
       method: "POST",
-      headers: upstreamHeaders(provider, stream),
-      body: JSON.stringify(body),
+      headers: upstreamHeaders(provider, req.headers, stream),
+      body: JSON.stringify(req.body),
       signal: controller.signal,
     }));
   } catch {
@@ -52,19 +60,12 @@ export async function callUpstream(provider: Provider, path: string, body: unkno
   return { response, clearTimeout: () => clearTimeout(timer), signal: controller.signal };
 }
 
-async function readErrorMessage(res: Response): Promise<{ message: string | null; param: string | null; code: string | null }> {
-  const text = (await res.text().catch(() => "")).slice(0, 8192);
+async function readErrorBody(res: Response): Promise<unknown> {
+  const text = (await res.text().catch(() => "")).slice(0, 16384);
   try {
-    const j = JSON.parse(text) as { error?: { message?: unknown; param?: unknown; code?: unknown } | string; message?: unknown };
-    const e = typeof j.error === "object" ? j.error : undefined;
-    const message = e?.message ?? (typeof j.error === "string" ? j.error : j.message);
-    return {
-      message: typeof message === "string" ? message : null,
-      param: typeof e?.param === "string" ? e.param : null,
-      code: typeof e?.code === "string" ? e.code : null,
-    };
+    return JSON.parse(text);
   } catch {
-    return { message: null, param: null, code: null };
+    return null;
   }
 }
 
@@ -76,14 +77,19 @@ export async function upstreamError(res: Response, provider: Provider): Promise<
     return new ApiError(502, "upstream_auth_failed", `The provider '${provider.name}' rejected the gateway's credentials. Nothing was charged.`);
   }
   if (status === 429) {
-    await res.body?.cancel();
-    const retryAfter = res.headers.get("retry-after");
+    const header = res.headers.get("retry-after")?.trim();
+    const fromBody = header ? null : provider.retryAfterFromBody?.(await readErrorBody(res));
+    if (header) await res.body?.cancel();
+    const retryAfter = header && /^\d{1,6}$/.test(header) ? header : fromBody ? String(fromBody) : null;
     return new ApiError(429, "upstream_rate_limited", `The provider '${provider.name}' is rate limiting requests. Nothing was charged; retry later.`, {
-      headers: retryAfter && /^\d{1,6}$/.test(retryAfter.trim()) ? { "retry-after": retryAfter.trim() } : {},
+      headers: retryAfter ? { "retry-after": retryAfter } : {},
     });
   }
   if (status === 400 || status === 413 || status === 422) {
-    const { message, param, code } = await readErrorMessage(res);
+    const parsed = provider.errorMessage(await readErrorBody(res));
+    const message = parsed?.message;
+    const param = parsed?.param ?? null;
+    const code = parsed?.code ?? null;
     const detail = message ? redactSecrets(message, provider) : "The provider rejected the request.";
     return new ApiError(400, code && /^[a-z_]{1,64}$/.test(code) ? code : "upstream_invalid_request", `${detail} (from provider '${provider.name}'; nothing was charged)`, {
       param: param ? redactSecrets(param, provider).slice(0, 200) : null,

@@ -1,12 +1,19 @@
 import type { Env } from "../env";
+import { anthropicChat, errorMessage as anthropicError } from "./anthropic";
 import { demoFetch } from "./demo/demo-upstream";
-import type { Provider, ProviderQuirks } from "./types";
+import { geminiChat, errorMessage as geminiError, retryDelaySeconds } from "./google";
+import { openAICompatibleChat, openAIErrorMessage } from "./openai-compatible";
+import type { Provider, ProviderKind, ProviderQuirks } from "./types";
 
 const OPENAI_DEFAULTS: ProviderQuirks = { maxTokensField: "max_tokens", reasoningExcludedFromCompletion: false };
 
-/** Default endpoints of the OpenAI-compatible providers the catalog knows; any other name works with <NAME>_BASE_URL. */
-const KNOWN: Record<string, { baseUrl: string; quirks?: Partial<ProviderQuirks> }> = {
+interface Known { baseUrl: string; kind?: ProviderKind; quirks?: Partial<ProviderQuirks> }
+
+/** Default endpoints of the providers the catalog knows; any other name works as OpenAI-compatible with <NAME>_BASE_URL. */
+const KNOWN: Record<string, Known> = {
   openai: { baseUrl: "https://api.openai.com/v1", quirks: { maxTokensField: "max_completion_tokens" } },
+  anthropic: { baseUrl: "https://api.anthropic.com/v1", kind: "anthropic" },
+  google: { baseUrl: "https://generativelanguage.googleapis.com/v1beta", kind: "google" },
   deepseek: { baseUrl: "https://api.deepseek.com/v1" },
   moonshot: { baseUrl: "https://api.moonshot.ai/v1" },
   mistral: { baseUrl: "https://api.mistral.ai/v1" },
@@ -21,13 +28,30 @@ export function envPrefix(provider: string): string {
   return provider.toUpperCase().replace(/[^A-Z0-9]/g, "_");
 }
 
+function authHeaders(kind: ProviderKind, apiKey: string | null): Record<string, string> {
+  if (!apiKey) return {};
+  if (kind === "anthropic") return { "x-api-key": apiKey };
+  if (kind === "google") return { "x-goog-api-key": apiKey };
+  return { authorization: `Bearer ${apiKey}` };
+}
+
+function wire(kind: ProviderKind, quirks: ProviderQuirks): Pick<Provider, "chat" | "errorMessage" | "retryAfterFromBody"> {
+  if (kind === "anthropic") return { chat: anthropicChat, errorMessage: anthropicError };
+  if (kind === "google") return { chat: geminiChat, errorMessage: geminiError, retryAfterFromBody: retryDelaySeconds };
+  return { chat: openAICompatibleChat(quirks), errorMessage: openAIErrorMessage };
+}
+
 /**
  * A provider is usable when its key (<NAME>_API_KEY) is set, or when only <NAME>_BASE_URL is set
  * (a keyless local endpoint). The demo provider is usable only when DEMO_PROVIDER=on.
  */
 export function resolveProvider(env: Env, name: string, demoEnabled: boolean): Provider | null {
   if (name === "demo") {
-    return demoEnabled ? { name, baseUrl: "http://demo.invalid/v1", apiKey: null, quirks: OPENAI_DEFAULTS, fetch: demoFetch } : null;
+    if (!demoEnabled) return null;
+    return {
+      name, kind: "openai", baseUrl: "http://demo.invalid/v1", apiKey: null, quirks: OPENAI_DEFAULTS, authHeaders: {},
+      ...wire("openai", OPENAI_DEFAULTS), fetch: demoFetch,
+    };
   }
   const prefix = envPrefix(name) as Uppercase<string>;
   const apiKey = env[`${prefix}_API_KEY`] || null;
@@ -35,11 +59,10 @@ export function resolveProvider(env: Env, name: string, demoEnabled: boolean): P
   const known = KNOWN[name];
   const baseUrl = configuredUrl ?? known?.baseUrl;
   if (!baseUrl || (!apiKey && !configuredUrl)) return null;
+  const kind = known?.kind ?? "openai";
+  const quirks = { ...OPENAI_DEFAULTS, ...known?.quirks };
   return {
-    name,
-    baseUrl: baseUrl.replace(/\/+$/, ""),
-    apiKey,
-    quirks: { ...OPENAI_DEFAULTS, ...known?.quirks },
-    fetch: (request) => fetch(request),
+    name, kind, baseUrl: baseUrl.replace(/\/+$/, ""), apiKey, quirks, authHeaders: authHeaders(kind, apiKey),
+    ...wire(kind, quirks), fetch: (request) => fetch(request),
   };
 }

@@ -77,6 +77,8 @@ export interface StreamTranslator {
   usage(): TokenUsage | null;
   /** True once the provider signalled a complete response (e.g. Anthropic message_stop, Gemini finishReason). */
   finished(): boolean;
+  /** An error the provider reported inside the stream, if any; the gateway then ends the stream. */
+  error?(): { message: string; type: string } | null;
 }
 
 export interface ChatTransform {

@@ -1,3 +1,5 @@
+import type { ChatTransform } from "./transform";
+
 /** Wire differences between OpenAI-compatible providers that matter to billing and requests. */
 export interface ProviderQuirks {
   /** Field used when the gateway caps output: OpenAI prefers max_completion_tokens (reasoning models reject max_tokens). */
@@ -6,11 +8,25 @@ export interface ProviderQuirks {
   reasoningExcludedFromCompletion: boolean;
 }
 
+/** The wire format a provider speaks. */
+export type ProviderKind = "openai" | "anthropic" | "google";
+
+export interface ProviderError { message: string; type: string; code?: string | null; param?: string | null }
+
 export interface Provider {
   name: string;
+  kind: ProviderKind;
   baseUrl: string;
   apiKey: string | null;
   quirks: ProviderQuirks;
+  /** The headers that carry the provider key (Authorization, x-api-key or x-goog-api-key). */
+  authHeaders: Record<string, string>;
+  /** OpenAI Chat Completions ⇄ this provider. */
+  chat: ChatTransform;
+  /** Reads the provider's error body. */
+  errorMessage(body: unknown): ProviderError | null;
+  /** Seconds to wait, from an error body (Gemini's RetryInfo), when there is no Retry-After header. */
+  retryAfterFromBody?(body: unknown): number | null;
   /** How to reach it: the global fetch, or an in-worker function for the demo provider. */
   fetch: (request: Request) => Promise<Response>;
 }

@@ -27,9 +27,21 @@ export interface Adapter {
   events(ctx: Ctx, pieces: string[], usage: Usage): StreamEvents;
 }
 
+/** How many requests each `seq:` model has received. */
+const sequenceCounts = new Map<string, number>();
+
 export async function handle(a: Adapter, ctx: Ctx): Promise<void> {
   const sc = parseScenario(ctx.model);
   switch (sc.kind) {
+    case "sequence": {
+      const n = sequenceCounts.get(ctx.model) ?? 0;
+      sequenceCounts.set(ctx.model, n + 1);
+      const step = sc.steps[Math.min(n, sc.steps.length - 1)]!;
+      return handle(a, { ...ctx, model: step === "ok" ? "default" : step });
+    }
+    case "drop":
+      ctx.res.socket?.destroy();
+      return;
     case "hang":
       return; // never answer; the socket stays open until the client or server closes it
     case "error":

@@ -15,7 +15,11 @@ export type Scenario =
   | { kind: "reset" }
   | { kind: "split" }
   | { kind: "usage"; mode: UsageMode }
-  | { kind: "paced"; ttftMs: number; n: number; gapMs: number };
+  | { kind: "paced"; ttftMs: number; n: number; gapMs: number }
+  /** Closes the connection before any response byte (a connection reset before the first byte). */
+  | { kind: "drop" }
+  /** `seq:<name>:<step>,<step>,…`: the n-th request with this exact model gets the n-th step (the last repeats). */
+  | { kind: "sequence"; steps: string[] };
 
 const ERRORS: Record<string, ErrorStatus> = {
   "error-400": 400,
@@ -27,6 +31,8 @@ const ERRORS: Record<string, ErrorStatus> = {
 
 export function parseScenario(model: string): Scenario {
   if (model.startsWith("fixture:")) return { kind: "fixture", name: model.slice("fixture:".length) };
+  const seq = /^seq:[^:]+:(.+)$/.exec(model);
+  if (seq) return { kind: "sequence", steps: seq[1]!.split(",") };
   const status = ERRORS[model];
   if (status) return { kind: "error", status };
   switch (model) {
@@ -34,6 +40,8 @@ export function parseScenario(model: string): Scenario {
       return { kind: "echo" };
     case "hang":
       return { kind: "hang" };
+    case "drop":
+      return { kind: "drop" };
     case "reset-mid-stream":
       return { kind: "reset" };
     case "split-bytes":

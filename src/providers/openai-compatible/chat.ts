@@ -1,17 +1,17 @@
-import type { CatalogModel } from "../../catalog/catalog";
 import type { ChatCompletionRequest } from "../../routes/v1/schemas/chat";
-import type { Provider } from "../types";
+import type { ProviderQuirks } from "../types";
 
 /**
  * The upstream body for an OpenAI-compatible provider: the caller's request with the provider's
  * model name, usage always requested on streams (stripped again before the client sees it if it
  * did not ask), and the gateway's output cap when the caller set none.
  */
-export function toUpstreamChat(req: ChatCompletionRequest, model: CatalogModel, provider: Provider, outputCap: number | null): Record<string, unknown> {
-  const body: Record<string, unknown> = { ...req, model: model.upstreamModel };
+export function toUpstreamChat(req: ChatCompletionRequest, upstreamModel: string, quirks: ProviderQuirks, outputCap: number | null): Record<string, unknown> {
+  const { models: _models, provider: _provider, ...rest } = req;
+  const body: Record<string, unknown> = { ...rest, model: upstreamModel };
   if (req.stream) body.stream_options = { ...(req.stream_options ?? {}), include_usage: true };
   else delete body.stream_options;
-  if (outputCap !== null) body[provider.quirks.maxTokensField] = outputCap;
+  if (outputCap !== null) body[quirks.maxTokensField] = outputCap;
   return body;
 }
 

@@ -6,69 +6,95 @@ import { config } from "../../config";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { meterChatStream } from "../../gateway/chat-stream";
-import { admitRequest } from "../../gateway/meter";
-import { resolveRoute } from "../../gateway/resolve";
+import { dispatch, DispatchError, planCandidates, type Candidate } from "../../gateway/dispatch";
+import { admitRequest, type Admission } from "../../gateway/meter";
+import { noProvider, resolveModels, worstCasePricing } from "../../gateway/resolve";
 import { SSE_HEADERS } from "../../gateway/sse";
-import { callUpstream } from "../../gateway/upstream";
 import { newId } from "../../lib/ids";
-import { completionChars, requestedMaxOutput, toUpstreamChat } from "../../providers/openai-compatible/chat";
-import { readOpenAIUsage } from "../../providers/openai-compatible/usage";
+import { completionChars, requestedMaxOutput } from "../../providers/openai-compatible/chat";
+import type { TransformContext } from "../../providers/transform";
 import { validate } from "../../middleware/validate";
 import { chatCompletionSchema } from "./schemas/chat";
 
-/** POST /chat/completions — OpenAI Chat Completions, streamed and not, metered per request. */
+function servedHeaders(a: Admission): Record<string, string> {
+  return { "x-gateway-model": a.served.model.id, "x-gateway-provider": a.served.provider, "x-gateway-attempts": String(a.served.attempts) };
+}
+
+/**
+ * POST /chat/completions — OpenAI Chat Completions, streamed and not, metered per request.
+ * The request goes to the first candidate (model × channel) that answers; see gateway/dispatch.ts.
+ */
 export const chatCompletions = new Hono<{ Bindings: Env }>().post("/chat/completions", validate("json", chatCompletionSchema), async (c) => {
   const req = c.req.valid("json");
   const cfg = config(c.env);
-  const { model, provider } = await resolveRoute(c.env, cfg, req.model, "chat");
+  const models = await resolveModels(c.env, cfg, req.model, req.models, "chat");
+  const candidates = planCandidates(c.env, cfg, models, req.provider);
+  if (!candidates.length) throw noProvider(req.model);
   const caller = c.get("caller");
   const stream = req.stream === true;
   const promptEstimate = estimateChatPromptTokens(req);
   const admission = await admitRequest(c.env, c.executionCtx, cfg, {
-    userId: caller.userId, keyHash: caller.keyHash, requestId: newId("gen-"), model, promptTokensEstimate: promptEstimate,
-    requestedMaxOutput: requestedMaxOutput(req), endpoint: "chat.completions", stream,
+    userId: caller.userId, keyHash: caller.keyHash, requestId: newId("gen-"), model: models[0]!, pricing: worstCasePricing(models),
+    promptTokensEstimate: promptEstimate, requestedMaxOutput: requestedMaxOutput(req), endpoint: "chat.completions", stream,
+  });
+  const created = Math.floor(Date.now() / 1000);
+  const context = (cand: Candidate): TransformContext => ({
+    requestId: admission.params.requestId, model: cand.model.id, upstreamModel: cand.channel.upstreamModel, created,
+    outputCap: admission.outputCap === null ? null : Math.min(admission.outputCap, cand.model.maxOutputTokens ?? admission.outputCap),
   });
 
-  let call;
+  let served;
   try {
-    call = await callUpstream(provider, "/chat/completions", toUpstreamChat(req, model, provider, admission.outputCap), stream, cfg.upstreamTimeoutMs);
+    served = await dispatch(candidates, {
+      stream, attemptTimeoutMs: cfg.upstreamTimeoutMs, deadline: admission.startedAt + cfg.requestDeadlineMs,
+      build: (cand) => cand.provider.chat.request(req, context(cand)),
+    });
   } catch (err) {
+    if (err instanceof DispatchError) {
+      const cand = err.candidate ?? candidates[0]!;
+      admission.served = { model: cand.model, provider: cand.provider.name, attempts: err.attempts };
+      throw admission.fail(err.error);
+    }
     throw admission.fail(err);
   }
+  const { call, candidate } = served;
+  admission.served = { model: candidate.model, provider: candidate.provider.name, attempts: served.attempts };
+  const headers = { ...admission.headers, ...servedHeaders(admission) };
+  const ctx = context(candidate);
 
   if (stream) {
     call.clearTimeout();
-    if (!call.response.body) {
-      throw admission.fail(new ApiError(502, "upstream_error", `The provider '${provider.name}' sent an empty stream. Nothing was charged.`));
-    }
+    if (!call.response.body) throw admission.fail(new ApiError(502, "upstream_error", `The provider '${candidate.provider.name}' sent an empty stream. Nothing was charged.`));
     const body = meterChatStream(call.response.body, {
-      admission, clientWantsUsage: req.stream_options?.include_usage === true, promptEstimate,
-      idleTimeoutMs: cfg.upstreamTimeoutMs,
+      admission, translator: candidate.provider.chat.stream(ctx), clientWantsUsage: req.stream_options?.include_usage === true,
+      promptEstimate, idleTimeoutMs: cfg.upstreamTimeoutMs,
     });
-    return new Response(body, { headers: { ...SSE_HEADERS, ...admission.headers } });
+    return new Response(body, { headers: { ...SSE_HEADERS, ...headers } });
   }
 
-  let json: Record<string, unknown> & { usage?: Record<string, unknown> | null; choices?: Array<{ message?: Record<string, unknown> }> };
+  let translated;
   try {
-    json = await call.response.json();
-  } catch {
-    throw admission.fail(new ApiError(502, "upstream_bad_response", `The provider '${provider.name}' sent an unreadable answer. Nothing was charged.`));
+    translated = candidate.provider.chat.response(await call.response.json(), ctx);
+  } catch (err) {
+    throw admission.fail(err instanceof ApiError ? err
+      : new ApiError(502, "upstream_bad_response", `The provider '${candidate.provider.name}' sent an unreadable answer. Nothing was charged.`));
   } finally {
     call.clearTimeout();
   }
-  const { usage, source } = decideUsage(readOpenAIUsage(json.usage, provider.quirks), {
+  const { completion } = translated;
+  const { usage, source } = decideUsage(translated.usage, {
     promptEstimate,
-    countedCompletion: countCompletionTokens(completionChars(json), 1),
-    maxPrompt: Math.max(model.contextLength, promptEstimate),
+    countedCompletion: countCompletionTokens(completionChars(completion), 1),
+    maxPrompt: Math.max(candidate.model.contextLength, promptEstimate),
     maxCompletion: admission.outputAllowance,
   });
   const cost = admission.settle({ status: "success", httpStatus: 200, errorCode: null, usage, usageSource: source });
-  json.id = admission.params.requestId;
-  json.usage = source === "upstream" && json.usage
-    ? { ...json.usage, cost: usdJsonNumber(cost) }
+  completion.id = admission.params.requestId;
+  completion.usage = source === "upstream" && completion.usage
+    ? { ...completion.usage, cost: usdJsonNumber(cost) }
     : {
       prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens,
       total_tokens: usage.promptTokens + usage.completionTokens, cost: usdJsonNumber(cost), estimated: source === "estimated",
     };
-  return new Response(JSON.stringify(json), { headers: { "content-type": "application/json", ...admission.headers } });
+  return new Response(JSON.stringify(completion), { headers: { "content-type": "application/json", ...headers } });
 });

@@ -5,11 +5,11 @@ import { usdJsonNumber } from "../../billing/money";
 import { config } from "../../config";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
+import { dispatch, DispatchError, planCandidates } from "../../gateway/dispatch";
 import { admitRequest } from "../../gateway/meter";
-import { resolveRoute } from "../../gateway/resolve";
-import { callUpstream } from "../../gateway/upstream";
+import { noProvider, resolveModels } from "../../gateway/resolve";
 import { newId } from "../../lib/ids";
-import { readOpenAIUsage } from "../../providers/openai-compatible/usage";
+import { embeddingsRequest, embeddingsResponse, type EmbeddingsResult } from "../../providers/embeddings";
 import { validate } from "../../middleware/validate";
 import { embeddingsSchema } from "./schemas/embeddings";
 
@@ -17,7 +17,10 @@ import { embeddingsSchema } from "./schemas/embeddings";
 export const embeddings = new Hono<{ Bindings: Env }>().post("/embeddings", validate("json", embeddingsSchema), async (c) => {
   const req = c.req.valid("json");
   const cfg = config(c.env);
-  const { model, provider } = await resolveRoute(c.env, cfg, req.model, "embedding");
+  const models = await resolveModels(c.env, cfg, req.model, undefined, "embedding");
+  const candidates = planCandidates(c.env, cfg, models);
+  if (!candidates.length) throw noProvider(req.model);
+  const model = models[0]!;
   const caller = c.get("caller");
   const promptEstimate = estimateEmbeddingTokens(req.input);
   const admission = await admitRequest(c.env, c.executionCtx, cfg, {
@@ -25,24 +28,33 @@ export const embeddings = new Hono<{ Bindings: Env }>().post("/embeddings", vali
     requestedMaxOutput: 0, endpoint: "embeddings", stream: false,
   });
 
-  let json: { usage?: Record<string, unknown> } & Record<string, unknown>;
+  let result: EmbeddingsResult;
   try {
-    const call = await callUpstream(provider, "/embeddings", { ...req, model: model.upstreamModel }, false, cfg.upstreamTimeoutMs);
+    const served = await dispatch(candidates, {
+      stream: false, attemptTimeoutMs: cfg.upstreamTimeoutMs, deadline: admission.startedAt + cfg.requestDeadlineMs,
+      build: (cand) => embeddingsRequest(cand.provider.kind, req, cand.channel.upstreamModel),
+    });
+    admission.served = { model, provider: served.candidate.provider.name, attempts: served.attempts };
     try {
-      json = await call.response.json();
+      result = embeddingsResponse(served.candidate.provider.kind, await served.call.response.json(), model.id);
     } catch {
-      throw new ApiError(502, "upstream_bad_response", `The provider '${provider.name}' sent an unreadable answer. Nothing was charged.`);
+      throw new ApiError(502, "upstream_bad_response", `The provider '${served.candidate.provider.name}' sent an unreadable answer. Nothing was charged.`);
     } finally {
-      call.clearTimeout();
+      served.call.clearTimeout();
     }
   } catch (err) {
+    if (err instanceof DispatchError) {
+      admission.served = { model, provider: err.candidate?.provider.name ?? model.provider, attempts: err.attempts };
+      throw admission.fail(err.error);
+    }
     throw admission.fail(err);
   }
-  const reported = readOpenAIUsage({ completion_tokens: 0, ...json.usage }, provider.quirks);
+  const reported = result.promptTokens === null ? null
+    : { promptTokens: result.promptTokens, completionTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
   const { usage, source } = decideUsage(reported, {
     promptEstimate, countedCompletion: 0, maxPrompt: Math.max(model.contextLength * 2048, promptEstimate), maxCompletion: 0,
   });
   const cost = admission.settle({ status: "success", httpStatus: 200, errorCode: null, usage, usageSource: source });
-  json.usage = { prompt_tokens: usage.promptTokens, total_tokens: usage.promptTokens, cost: usdJsonNumber(cost) };
-  return new Response(JSON.stringify(json), { headers: { "content-type": "application/json", ...admission.headers } });
+  result.body.usage = { prompt_tokens: usage.promptTokens, total_tokens: usage.promptTokens, cost: usdJsonNumber(cost), ...(source === "estimated" ? { estimated: true } : {}) };
+  return new Response(JSON.stringify(result.body), { headers: { "content-type": "application/json", ...admission.headers } });
 });

@@ -51,7 +51,20 @@ const tool = z.strictObject({
 
 const maxTokens = z.number().int().min(1).max(10_000_000);
 
-/** OpenAI Chat Completions request, strict: an unknown field is a 400 that names it. */
+const providerName = z.string().min(1).max(64).regex(/^[a-z0-9_.-]+$/, "a provider name such as \"openai\"");
+
+/** OpenRouter-style routing preferences (gateway extension). */
+const providerPreferences = z.strictObject({
+  order: z.array(providerName).max(20).optional(),
+  allow_fallbacks: z.boolean().optional(),
+  only: z.array(providerName).max(20).optional(),
+  ignore: z.array(providerName).max(20).optional(),
+});
+
+/**
+ * OpenAI Chat Completions request, strict: an unknown field is a 400 that names it.
+ * Gateway extensions: `models` (fallback models, tried in order after `model`) and `provider`.
+ */
 export const chatCompletionSchema = z.strictObject({
   model: z.string().min(1).max(256),
   messages: z.array(message).min(1).max(MAX_MESSAGES),
@@ -91,6 +104,8 @@ export const chatCompletionSchema = z.strictObject({
   metadata: z.record(z.string().max(64), z.string().max(512)).optional(),
   store: z.boolean().nullable().optional(),
   service_tier: z.string().max(32).nullable().optional(),
+  models: z.array(z.string().min(1).max(256)).min(1).max(10).optional(),
+  provider: providerPreferences.optional(),
 });
 
 export type ChatCompletionRequest = z.infer<typeof chatCompletionSchema>;

@@ -1,0 +1,133 @@
+import type { CatalogModel, Channel } from "../catalog/catalog";
+import type { GatewayConfig } from "../config";
+import type { Env } from "../env";
+import { ApiError } from "../errors";
+import { resolveProvider } from "../providers/registry";
+import type { UpstreamRequest } from "../providers/transform";
+import type { Provider } from "../providers/types";
+import { callUpstream, type UpstreamCall } from "./upstream";
+
+/** One way to try a request: a model, one of its channels, and the configured provider behind it. */
+export interface Candidate {
+  model: CatalogModel;
+  channel: Channel;
+  provider: Provider;
+}
+
+/** OpenRouter-style provider preferences from the request. */
+export interface ProviderPreferences {
+  order?: string[];
+  allow_fallbacks?: boolean;
+  only?: string[];
+  ignore?: string[];
+}
+
+/**
+ * The ordered list of candidates: each model in turn (the requested one, then the `models`
+ * fallbacks), and for each its channels by priority — providers named in `provider.order` first,
+ * `only` / `ignore` applied, unconfigured providers skipped. With `allow_fallbacks: false` only the
+ * first usable channel of each model is kept.
+ */
+export function planCandidates(env: Env, cfg: GatewayConfig, models: CatalogModel[], prefs: ProviderPreferences = {}): Candidate[] {
+  const out: Candidate[] = [];
+  const rank = (p: string) => {
+    const i = prefs.order?.indexOf(p) ?? -1;
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  for (const model of models) {
+    const channels = model.channels
+      .filter((ch) => (!prefs.only || prefs.only.includes(ch.provider)) && !prefs.ignore?.includes(ch.provider))
+      .map((ch, i) => ({ ch, i }))
+      .sort((x, y) => rank(x.ch.provider) - rank(y.ch.provider) || x.i - y.i)
+      .map(({ ch }) => ch);
+    let kept = 0;
+    for (const channel of channels) {
+      if (prefs.allow_fallbacks === false && kept > 0) break;
+      const provider = resolveProvider(env, channel.provider, cfg.demoProvider);
+      if (!provider) continue;
+      out.push({ model, channel, provider });
+      kept++;
+    }
+  }
+  return out;
+}
+
+/** What the dispatcher learned from one failed attempt (for shared channel health). */
+export type AttemptOutcome = "success" | "failure" | "rate_limited";
+
+export interface DispatchOptions {
+  stream: boolean;
+  /** First-byte timeout of one attempt. */
+  attemptTimeoutMs: number;
+  /** Deadline for all attempts together (ms since epoch). */
+  deadline: number;
+  /** Builds the provider request for a candidate; may throw ApiError(400) if it cannot honour a parameter. */
+  build(candidate: Candidate): UpstreamRequest;
+  /** Told about every attempt's outcome (health reporting); must not throw. */
+  report?(candidate: Candidate, outcome: AttemptOutcome, retryAfterSeconds?: number): void;
+}
+
+export interface Dispatched {
+  call: UpstreamCall;
+  candidate: Candidate;
+  attempts: number;
+}
+
+/** Errors worth trying again elsewhere: rate limits, provider failures, connection failures, timeouts. */
+function retryable(err: ApiError): AttemptOutcome | null {
+  if (err.status === 429) return "rate_limited";
+  if (err.status >= 500) return "failure";
+  return null;
+}
+
+/** Same-channel tries for a provider failure before moving on (a 429 moves on at once). */
+const TRIES_PER_CHANNEL = 2;
+
+/**
+ * Tries candidates in order until one answers. On 429, 5xx, a connection failure or a timeout
+ * before the first byte it moves on (a failing channel gets one more try first); a 400-class
+ * answer ends the request at once, since another provider would reject it too. Throws the last
+ * error, carrying the number of attempts, when nothing served.
+ */
+export async function dispatch(candidates: Candidate[], o: DispatchOptions): Promise<Dispatched> {
+  let attempts = 0;
+  let last: ApiError | null = null;
+  let unsupported: ApiError | null = null;
+  for (const candidate of candidates) {
+    let request: UpstreamRequest;
+    try {
+      request = o.build(candidate);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 400) { unsupported ??= err; continue; }
+      throw err;
+    }
+    for (let tryNo = 0; tryNo < TRIES_PER_CHANNEL; tryNo++) {
+      const left = o.deadline - Date.now();
+      if (left <= 0) throw new DispatchError(new ApiError(504, "upstream_timeout", "No provider answered before the request deadline. Nothing was charged."), attempts, candidate);
+      attempts++;
+      try {
+        const call = await callUpstream(candidate.provider, request, o.stream, Math.min(o.attemptTimeoutMs, left));
+        o.report?.(candidate, "success");
+        return { call, candidate, attempts };
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        const outcome = retryable(err);
+        if (!outcome) throw new DispatchError(err, attempts, candidate);
+        const retryAfter = Number(err.options.headers?.["retry-after"]);
+        o.report?.(candidate, outcome, Number.isFinite(retryAfter) ? retryAfter : undefined);
+        last = err;
+        if (outcome === "rate_limited" || err.code === "upstream_auth_failed") break;
+      }
+    }
+  }
+  if (last) throw new DispatchError(last, attempts, candidates.at(-1) ?? null);
+  if (unsupported) throw new DispatchError(unsupported, attempts, null);
+  throw new DispatchError(new ApiError(503, "provider_not_configured", "No configured provider can serve this model.", { param: "model" }), attempts, null);
+}
+
+/** A dispatch failure: the error for the client, and what was tried (for the usage record). */
+export class DispatchError extends Error {
+  constructor(readonly error: ApiError, readonly attempts: number, readonly candidate: Candidate | null) {
+    super(error.message);
+  }
+}

@@ -1,4 +1,5 @@
 import type { CatalogModel, Channel } from "../catalog/catalog";
+import { orderChannels, type HealthView } from "../health/health";
 import type { GatewayConfig } from "../config";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
@@ -65,6 +66,13 @@ export interface DispatchOptions {
   build(candidate: Candidate): UpstreamRequest;
   /** Told about every attempt's outcome (health reporting); must not throw. */
   report?(candidate: Candidate, outcome: AttemptOutcome, retryAfterSeconds?: number): void;
+  /** Shared channel health; consulted only when there is more than one candidate. Must not throw. */
+  health?: {
+    /** The view without taking a probe slot, for ordering. */
+    peek(candidate: Candidate): Promise<HealthView>;
+    /** Right before trying a channel that is not closed: takes the half-open probe slot if free. */
+    check(candidate: Candidate): Promise<HealthView>;
+  };
 }
 
 export interface Dispatched {
@@ -93,7 +101,20 @@ export async function dispatch(candidates: Candidate[], o: DispatchOptions): Pro
   let attempts = 0;
   let last: ApiError | null = null;
   let unsupported: ApiError | null = null;
-  for (const candidate of candidates) {
+  const { order, views } = await byHealth(candidates, o.health);
+  const refused: Candidate[] = [];
+  // Health is shared only where there is a choice to make: with a single candidate nothing is reported.
+  const report = candidates.length > 1 ? o.report : undefined;
+  let lastTried: Candidate | null = null;
+  const queue = [...order];
+  for (let candidate = queue.shift(); candidate; candidate = queue.shift() ?? refused.shift()) {
+    const view = views.get(candidate);
+    if (view && view.state !== "closed" && o.health && (queue.length > 0 || refused.length > 0)) {
+      const now = await o.health.check(candidate);
+      // An open channel (or a half-open one whose probe is taken) waits until the others were tried;
+      // when nothing else is left it is still tried rather than refusing the request.
+      if (!now.allow && queue.length > 0) { refused.push(candidate); continue; }
+    }
     let request: UpstreamRequest;
     try {
       request = o.build(candidate);
@@ -105,24 +126,43 @@ export async function dispatch(candidates: Candidate[], o: DispatchOptions): Pro
       const left = o.deadline - Date.now();
       if (left <= 0) throw new DispatchError(new ApiError(504, "upstream_timeout", "No provider answered before the request deadline. Nothing was charged."), attempts, candidate);
       attempts++;
+      lastTried = candidate;
       try {
         const call = await callUpstream(candidate.provider, request, o.stream, Math.min(o.attemptTimeoutMs, left));
-        o.report?.(candidate, "success");
+        report?.(candidate, "success");
         return { call, candidate, attempts };
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
         const outcome = retryable(err);
         if (!outcome) throw new DispatchError(err, attempts, candidate);
         const retryAfter = Number(err.options.headers?.["retry-after"]);
-        o.report?.(candidate, outcome, Number.isFinite(retryAfter) ? retryAfter : undefined);
+        report?.(candidate, outcome, Number.isFinite(retryAfter) ? retryAfter : undefined);
         last = err;
         if (outcome === "rate_limited" || err.code === "upstream_auth_failed") break;
       }
     }
   }
-  if (last) throw new DispatchError(last, attempts, candidates.at(-1) ?? null);
+  if (last) throw new DispatchError(last, attempts, lastTried);
   if (unsupported) throw new DispatchError(unsupported, attempts, null);
   throw new DispatchError(new ApiError(503, "provider_not_configured", "No configured provider can serve this model.", { param: "model" }), attempts, null);
+}
+
+/**
+ * Orders each model's channels by shared health (healthy, cooling down after a 429, half-open
+ * probes at their priority position, open last), keeping the model order. One candidate: as is.
+ */
+async function byHealth(candidates: Candidate[], health: DispatchOptions["health"]): Promise<{ order: Candidate[]; views: Map<Candidate, HealthView> }> {
+  const views = new Map<Candidate, HealthView>();
+  if (!health || candidates.length < 2) return { order: candidates, views };
+  const list = await Promise.all(candidates.map((c) => health.peek(c)));
+  candidates.forEach((c, i) => views.set(c, list[i]!));
+  const order: Candidate[] = [];
+  for (const model of new Set(candidates.map((c) => c.model))) {
+    const group = candidates.filter((c) => c.model === model);
+    const ordered = orderChannels(group.map((c) => ({ ...c.channel, candidate: c })), group.map((c) => views.get(c)), { probesInPlace: true });
+    order.push(...ordered.map((ch) => ch.candidate));
+  }
+  return { order, views };
 }
 
 /** A dispatch failure: the error for the client, and what was tried (for the usage record). */

@@ -22,4 +22,10 @@ export const TEST_CATALOG_SQL = [
   row("test-xai-text", "xai", "fixture:others/xai/xai-text"),
   row("test-groq-tools", "groq", "fixture:others/groq/groq-tool-call"),
   row("test-unconfigured", "together", "echo"),
+  row("test-claude-text", "anthropic", "fixture:anthropic/anthropic-text"),
+  row("test-claude-tools", "anthropic", "fixture:anthropic/anthropic-json-tool.2"),
+  row("test-claude-echo", "anthropic", "echo"),
+  row("test-gemini-text", "google", "fixture:google/google-text"),
+  row("test-gemini-tools", "google", "fixture:google/google-tool-call"),
+  row("test-gemini-echo", "google", "echo"),
 ];

@@ -6,6 +6,7 @@ import { config } from "../../config";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { meterChatStream } from "../../gateway/chat-stream";
+import { healthHooks } from "../../gateway/channel-health";
 import { dispatch, DispatchError, planCandidates, type Candidate } from "../../gateway/dispatch";
 import { admitRequest, type Admission } from "../../gateway/meter";
 import { noProvider, resolveModels, worstCasePricing } from "../../gateway/resolve";
@@ -47,6 +48,7 @@ export const chatCompletions = new Hono<{ Bindings: Env }>().post("/chat/complet
   try {
     served = await dispatch(candidates, {
       stream, attemptTimeoutMs: cfg.upstreamTimeoutMs, deadline: admission.startedAt + cfg.requestDeadlineMs,
+      ...healthHooks(c.env, c.executionCtx),
       build: (cand) => cand.provider.chat.request(req, context(cand)),
     });
   } catch (err) {

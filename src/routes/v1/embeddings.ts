@@ -5,6 +5,7 @@ import { usdJsonNumber } from "../../billing/money";
 import { config } from "../../config";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
+import { healthHooks } from "../../gateway/channel-health";
 import { dispatch, DispatchError, planCandidates } from "../../gateway/dispatch";
 import { admitRequest } from "../../gateway/meter";
 import { noProvider, resolveModels } from "../../gateway/resolve";
@@ -32,6 +33,7 @@ export const embeddings = new Hono<{ Bindings: Env }>().post("/embeddings", vali
   try {
     const served = await dispatch(candidates, {
       stream: false, attemptTimeoutMs: cfg.upstreamTimeoutMs, deadline: admission.startedAt + cfg.requestDeadlineMs,
+      ...healthHooks(c.env, c.executionCtx),
       build: (cand) => embeddingsRequest(cand.provider.kind, req, cand.channel.upstreamModel),
     });
     admission.served = { model, provider: served.candidate.provider.name, attempts: served.attempts };

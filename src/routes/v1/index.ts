@@ -6,18 +6,21 @@ import { chatCompletions } from "./chat-completions";
 import { credits } from "./credits";
 import { embeddings } from "./embeddings";
 import { generation } from "./generation";
+import { messages } from "./messages";
 import { models } from "./models";
 
 /** The OpenAI-compatible API, mounted at /api/v1 and at /v1. */
 export function v1Api() {
   const api = new Hono<{ Bindings: Env }>();
-  api.use(async function openAIErrors(c, next) {
-    c.set("errorFormat", "openai");
+  api.use(async function errorShape(c, next) {
+    // /messages speaks Anthropic's API, errors included; everything else OpenAI's.
+    c.set("errorFormat", c.req.path.endsWith("/messages") ? "anthropic" : "openai");
     await next();
   });
   api.route("/", models);
   api.use(apiKeyAuth(), limitBody(), requireJson());
   api.route("/", chatCompletions);
+  api.route("/", messages);
   api.route("/", embeddings);
   api.route("/", generation);
   api.route("/", credits);

@@ -101,6 +101,8 @@ export interface SettleInput {
   costNano: Nano;
   usageSource: UsageSource;
   overdraftNano: Nano;
+  /** For model "auto": the choice and why. */
+  routeReason?: string | null;
 }
 
 export interface SettleResult { chargedNano: Nano; balanceNano: Nano; duplicate: boolean }

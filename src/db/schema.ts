@@ -56,6 +56,8 @@ export const usageLogs = sqliteTable("usage_logs", {
   usageSource: text("usage_source").notNull(),
   errorCode: text("error_code"),
   attempts: integer("attempts").notNull().default(1),
+  /** For model "auto": which model was chosen and why. */
+  routeReason: text("route_reason"),
   createdAt: integer("created_at").notNull(),
 }, (t) => [index("usage_user_time").on(t.userId, t.createdAt), index("usage_key_time").on(t.keyId, t.createdAt)]);
 

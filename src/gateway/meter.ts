@@ -39,6 +39,8 @@ export interface AdmitParams {
   requestedMaxOutput: number | null;
   endpoint: string;
   stream: boolean;
+  /** For model "auto": the choice and why (kept on the usage record). */
+  routeReason?: string | null;
 }
 
 export interface Outcome {
@@ -106,6 +108,7 @@ export class Admission {
       httpStatus: outcome.httpStatus, errorCode: outcome.errorCode, promptTokens: outcome.usage.promptTokens,
       completionTokens: outcome.usage.completionTokens, cachedTokens: outcome.usage.cachedTokens,
       reasoningTokens: outcome.usage.reasoningTokens, costNano, usageSource: outcome.usageSource, overdraftNano: this.cfg.overdraftNano,
+      routeReason: p.routeReason ?? null,
     }).then(() => undefined, () => undefined));
     return costNano;
   }

@@ -1,4 +1,8 @@
+import { parsePricePerMillion } from "../billing/money";
 import { findModel, loadCatalog, type CatalogModel } from "../catalog/catalog";
+import type { ChatCompletionRequest } from "../routes/v1/schemas/chat";
+import { AUTO_MODEL_ID, autoPickError, pickAutoModel, type AutoPicked } from "../routing/auto";
+import { servableOn } from "../routing/available";
 import type { GatewayConfig } from "../config";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
@@ -36,4 +40,35 @@ export function worstCasePricing(models: CatalogModel[]): Pick<CatalogModel, "in
 
 export function noProvider(modelId: string): ApiError {
   return new ApiError(503, "provider_not_configured", `The provider for '${modelId}' is not configured on this gateway.`, { param: "model" });
+}
+
+/** How many more fitting models "auto" keeps as fallbacks behind its choice. */
+const AUTO_FALLBACKS = 2;
+
+function price(v: number | string | undefined): number | null {
+  if (v === undefined) return null;
+  const p = parsePricePerMillion(String(v));
+  if (p === null) throw new ApiError(400, "invalid_request", "max_price values are USD per 1M tokens, e.g. 2.5 or \"2.50\".", { param: "provider.max_price", type: "invalid_request_error" });
+  return p;
+}
+
+/**
+ * The models a chat request may be served by. For model "auto", src/routing/auto.ts picks one from
+ * the request's task (within provider.max_price) and the next fitting ones become fallbacks.
+ */
+export async function resolveChatModels(env: Env, cfg: GatewayConfig, req: ChatCompletionRequest): Promise<{ models: CatalogModel[]; auto: AutoPicked | null }> {
+  if (req.model !== AUTO_MODEL_ID) return { models: await resolveModels(env, cfg, req.model, req.models, "chat"), auto: null };
+  const catalog = await loadCatalog(env, cfg.demoProvider);
+  const max = req.provider?.max_price;
+  const prompt = price(max?.prompt);
+  const completion = price(max?.completion);
+  const picked = pickAutoModel(req, catalog, {
+    available: servableOn(env, cfg.demoProvider),
+    defaultOutputTokens: cfg.defaultAllowance,
+    maxPrice: prompt === null && completion === null ? undefined : { prompt: prompt ?? Number.MAX_SAFE_INTEGER, completion: completion ?? Number.MAX_SAFE_INTEGER },
+  });
+  if (!picked.ok) throw autoPickError(picked);
+  const backups = picked.candidates.filter((c) => c.excluded === null && c.id !== picked.model.id).slice(0, AUTO_FALLBACKS);
+  const models = [picked.model, ...backups.map((c) => catalog.models.get(c.id)!).filter(Boolean)];
+  return { models, auto: picked };
 }

@@ -9,7 +9,8 @@ import { meterChatStream } from "../../gateway/chat-stream";
 import { healthHooks } from "../../gateway/channel-health";
 import { dispatch, DispatchError, planCandidates, type Candidate } from "../../gateway/dispatch";
 import { admitRequest, type Admission } from "../../gateway/meter";
-import { noProvider, resolveModels, worstCasePricing } from "../../gateway/resolve";
+import { noProvider, resolveChatModels, worstCasePricing } from "../../gateway/resolve";
+import { autoHeaders } from "../../routing/auto";
 import { SSE_HEADERS } from "../../gateway/sse";
 import { newId } from "../../lib/ids";
 import { completionChars, requestedMaxOutput } from "../../providers/openai-compatible/chat";
@@ -28,7 +29,7 @@ function servedHeaders(a: Admission): Record<string, string> {
 export const chatCompletions = new Hono<{ Bindings: Env }>().post("/chat/completions", validate("json", chatCompletionSchema), async (c) => {
   const req = c.req.valid("json");
   const cfg = config(c.env);
-  const models = await resolveModels(c.env, cfg, req.model, req.models, "chat");
+  const { models, auto } = await resolveChatModels(c.env, cfg, req);
   const candidates = planCandidates(c.env, cfg, models, req.provider);
   if (!candidates.length) throw noProvider(req.model);
   const caller = c.get("caller");
@@ -37,6 +38,7 @@ export const chatCompletions = new Hono<{ Bindings: Env }>().post("/chat/complet
   const admission = await admitRequest(c.env, c.executionCtx, cfg, {
     userId: caller.userId, keyHash: caller.keyHash, requestId: newId("gen-"), model: models[0]!, pricing: worstCasePricing(models),
     promptTokensEstimate: promptEstimate, requestedMaxOutput: requestedMaxOutput(req), endpoint: "chat.completions", stream,
+    routeReason: auto?.reason ?? null,
   });
   const created = Math.floor(Date.now() / 1000);
   const context = (cand: Candidate): TransformContext => ({
@@ -61,7 +63,7 @@ export const chatCompletions = new Hono<{ Bindings: Env }>().post("/chat/complet
   }
   const { call, candidate } = served;
   admission.served = { model: candidate.model, provider: candidate.provider.name, attempts: served.attempts };
-  const headers = { ...admission.headers, ...servedHeaders(admission) };
+  const headers = { ...admission.headers, ...servedHeaders(admission), ...(auto ? autoHeaders(auto) : {}) };
   const ctx = context(candidate);
 
   if (stream) {

@@ -30,6 +30,7 @@ export function generationView(r: UsageLogRow) {
     usage_source: r.usageSource,
     error_code: r.errorCode ?? null,
     attempts: r.attempts ?? 1,
+    route_reason: r.routeReason ?? null,
   };
 }
 

@@ -8,6 +8,7 @@ import { embeddings } from "./embeddings";
 import { generation } from "./generation";
 import { messages } from "./messages";
 import { models } from "./models";
+import { recommendations } from "./recommendations";
 
 /** The OpenAI-compatible API, mounted at /api/v1 and at /v1. */
 export function v1Api() {
@@ -17,6 +18,7 @@ export function v1Api() {
     c.set("errorFormat", c.req.path.endsWith("/messages") ? "anthropic" : "openai");
     await next();
   });
+  api.route("/", recommendations); // before models: /models/:id would catch /models/recommendations
   api.route("/", models);
   api.use(apiKeyAuth(), limitBody(), requireJson());
   api.route("/", chatCompletions);

@@ -59,6 +59,11 @@ const providerPreferences = z.strictObject({
   allow_fallbacks: z.boolean().optional(),
   only: z.array(providerName).max(20).optional(),
   ignore: z.array(providerName).max(20).optional(),
+  /** For model "auto": the highest acceptable price, USD per 1M tokens (decimal strings or numbers). */
+  max_price: z.strictObject({
+    prompt: z.union([z.number().min(0).max(100_000), z.string().regex(/^\d{1,6}(\.\d{1,6})?$/)]).optional(),
+    completion: z.union([z.number().min(0).max(100_000), z.string().regex(/^\d{1,6}(\.\d{1,6})?$/)]).optional(),
+  }).optional(),
 });
 
 /**

@@ -85,7 +85,15 @@ export function relayStream(upstream: ReadableStream<Uint8Array>, o: RelayOption
   };
 
   const settle = (status: "success" | "client_disconnected" | "stream_error", errorCode: string | null): Settled => {
-    const { usage, source } = decideUsage(t.usage(), bounds(countCompletionTokens(chars, chunks)));
+    const counted = countCompletionTokens(chars, chunks);
+    let reported = t.usage();
+    // An unfinished stream has only provisional usage (Anthropic's message_start says 1 output
+    // token; Gemini's running figures lag): never bill less output than was relayed.
+    const provisional = status !== "success" && reported !== null && reported.completionTokens < counted;
+    if (provisional) reported = { ...reported!, completionTokens: counted };
+    const decided = decideUsage(reported, bounds(counted));
+    const usage = decided.usage;
+    const source = provisional && decided.source === "upstream" ? "estimated" : decided.source;
     return { usage, source, cost: a.settle({ status, httpStatus: 200, errorCode, usage, usageSource: source }) };
   };
 

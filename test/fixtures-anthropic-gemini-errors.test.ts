@@ -1,8 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatUsd } from "../src/billing/money";
-import { invalidateCatalog } from "../src/catalog/catalog";
-import { TEST_PRICE } from "./helpers/catalog";
+import { addTestModels } from "./helpers/catalog";
 import { expectError } from "./helpers/errors";
 import { account, chat, createUser, drained, usageRows } from "./helpers/gateway";
 import errorMessage from "./fixtures/providers/anthropic/error-message.json";
@@ -28,11 +27,7 @@ const ROWS: Array<[string, string, string]> = [
 ];
 
 beforeAll(async () => {
-  await env.DB.batch(ROWS.map(([id, provider, upstream]) => env.DB.prepare(
-    `INSERT OR REPLACE INTO models (id, name, provider, upstream_model, kind, context_length, max_output_tokens, input_price, output_price, cached_input_price, cache_write_price, capabilities, enabled, price_source, price_updated_at)
-     VALUES (?, ?, ?, ?, 'chat', 100000, 1000, ?, ?, ?, NULL, '[]', 1, 'test', '2026-11-01')`,
-  ).bind(id, `Test ${id}`, provider, upstream, TEST_PRICE.input, TEST_PRICE.output, TEST_PRICE.cached)));
-  invalidateCatalog();
+  await addTestModels(env, ROWS);
 });
 
 const CREDITS = 1_000_000_000; // 1.00 USD

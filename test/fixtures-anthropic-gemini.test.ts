@@ -1,8 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatUsd } from "../src/billing/money";
-import { invalidateCatalog } from "../src/catalog/catalog";
-import { TEST_PRICE } from "./helpers/catalog";
+import { addTestModels } from "./helpers/catalog";
 import { account, chat, createUser, drained, usageRows } from "./helpers/gateway";
 import opus5 from "./fixtures/providers/anthropic/anthropic-claude-opus-5-reasoning-high.1.json";
 import jsonTool1 from "./fixtures/providers/anthropic/anthropic-json-tool.1.json";
@@ -30,11 +29,7 @@ const ROWS: Array<[string, string, string]> = [
 ];
 
 beforeAll(async () => {
-  await env.DB.batch(ROWS.map(([id, provider, path]) => env.DB.prepare(
-    `INSERT OR REPLACE INTO models (id, name, provider, upstream_model, kind, context_length, max_output_tokens, input_price, output_price, cached_input_price, cache_write_price, capabilities, enabled, price_source, price_updated_at)
-     VALUES (?, ?, ?, ?, 'chat', 100000, 8192, ?, ?, ?, NULL, '[]', 1, 'test', '2026-11-01')`,
-  ).bind(id, `Test ${id}`, provider, `fixture:${path}`, TEST_PRICE.input, TEST_PRICE.output, TEST_PRICE.cached)));
-  invalidateCatalog(); // the catalog is cached per isolate for 30 s
+  await addTestModels(env, ROWS.map(([id, provider, path]) => [id, provider, `fixture:${path}`] as const), 8192);
 });
 
 /** A tool call; a numeric id is a Gemini call index: the gateway names it call_<request id>_<n>. */

@@ -1,8 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatUsd, parseUsd } from "../src/billing/money";
-import { invalidateCatalog } from "../src/catalog/catalog";
-import { TEST_PRICE } from "./helpers/catalog";
+import { addTestModels } from "./helpers/catalog";
 import { account, chat, createUser, drained, openai, usageRows } from "./helpers/gateway";
 
 // Every recorded OpenAI-compatible Chat Completions fixture (test/fixtures/providers/README.md,
@@ -16,11 +15,7 @@ const EXTRA_MODELS: Array<[id: string, provider: string, upstream: string]> = [
 ];
 
 beforeAll(async () => {
-  await env.DB.batch(EXTRA_MODELS.map(([id, provider, upstream]) => env.DB.prepare(
-    `INSERT OR REPLACE INTO models (id, name, provider, upstream_model, kind, context_length, max_output_tokens, input_price, output_price, cached_input_price, cache_write_price, capabilities, enabled, price_source, price_updated_at)
-     VALUES (?, ?, ?, ?, 'chat', 100000, 1000, ?, ?, ?, NULL, '[]', 1, 'test', '2026-11-01')`,
-  ).bind(id, `Test ${id}`, provider, upstream, TEST_PRICE.input, TEST_PRICE.output, TEST_PRICE.cached)));
-  invalidateCatalog(); // the catalog is cached per isolate for 30 s
+  await addTestModels(env, EXTRA_MODELS);
 });
 
 /** Billed figures: completion includes reasoning (for xAI: completion_tokens + reasoning_tokens). */

@@ -6,6 +6,7 @@ import { ApiError } from "../errors";
 import { resolveProvider } from "../providers/registry";
 import type { UpstreamRequest } from "../providers/transform";
 import type { Provider } from "../providers/types";
+import type { Admission } from "./meter";
 import { callUpstream, type UpstreamCall } from "./upstream";
 
 /** One way to try a request: a model, one of its channels, and the configured provider behind it. */
@@ -169,5 +170,24 @@ async function byHealth(candidates: Candidate[], health: DispatchOptions["health
 export class DispatchError extends Error {
   constructor(readonly error: ApiError, readonly attempts: number, readonly candidate: Candidate | null) {
     super(error.message);
+  }
+}
+
+/**
+ * dispatch() for an admitted request: records on the admission who served (or was last tried)
+ * and how many attempts it took; on failure releases the reservation and throws the client error.
+ */
+export async function dispatchAdmitted(admission: Admission, candidates: Candidate[], o: DispatchOptions): Promise<Dispatched> {
+  try {
+    const served = await dispatch(candidates, o);
+    admission.served = { model: served.candidate.model, provider: served.candidate.provider.name, attempts: served.attempts };
+    return served;
+  } catch (err) {
+    if (err instanceof DispatchError) {
+      const tried = err.candidate ?? candidates[0]!;
+      admission.served = { model: tried.model, provider: tried.provider.name, attempts: err.attempts };
+      throw admission.fail(err.error);
+    }
+    throw admission.fail(err);
   }
 }

@@ -29,3 +29,16 @@ export const TEST_CATALOG_SQL = [
   row("test-gemini-tools", "google", "fixture:google/google-tool-call"),
   row("test-gemini-echo", "google", "echo"),
 ];
+
+/**
+ * Adds chat models at the test prices (input 1000, output 2000, cached 500 nUSD per token;
+ * context 100,000) and drops the isolate's 30-second catalog cache so they are seen at once.
+ */
+export async function addTestModels(env: { DB: D1Database }, rows: ReadonlyArray<readonly [id: string, provider: string, upstream: string]>, maxOutput = 1000): Promise<void> {
+  const { invalidateCatalog } = await import("../../src/catalog/catalog");
+  await env.DB.batch(rows.map(([id, provider, upstream]) => env.DB.prepare(
+    `INSERT OR REPLACE INTO models (id, name, provider, upstream_model, kind, context_length, max_output_tokens, input_price, output_price, cached_input_price, cache_write_price, capabilities, enabled, price_source, price_updated_at)
+     VALUES (?, ?, ?, ?, 'chat', 100000, ?, ?, ?, ?, NULL, '[]', 1, 'test', '2026-11-01')`,
+  ).bind(id, `Test ${id}`, provider, upstream, maxOutput, TEST_PRICE.input, TEST_PRICE.output, TEST_PRICE.cached)));
+  invalidateCatalog();
+}

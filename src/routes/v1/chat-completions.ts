@@ -7,7 +7,7 @@ import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { meterChatStream } from "../../gateway/chat-stream";
 import { healthHooks } from "../../gateway/channel-health";
-import { dispatch, DispatchError, planCandidates, type Candidate } from "../../gateway/dispatch";
+import { dispatchAdmitted, planCandidates, type Candidate } from "../../gateway/dispatch";
 import { admitRequest, type Admission } from "../../gateway/meter";
 import { noProvider, resolveChatModels, worstCasePricing } from "../../gateway/resolve";
 import { autoHeaders } from "../../routing/auto";
@@ -46,23 +46,11 @@ export const chatCompletions = new Hono<{ Bindings: Env }>().post("/chat/complet
     outputCap: admission.outputCap === null ? null : Math.min(admission.outputCap, cand.model.maxOutputTokens ?? admission.outputCap),
   });
 
-  let served;
-  try {
-    served = await dispatch(candidates, {
-      stream, attemptTimeoutMs: cfg.upstreamTimeoutMs, deadline: admission.startedAt + cfg.requestDeadlineMs,
-      ...healthHooks(c.env, c.executionCtx),
-      build: (cand) => cand.provider.chat.request(req, context(cand)),
-    });
-  } catch (err) {
-    if (err instanceof DispatchError) {
-      const cand = err.candidate ?? candidates[0]!;
-      admission.served = { model: cand.model, provider: cand.provider.name, attempts: err.attempts };
-      throw admission.fail(err.error);
-    }
-    throw admission.fail(err);
-  }
-  const { call, candidate } = served;
-  admission.served = { model: candidate.model, provider: candidate.provider.name, attempts: served.attempts };
+  const { call, candidate } = await dispatchAdmitted(admission, candidates, {
+    stream, attemptTimeoutMs: cfg.upstreamTimeoutMs, deadline: admission.startedAt + cfg.requestDeadlineMs,
+    ...healthHooks(c.env, c.executionCtx),
+    build: (cand) => cand.provider.chat.request(req, context(cand)),
+  });
   const headers = { ...admission.headers, ...servedHeaders(admission), ...(auto ? autoHeaders(auto) : {}) };
   const ctx = context(candidate);
 

@@ -6,7 +6,7 @@ import { config } from "../../config";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { healthHooks } from "../../gateway/channel-health";
-import { dispatch, DispatchError, planCandidates } from "../../gateway/dispatch";
+import { dispatchAdmitted, planCandidates } from "../../gateway/dispatch";
 import { admitRequest } from "../../gateway/meter";
 import { noProvider, resolveModels } from "../../gateway/resolve";
 import { newId } from "../../lib/ids";
@@ -29,27 +29,18 @@ export const embeddings = new Hono<{ Bindings: Env }>().post("/embeddings", vali
     requestedMaxOutput: 0, endpoint: "embeddings", stream: false,
   });
 
+  const served = await dispatchAdmitted(admission, candidates, {
+    stream: false, attemptTimeoutMs: cfg.upstreamTimeoutMs, deadline: admission.startedAt + cfg.requestDeadlineMs,
+    ...healthHooks(c.env, c.executionCtx),
+    build: (cand) => embeddingsRequest(cand.provider.kind, req, cand.channel.upstreamModel),
+  });
   let result: EmbeddingsResult;
   try {
-    const served = await dispatch(candidates, {
-      stream: false, attemptTimeoutMs: cfg.upstreamTimeoutMs, deadline: admission.startedAt + cfg.requestDeadlineMs,
-      ...healthHooks(c.env, c.executionCtx),
-      build: (cand) => embeddingsRequest(cand.provider.kind, req, cand.channel.upstreamModel),
-    });
-    admission.served = { model, provider: served.candidate.provider.name, attempts: served.attempts };
-    try {
-      result = embeddingsResponse(served.candidate.provider.kind, await served.call.response.json(), model.id);
-    } catch {
-      throw new ApiError(502, "upstream_bad_response", `The provider '${served.candidate.provider.name}' sent an unreadable answer. Nothing was charged.`);
-    } finally {
-      served.call.clearTimeout();
-    }
-  } catch (err) {
-    if (err instanceof DispatchError) {
-      admission.served = { model, provider: err.candidate?.provider.name ?? model.provider, attempts: err.attempts };
-      throw admission.fail(err.error);
-    }
-    throw admission.fail(err);
+    result = embeddingsResponse(served.candidate.provider.kind, await served.call.response.json(), model.id);
+  } catch {
+    throw admission.fail(new ApiError(502, "upstream_bad_response", `The provider '${served.candidate.provider.name}' sent an unreadable answer. Nothing was charged.`));
+  } finally {
+    served.call.clearTimeout();
   }
   const reported = result.promptTokens === null ? null
     : { promptTokens: result.promptTokens, completionTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };

@@ -6,7 +6,7 @@ import { config } from "../../config";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { healthHooks } from "../../gateway/channel-health";
-import { dispatch, DispatchError, planCandidates, type Candidate } from "../../gateway/dispatch";
+import { dispatchAdmitted, planCandidates, type Candidate } from "../../gateway/dispatch";
 import { admitRequest } from "../../gateway/meter";
 import { anthropicSink, passthroughSink } from "../../gateway/messages-stream";
 import { noProvider, resolveModels } from "../../gateway/resolve";
@@ -57,25 +57,13 @@ export const messages = new Hono<{ Bindings: Env }>().post("/messages", validate
     requestId, model: cand.model.id, upstreamModel: cand.channel.upstreamModel, created, outputCap: admission.outputCap,
   });
 
-  let served;
-  try {
-    served = await dispatch(candidates, {
-      stream, attemptTimeoutMs: cfg.upstreamTimeoutMs, deadline: admission.startedAt + cfg.requestDeadlineMs,
-      ...healthHooks(c.env, c.executionCtx),
-      build: (cand) => cand.provider.kind === "anthropic"
-        ? nativeRequest(req, cand, c.req.raw.headers, admission.outputCap)
-        : cand.provider.chat.request(openaiReq, context(cand)),
-    });
-  } catch (err) {
-    if (err instanceof DispatchError) {
-      const cand = err.candidate ?? candidates[0]!;
-      admission.served = { model: cand.model, provider: cand.provider.name, attempts: err.attempts };
-      throw admission.fail(err.error);
-    }
-    throw admission.fail(err);
-  }
-  const { call, candidate } = served;
-  admission.served = { model: candidate.model, provider: candidate.provider.name, attempts: served.attempts };
+  const { call, candidate } = await dispatchAdmitted(admission, candidates, {
+    stream, attemptTimeoutMs: cfg.upstreamTimeoutMs, deadline: admission.startedAt + cfg.requestDeadlineMs,
+    ...healthHooks(c.env, c.executionCtx),
+    build: (cand) => cand.provider.kind === "anthropic"
+      ? nativeRequest(req, cand, c.req.raw.headers, admission.outputCap)
+      : cand.provider.chat.request(openaiReq, context(cand)),
+  });
   const native = candidate.provider.kind === "anthropic";
   const ctx = context(candidate);
   const headers = { ...admission.headers, "request-id": requestId, "x-gateway-model": candidate.model.id, "x-gateway-provider": candidate.provider.name };

@@ -30,15 +30,15 @@ export interface ProviderPreferences {
  * `only` / `ignore` applied, unconfigured providers skipped. With `allow_fallbacks: false` only the
  * first usable channel of each model is kept.
  */
-export function planCandidates(env: Env, cfg: GatewayConfig, models: CatalogModel[], prefs: ProviderPreferences = {}): Candidate[] {
+export function planCandidates(env: Env, cfg: GatewayConfig, models: CatalogModel[], prefs: ProviderPreferences = {}, random: () => number = Math.random): Candidate[] {
   const out: Candidate[] = [];
   const rank = (p: string) => {
     const i = prefs.order?.indexOf(p) ?? -1;
     return i < 0 ? Number.MAX_SAFE_INTEGER : i;
   };
   for (const model of models) {
-    const channels = model.channels
-      .filter((ch) => (!prefs.only || prefs.only.includes(ch.provider)) && !prefs.ignore?.includes(ch.provider))
+    const allowed = model.channels.filter((ch) => (!prefs.only || prefs.only.includes(ch.provider)) && !prefs.ignore?.includes(ch.provider));
+    const channels = spreadByWeight(allowed, random)
       .map((ch, i) => ({ ch, i }))
       .sort((x, y) => rank(x.ch.provider) - rank(y.ch.provider) || x.i - y.i)
       .map(({ ch }) => ch);
@@ -49,6 +49,25 @@ export function planCandidates(env: Env, cfg: GatewayConfig, models: CatalogMode
       if (!provider) continue;
       out.push({ model, channel, provider });
       kept++;
+    }
+  }
+  return out;
+}
+
+/**
+ * Channels by priority; within one priority, a weighted random order (a channel with weight 3 comes
+ * first three times as often as one with weight 1), so traffic spreads as the catalog says.
+ */
+export function spreadByWeight(channels: readonly Channel[], random: () => number = Math.random): Channel[] {
+  const out: Channel[] = [];
+  const priorities = [...new Set(channels.map((c) => c.priority))].sort((a, b) => a - b);
+  for (const priority of priorities) {
+    const left = channels.filter((c) => c.priority === priority);
+    while (left.length) {
+      let pick = random() * left.reduce((sum, c) => sum + c.weight, 0);
+      let i = 0;
+      while (i < left.length - 1 && pick >= left[i]!.weight) pick -= left[i++]!.weight;
+      out.push(...left.splice(i, 1));
     }
   }
   return out;

@@ -112,3 +112,32 @@ export async function handleEmbeddings(ctx: Ctx): Promise<void> {
   }
   return serveFixture({ ...ctx, stream: false }, mustLoad(name), {});
 }
+
+/**
+ * OpenAI Responses API: `fixture:` (served with the Responses `event:` framing), errors and hang;
+ * anything else gets openai/responses/openai-phase.1. `fixture:<name>@<k>` serves the k-th
+ * (1-based) of several responses recorded in one chunks file, split before each response.created.
+ */
+export async function handleResponses(ctx: Ctx): Promise<void> {
+  const sc = parseScenario(ctx.model);
+  if (sc.kind === "hang") return;
+  if (sc.kind === "error") return sendReply(ctx, openaiAdapter.error(sc.status, ctx));
+  let name = "openai/responses/openai-phase.1";
+  let part: number | null = null;
+  if (sc.kind === "fixture") {
+    const m = /^(.*)@(\d+)$/.exec(sc.name);
+    name = m ? m[1]! : sc.name;
+    part = m ? Number(m[2]) : null;
+    if (!loadFixture(name)) return sendReply(ctx, openaiAdapter.error(404, ctx, `standin: no fixture '${name}'`));
+  }
+  const fixture = mustLoad(name);
+  if (part !== null && fixture.lines) {
+    const parts: string[][] = [];
+    for (const line of fixture.lines) {
+      if ((JSON.parse(line) as { type?: string }).type === "response.created" || parts.length === 0) parts.push([]);
+      parts.at(-1)!.push(line);
+    }
+    return serveFixture(ctx, { ...fixture, lines: parts[part - 1] ?? [] }, {});
+  }
+  return serveFixture(ctx, fixture, {});
+}

@@ -5,7 +5,7 @@ import { handleMessages } from "./anthropic.js";
 import { isObject } from "./fixtures.js";
 import { handleGenerate } from "./google.js";
 import { apiKeyOf, headerRecord, readBody, sendJson, type Ctx } from "./http.js";
-import { handleChat, handleEmbeddings, OPENAI_PREFIXES } from "./openai.js";
+import { handleChat, handleEmbeddings, handleResponses, OPENAI_PREFIXES } from "./openai.js";
 import { Liveness } from "./sse.js";
 
 export interface Standin {
@@ -19,12 +19,12 @@ interface Route {
   google?: { model: string; stream: boolean };
 }
 
-const OPENAI_RE = new RegExp(`^/(?:${OPENAI_PREFIXES.join("|")})/v1/(chat/completions|embeddings)$`);
+const OPENAI_RE = new RegExp(`^/(?:${OPENAI_PREFIXES.join("|")})/v1/(chat/completions|embeddings|responses)$`);
 const GOOGLE_RE = /^\/google\/v1(?:beta)?\/models\/(.+):(generateContent|streamGenerateContent)$/;
 
 function route(pathname: string): Route | null {
   const oa = OPENAI_RE.exec(pathname);
-  if (oa) return { handler: oa[1] === "embeddings" ? handleEmbeddings : handleChat };
+  if (oa) return { handler: oa[1] === "embeddings" ? handleEmbeddings : oa[1] === "responses" ? handleResponses : handleChat };
   if (pathname === "/anthropic/v1/messages") return { handler: handleMessages };
   const g = GOOGLE_RE.exec(pathname);
   if (g) {

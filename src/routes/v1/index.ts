@@ -9,6 +9,7 @@ import { generation } from "./generation";
 import { messages } from "./messages";
 import { models } from "./models";
 import { recommendations } from "./recommendations";
+import { responses } from "./responses";
 
 /** The OpenAI-compatible API, mounted at /api/v1 and at /v1. */
 export function v1Api() {
@@ -23,6 +24,7 @@ export function v1Api() {
   api.use(apiKeyAuth(), limitBody(), requireJson());
   api.route("/", chatCompletions);
   api.route("/", messages);
+  api.route("/", responses);
   api.route("/", embeddings);
   api.route("/", generation);
   api.route("/", credits);

@@ -4,6 +4,7 @@ import { adminAuth } from "../../middleware/admin-auth";
 import { limitBody, requireJson } from "../../middleware/body-limit";
 import { adminCredits } from "./credits";
 import { adminKeys } from "./keys";
+import { adminModels } from "./models";
 import { adminUsers } from "./users";
 
 /** The operator API at /api/admin (bearer ADMIN_TOKEN). */
@@ -13,5 +14,6 @@ export function adminApi() {
   api.route("/", adminUsers);
   api.route("/", adminCredits);
   api.route("/", adminKeys);
+  api.route("/", adminModels);
   return api;
 }

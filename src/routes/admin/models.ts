@@ -1,0 +1,58 @@
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import { formatPricePerToken, parsePricePerMillion } from "../../billing/money";
+import { invalidateCatalog } from "../../catalog/catalog";
+import { database } from "../../db/client";
+import { models } from "../../db/schema";
+import type { Env } from "../../env";
+import { ApiError } from "../../errors";
+import { validate } from "../../middleware/validate";
+
+const usdPerMillion = z.string().regex(/^\d{1,6}(\.\d{1,6})?$/, "USD per 1M tokens as a decimal string, e.g. \"2.50\"");
+
+const priceUpdate = z.strictObject({
+  input_usd_per_m: usdPerMillion.optional(),
+  output_usd_per_m: usdPerMillion.optional(),
+  cached_input_usd_per_m: usdPerMillion.nullable().optional(),
+  cache_write_usd_per_m: usdPerMillion.nullable().optional(),
+  enabled: z.boolean().optional(),
+  price_source: z.string().min(1).max(300),
+});
+
+const micro = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : parsePricePerMillion(v)!);
+
+/**
+ * Operator API: PATCH /models/:id changes a model's prices (USD per 1M tokens, decimal strings) or
+ * switches it on or off, without a deploy. Every price change names its source and is dated.
+ * Other isolates see it within the catalog cache's 30 seconds.
+ */
+export const adminModels = new Hono<{ Bindings: Env }>().patch(
+  "/models/:id",
+  validate("param", z.object({ id: z.string().min(1).max(256) })),
+  validate("json", priceUpdate),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const b = c.req.valid("json");
+    const db = database(c.env.DB);
+    const changes = {
+      inputPrice: micro(b.input_usd_per_m), outputPrice: micro(b.output_usd_per_m),
+      cachedInputPrice: micro(b.cached_input_usd_per_m), cacheWritePrice: micro(b.cache_write_usd_per_m),
+      enabled: b.enabled, priceSource: b.price_source, priceUpdatedAt: new Date().toISOString().slice(0, 10),
+    };
+    const updated = await db.update(models)
+      .set(Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<typeof models.$inferInsert>)
+      .where(eq(models.id, id)).returning().get();
+    if (!updated) throw new ApiError(404, "model_not_found", `No model '${id}'.`, { param: "id" });
+    invalidateCatalog();
+    return c.json({
+      id: updated.id, enabled: updated.enabled,
+      pricing: {
+        prompt: formatPricePerToken(updated.inputPrice), completion: formatPricePerToken(updated.outputPrice),
+        input_cache_read: updated.cachedInputPrice === null ? null : formatPricePerToken(updated.cachedInputPrice),
+        input_cache_write: updated.cacheWritePrice === null ? null : formatPricePerToken(updated.cacheWritePrice),
+      },
+      price_source: updated.priceSource, price_updated_at: updated.priceUpdatedAt,
+    });
+  },
+);

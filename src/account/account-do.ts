@@ -73,6 +73,13 @@ export class AccountDO extends DurableObject<Env> {
     return result;
   }
 
+  /** Moves an open reservation's expiry (a long stream is still running). */
+  extend(requestId: string, expiresAt: number): boolean {
+    const ok = this.sql.exec("UPDATE requests SET expires_at = max(expires_at, ?) WHERE request_id = ? AND state = 'reserved'", expiresAt, requestId).rowsWritten > 0;
+    if (ok) void this.schedule(expiresAt);
+    return ok;
+  }
+
   /** Checks a key for read-only routes; reports its rate-limit state without counting a request. */
   verifyKey(keyHash: string, settings: AdmitSettings, now = Date.now()): VerifyResult {
     const key = findUsableKey(this.sql, keyHash, now);

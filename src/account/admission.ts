@@ -19,8 +19,9 @@ export function admit(sql: SqlStorage, input: AdmitInput, balanceNano: number, a
   if (accountStatus !== "active") {
     return { ok: false, status: 403, code: "account_suspended", message: "API access for this account is suspended." };
   }
-  if (key.models && !key.models.includes(input.model)) {
-    return { ok: false, status: 403, code: "model_not_allowed", message: `This API key may not use the model '${input.model}'.` };
+  const denied = key.models && (input.models ?? [input.model]).find((id) => !key.models!.includes(id));
+  if (denied) {
+    return { ok: false, status: 403, code: "model_not_allowed", message: `This API key may not use the model '${denied}'.` };
   }
 
   pruneRateEvents(sql, now);

@@ -51,6 +51,8 @@ export interface AdmitInput {
   keyHash: string;
   requestId: string;
   model: string;
+  /** Every model that may serve the request (fallbacks included); each must pass the key's allow-list. */
+  models?: string[];
   now: number;
   /** pUSD per token (= catalog µUSD per 1M tokens). */
   inputPrice: number;

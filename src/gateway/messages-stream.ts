@@ -28,7 +28,8 @@ export function anthropicSink(ctx: { requestId: string; model: string; inputToke
 export function passthroughSink(requestId: string): StreamSink {
   return {
     event(event, _chunks, r) {
-      if (!event.event) return "";
+      // The provider's own error event is not passed on: the relay ends the stream with one clean error.
+      if (!event.event || event.event === "error") return "";
       if (event.event === "message_start" || event.event === "message_delta") {
         try {
           const data = JSON.parse(event.data) as { message?: { id?: string }; usage?: Record<string, unknown> };

@@ -1,5 +1,5 @@
 import type { AccountDO } from "../account/account-do";
-import type { RateInfo, Refusal, RequestStatus, UsageSource } from "../account/types";
+import type { RateInfo, Refusal, RequestStatus, SettleInput, UsageSource } from "../account/types";
 import type { CatalogModel } from "../catalog/catalog";
 import type { GatewayConfig } from "../config";
 import type { Env } from "../env";
@@ -34,7 +34,9 @@ export interface AdmitParams {
   requestId: string;
   /** The model asked for; with fallbacks, `pricing` holds the highest prices among the candidates. */
   model: CatalogModel;
-  pricing?: Pick<CatalogModel, "inputPrice" | "outputPrice" | "maxOutputTokens">;
+  pricing?: Pick<CatalogModel, "inputPrice" | "outputPrice" | "maxOutputTokens" | "cacheWritePrice">;
+  /** Every model that may serve (the requested one and its fallbacks); default: just `model`. */
+  models?: CatalogModel[];
   promptTokensEstimate: number;
   requestedMaxOutput: number | null;
   endpoint: string;
@@ -56,6 +58,22 @@ export interface Served {
   model: CatalogModel;
   provider: string;
   attempts: number;
+}
+
+/**
+ * Settlement is idempotent by request id, so a failed RPC (a Durable Object restart or deploy)
+ * is simply sent again; only if every try fails does the reservation expire uncharged.
+ */
+async function settleWithRetry(stub: DurableObjectStub<AccountDO>, input: SettleInput, delays = [0, 1000, 4000]): Promise<void> {
+  for (const delay of delays) {
+    if (delay) await new Promise((r) => setTimeout(r, delay));
+    try {
+      await stub.settle(input);
+      return;
+    } catch {
+      // try again
+    }
+  }
 }
 
 /** The part of an execution context settlement needs. */
@@ -102,25 +120,39 @@ export class Admission {
     const costNano = outcome.status === "upstream_error" ? 0 : this.cost(outcome.usage);
     const p = this.params;
     const served = this.served;
-    this.ctx.waitUntil(this.stub.settle({
+    const input: SettleInput = {
       requestId: p.requestId, keyId: this.keyId, model: served.model.id, provider: served.provider, attempts: Math.max(1, served.attempts), endpoint: p.endpoint,
       stream: p.stream, startedAt: this.startedAt, latencyMs: Date.now() - this.startedAt, status: outcome.status,
       httpStatus: outcome.httpStatus, errorCode: outcome.errorCode, promptTokens: outcome.usage.promptTokens,
       completionTokens: outcome.usage.completionTokens, cachedTokens: outcome.usage.cachedTokens,
       reasoningTokens: outcome.usage.reasoningTokens, costNano, usageSource: outcome.usageSource, overdraftNano: this.cfg.overdraftNano,
       routeReason: p.routeReason ?? null,
-    }).then(() => undefined, () => undefined));
+    };
+    this.ctx.waitUntil(settleWithRetry(this.stub, input));
     return costNano;
   }
 
   /**
-   * An upstream failure before the first byte: release the reservation and charge nothing.
+   * A failure before anything was delivered: release the reservation and charge nothing.
    * Returns the error to throw, carrying the request id and rate-limit headers.
    */
   fail(err: unknown): unknown {
-    if (!(err instanceof ApiError)) return err;
+    if (!(err instanceof ApiError)) {
+      this.settle({ status: "upstream_error", httpStatus: 500, errorCode: "internal_error", usage: ZERO, usageSource: "upstream" });
+      return err;
+    }
     this.settle({ status: "upstream_error", httpStatus: err.status, errorCode: err.code, usage: ZERO, usageSource: "upstream" });
     return new ApiError(err.status, err.code, err.message, { ...err.options, headers: { ...this.headers, ...err.options.headers } });
+  }
+
+  private extendedAt = 0;
+
+  /** While a stream runs, pushes its reservation's expiry forward (at most every third of the TTL). */
+  keepAlive(now = Date.now()): void {
+    const ttl = this.cfg.reservationTtlMs;
+    if (this.settled || now - Math.max(this.extendedAt, this.startedAt) < ttl / 3) return;
+    this.extendedAt = now;
+    this.ctx.waitUntil(this.stub.extend(this.params.requestId, now + ttl).then(() => undefined, () => undefined));
   }
 }
 
@@ -129,8 +161,9 @@ export async function admitRequest(env: Env, ctx: WaitUntil, cfg: GatewayConfig,
   const now = Date.now();
   const pricing = p.pricing ?? p.model;
   const result = await stub.admit({
-    keyHash: p.keyHash, requestId: p.requestId, model: p.model.id, now,
-    inputPrice: pricing.inputPrice, outputPrice: pricing.outputPrice,
+    keyHash: p.keyHash, requestId: p.requestId, model: p.model.id, models: (p.models ?? [p.model]).map((m) => m.id), now,
+    // A prompt may be billed as cache writes, which can cost more than plain input.
+    inputPrice: Math.max(pricing.inputPrice, pricing.cacheWritePrice ?? 0), outputPrice: pricing.outputPrice,
     promptTokensEstimate: p.promptTokensEstimate, requestedMaxOutput: p.requestedMaxOutput,
     modelMaxOutput: p.model.kind === "chat" ? pricing.maxOutputTokens : 0,
     settings: cfg,

@@ -30,9 +30,10 @@ export async function resolveModels(env: Env, cfg: GatewayConfig, modelId: strin
 }
 
 /** The highest prices and output maximum among candidate models: what a reservation must cover. */
-export function worstCasePricing(models: CatalogModel[]): Pick<CatalogModel, "inputPrice" | "outputPrice" | "maxOutputTokens"> {
+export function worstCasePricing(models: CatalogModel[]): Pick<CatalogModel, "inputPrice" | "outputPrice" | "maxOutputTokens" | "cacheWritePrice"> {
   return {
     inputPrice: Math.max(...models.map((m) => m.inputPrice)),
+    cacheWritePrice: Math.max(...models.map((m) => m.cacheWritePrice ?? 0)),
     outputPrice: Math.max(...models.map((m) => m.outputPrice)),
     maxOutputTokens: models.some((m) => m.maxOutputTokens === null) ? null : Math.max(...models.map((m) => m.maxOutputTokens!)),
   };

@@ -10,8 +10,8 @@ const encoder = new TextEncoder();
 /** Characters of output in a chunk (text, reasoning, tool names and arguments). */
 export function deltaChars(chunk: OpenAIChatChunk): number {
   let n = 0;
-  for (const choice of chunk.choices ?? []) {
-    const d = choice.delta as Record<string, unknown> | undefined;
+  for (const choice of Array.isArray(chunk.choices) ? chunk.choices : []) {
+    const d = choice?.delta as Record<string, unknown> | undefined;
     if (!d) continue;
     for (const k of ["content", "reasoning_content", "reasoning", "refusal"]) if (typeof d[k] === "string") n += (d[k] as string).length;
     if (Array.isArray(d.tool_calls)) {
@@ -86,6 +86,11 @@ export function relayStream(upstream: ReadableStream<Uint8Array>, o: RelayOption
 
   const settle = (status: "success" | "client_disconnected" | "stream_error", errorCode: string | null): Settled => {
     const counted = countCompletionTokens(chars, chunks);
+    if (status === "stream_error" && chars === 0 && chunks === 0) {
+      // The provider failed before producing any output: like a failure before the first byte, free.
+      const usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+      return { usage, source: "estimated", cost: a.settle({ status, httpStatus: 200, errorCode, usage, usageSource: "estimated" }) };
+    }
     let reported = t.usage();
     // An unfinished stream has only provisional usage (Anthropic's message_start says 1 output
     // token; Gemini's running figures lag): never bill less output than was relayed.
@@ -108,12 +113,18 @@ export function relayStream(upstream: ReadableStream<Uint8Array>, o: RelayOption
     if (event.data !== "[DONE]") {
       try { data = JSON.parse(event.data); } catch { return ""; }
     }
-    const made = t.push({ event: event.event, data });
-    for (const chunk of made) {
-      const c = deltaChars(chunk);
-      if (c > 0) { chars += c; chunks++; }
+    let text: string;
+    try {
+      const made = t.push({ event: event.event, data });
+      for (const chunk of made) {
+        const c = deltaChars(chunk);
+        if (c > 0) { chars += c; chunks++; }
+      }
+      text = sink.event(event, made, r);
+    } catch {
+      // An event the translator or sink cannot handle ends the stream cleanly, settled.
+      return failed("The provider sent a malformed stream event; you are charged only for what was generated.");
     }
-    const text = sink.event(event, made, r);
     if (t.error?.()) return text + failed("The provider reported an error mid-stream; you are charged only for what was generated.");
     return text;
   };
@@ -147,6 +158,7 @@ export function relayStream(upstream: ReadableStream<Uint8Array>, o: RelayOption
           return;
         }
         clearTimeout(idle);
+        a.keepAlive();
         let out = "";
         if (result.done) {
           out = finish();

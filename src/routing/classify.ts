@@ -53,7 +53,7 @@ const CODE_SIGNALS: Signal[] = [
     // Case-sensitive on purpose: "Import duties…" or "Let x = 2" are prose, not code.
     test: /^\s*(?:def \w+\(|class \w+[:({<]|import [\w.]+(?: as \w+)?;?$|import (?:\{|\w+ from )|from [\w.]+ import |(?:export )?(?:async )?function\*? ?\w*\(|(?:const|var) \w+ = |let mut \w+|#include ?[<"]|public (?:static )?(?:void|class|int|final)\b|fn \w+[(<]|impl(?:<[^>]*>)? \w+|package [\w.]+;$|func (?:\([^)]*\) )?\w+\(|SELECT .+ FROM |CREATE TABLE )/m,
   },
-  { name: "code tokens", weight: 1, test: /=>|!==|===|::|->|\w+\([^()\n]*\)\s*[{;]|console\.log|printf\(|System\.out/ },
+  { name: "code tokens", weight: 1, test: /=>|!==|===|::|->|\b\w{1,64}\([^()\n]{0,200}\)\s*[{;]|console\.log|printf\(|System\.out/ },
   {
     name: "programming terms", weight: 1,
     test: /\b(?:refactor|compile[rsd]?|debug(?:ging)?|unit tests?|stack trace|regex|function|bug|typescript|javascript|python|rust|golang|java|c\+\+|sql query|api endpoint|segfault|null pointer|exception)\b/i,

@@ -20,7 +20,7 @@ export interface Fixture {
 const cache = new Map<string, Fixture | null>();
 
 export function fixtureApi(name: string): FixtureApi {
-  if (name.startsWith("anthropic/")) return "anthropic";
+  if (name.startsWith("anthropic/") || name.startsWith("synthetic/anthropic-")) return "anthropic";
   if (name.startsWith("google/")) return "gemini";
   if (name.startsWith("openai/responses/")) return "responses";
   return "chat";

@@ -1,3 +1,4 @@
+import { ApiError } from "../../errors";
 import { isObject, type Json } from "./wire";
 
 /**
@@ -36,7 +37,12 @@ interface Walk {
   root: Json;
   depth: number;
   refs: number;
+  /** Nodes converted so far, shared by the whole walk: $ref inlining cannot blow up. */
+  budget: { nodes: number };
 }
+
+/** The most schema nodes one tool may expand to (after $ref inlining). */
+export const MAX_SCHEMA_NODES = 10_000;
 
 function resolveRef(ref: string, root: Json): Json | null {
   const m = /^#\/(\$defs|definitions)\/(.+)$/.exec(ref);
@@ -56,6 +62,9 @@ function mergeInto(target: Json, src: Json): void {
 
 function convert(schema: unknown, w: Walk): Json {
   if (!isObject(schema) || w.depth > MAX_DEPTH) return {};
+  if (++w.budget.nodes > MAX_SCHEMA_NODES) {
+    throw new ApiError(400, "schema_too_large", `A tool's parameter schema expands to more than ${MAX_SCHEMA_NODES} nodes (after resolving $ref); simplify it.`, { param: "tools", type: "invalid_request_error" });
+  }
   if (typeof schema.$ref === "string") {
     const target = w.refs < MAX_REF_DEPTH ? resolveRef(schema.$ref, w.root) : null;
     const { $ref: _, ...siblings } = schema;
@@ -114,7 +123,7 @@ function convert(schema: unknown, w: Walk): Json {
 /** Converts a tool's parameter schema; undefined when the function takes no parameters. */
 export function toGeminiParameters(schema: Record<string, unknown> | undefined): Json | undefined {
   if (!schema) return undefined;
-  const out = convert(schema, { root: schema, depth: 0, refs: 0 });
+  const out = convert(schema, { root: schema, depth: 0, refs: 0, budget: { nodes: 0 } });
   if ((out.type === "object" || out.type === undefined) && !isObject(out.properties) && out.anyOf === undefined) return undefined;
   return out;
 }

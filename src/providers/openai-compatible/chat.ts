@@ -4,14 +4,16 @@ import type { ProviderQuirks } from "../types";
 /**
  * The upstream body for an OpenAI-compatible provider: the caller's request with the provider's
  * model name, usage always requested on streams (stripped again before the client sees it if it
- * did not ask), and the gateway's output cap when the caller set none.
+ * did not ask), and exactly one output limit — the one the reservation was made for (the
+ * caller's max_completion_tokens ?? max_tokens, or the gateway's cap) — in the provider's field.
  */
 export function toUpstreamChat(req: ChatCompletionRequest, upstreamModel: string, quirks: ProviderQuirks, outputCap: number | null): Record<string, unknown> {
-  const { models: _models, provider: _provider, ...rest } = req;
+  const { models: _models, provider: _provider, max_tokens: _max, max_completion_tokens: _maxCompletion, ...rest } = req;
   const body: Record<string, unknown> = { ...rest, model: upstreamModel };
   if (req.stream) body.stream_options = { ...(req.stream_options ?? {}), include_usage: true };
   else delete body.stream_options;
-  if (outputCap !== null) body[quirks.maxTokensField] = outputCap;
+  const limit = outputCap ?? requestedMaxOutput(req);
+  if (limit !== null) body[quirks.maxTokensField] = limit;
   return body;
 }
 

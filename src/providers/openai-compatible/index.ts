@@ -1,3 +1,4 @@
+import { ApiError } from "../../errors";
 import type { ChatTransform, OpenAIChatCompletion } from "../transform";
 import type { ProviderError, ProviderQuirks } from "../types";
 import { toUpstreamChat } from "./chat";
@@ -10,6 +11,9 @@ export function openAICompatibleChat(quirks: ProviderQuirks): ChatTransform {
     request: (req, ctx) => ({ path: "/chat/completions", headers: {}, body: toUpstreamChat(req, ctx.upstreamModel, quirks, ctx.outputCap) }),
     response: (body) => {
       const completion = body as OpenAIChatCompletion;
+      const ok = completion !== null && typeof completion === "object" && Array.isArray(completion.choices)
+        && completion.choices.every((c) => c !== null && typeof c === "object" && (c.message === undefined || (c.message !== null && typeof c.message === "object")));
+      if (!ok) throw new ApiError(502, "upstream_bad_response", "The provider sent an answer that is not a chat completion. Nothing was charged.");
       return { completion, usage: readOpenAIUsage(completion.usage, quirks) };
     },
     stream: () => openAIStreamTranslator(quirks),

@@ -25,6 +25,10 @@ export function openAIStreamTranslator(quirks: ProviderQuirks): StreamTranslator
         error = { message: "The provider reported an error mid-stream.", type: typeof chunk.error?.type === "string" ? chunk.error.type : "api_error" };
         return [];
       }
+      if (chunk.choices !== undefined && (!Array.isArray(chunk.choices) || chunk.choices.some((c) => !c || typeof c !== "object"))) {
+        error = { message: "The provider sent a malformed chunk.", type: "api_error" };
+        return [];
+      }
       if (chunk.usage) usage = readOpenAIUsage(chunk.usage, quirks);
       if (chunk.choices?.some((c) => c.finish_reason)) finished = true;
       return [chunk];

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
+import { MAX_BALANCE_NANO } from "../../account/ledger";
 import { parseUsd } from "../../billing/money";
 import { database } from "../../db/client";
 import { apiKeys } from "../../db/schema";
@@ -17,7 +18,8 @@ export const keyLimitsSchema = z.strictObject({
   rpm: z.number().int().min(1).max(1_000_000).nullable().optional(),
   tpm: z.number().int().min(1).max(1_000_000_000).nullable().optional(),
   max_concurrency: z.number().int().min(1).max(10_000).nullable().optional(),
-  spend_limit_usd: z.string().regex(/^\d{1,7}(\.\d{1,9})?$/, "a USD decimal string such as \"5.00\"").nullable().optional(),
+  spend_limit_usd: z.string().regex(/^\d{1,7}(\.\d{1,9})?$/, "a USD decimal string such as \"5.00\"")
+    .refine((v) => (parseUsd(v) ?? Infinity) <= MAX_BALANCE_NANO, "at most 1000000.00").nullable().optional(),
   models: z.array(z.string().min(1).max(256)).min(1).max(500).nullable().optional(),
   expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
 });

@@ -36,7 +36,7 @@ export const chatCompletions = new Hono<{ Bindings: Env }>().post("/chat/complet
   const stream = req.stream === true;
   const promptEstimate = estimateChatPromptTokens(req);
   const admission = await admitRequest(c.env, c.executionCtx, cfg, {
-    userId: caller.userId, keyHash: caller.keyHash, requestId: newId("gen-"), model: models[0]!, pricing: worstCasePricing(models),
+    userId: caller.userId, keyHash: caller.keyHash, requestId: newId("gen-"), model: models[0]!, models, pricing: worstCasePricing(models),
     promptTokensEstimate: promptEstimate, requestedMaxOutput: requestedMaxOutput(req), endpoint: "chat.completions", stream,
     routeReason: auto?.reason ?? null,
   });

@@ -22,14 +22,21 @@ import { messagesRequestSchema, toAnthropicMessage, toOpenAIRequest, type Messag
 /** Client headers that are part of Anthropic's protocol and go on to Anthropic (and nothing else does). */
 const ANTHROPIC_PROTOCOL_HEADERS = ["anthropic-version", "anthropic-beta"] as const;
 
+/** Betas that make Anthropic charge more than the catalog price (long-context pricing): never forwarded. */
+const PRICED_BETAS = /context-1m/i;
+
 function nativeRequest(req: MessagesRequest, cand: Candidate, headers: Headers, outputCap: number | null): UpstreamRequest {
   const forwarded: Record<string, string> = { "anthropic-version": "2023-06-01" };
   for (const name of ANTHROPIC_PROTOCOL_HEADERS) {
     const value = headers.get(name);
-    if (value && /^[\w.,:-]{1,200}$/.test(value)) forwarded[name] = value;
+    if (!value || !/^[\w.,:-]{1,200}$/.test(value)) continue;
+    const kept = name === "anthropic-beta" ? value.split(",").filter((b) => b && !PRICED_BETAS.test(b)).join(",") : value;
+    if (kept) forwarded[name] = kept;
   }
   const max = outputCap === null ? req.max_tokens : Math.min(req.max_tokens, outputCap);
-  return { path: "/messages", headers: forwarded, body: { ...req, model: cand.channel.upstreamModel, max_tokens: max } };
+  // Options that switch to a dearer tier than the catalog prices are not passed on.
+  const { service_tier: _tier, speed: _speed, ...body } = req as MessagesRequest & { speed?: unknown };
+  return { path: "/messages", headers: forwarded, body: { ...body, model: cand.channel.upstreamModel, max_tokens: max } };
 }
 
 /**

@@ -108,7 +108,8 @@ export const chatCompletionSchema = z.strictObject({
   modalities: z.array(z.enum(["text"])).optional(),
   metadata: z.record(z.string().max(64), z.string().max(512)).optional(),
   store: z.boolean().nullable().optional(),
-  service_tier: z.string().max(32).nullable().optional(),
+  /** Only the standard tiers: a priority tier costs more than the catalog price. */
+  service_tier: z.enum(["auto", "default"]).nullable().optional(),
   models: z.array(z.string().min(1).max(256)).min(1).max(10).optional(),
   provider: providerPreferences.optional(),
 });

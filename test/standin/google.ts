@@ -1,7 +1,7 @@
 // Gemini routes: POST /google/v1beta/models/{model}:generateContent | :streamGenerateContent.
 import { handle, type Adapter } from "./handler.js";
-import type { Ctx, Reply, Usage } from "./http.js";
-import { INTERNAL_DETAIL, type ErrorStatus } from "./scenarios.js";
+import { sendJson, sendReply, type Ctx, type Reply, type Usage } from "./http.js";
+import { INTERNAL_DETAIL, parseScenario, type ErrorStatus } from "./scenarios.js";
 
 function googleError(status: number, rpcStatus: string, message: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>): Reply {
   return { status, headers, body: { error: { code: status, message, status: rpcStatus, ...extra } } };
@@ -79,4 +79,20 @@ export const googleAdapter: Adapter = {
 
 export function handleGenerate(ctx: Ctx): Promise<void> {
   return handle(googleAdapter, ctx);
+}
+
+/**
+ * Gemini `batchEmbedContents` (no recorded fixture exists): one 4-number vector per request,
+ * derived from its text length, and no usage (Gemini reports none). Errors and hang as usual.
+ */
+export async function handleBatchEmbed(ctx: Ctx): Promise<void> {
+  const sc = parseScenario(ctx.model);
+  if (sc.kind === "hang") return;
+  if (sc.kind === "error") return sendReply(ctx, googleAdapter.error(sc.status, ctx));
+  const requests = (ctx.body as { requests?: Array<{ content?: { parts?: Array<{ text?: string }> } }> }).requests ?? [];
+  const embeddings = requests.map((r) => {
+    const n = (r.content?.parts ?? []).map((p) => p.text ?? "").join("").length;
+    return { values: [n / 100, 0.25, -0.5, 1] };
+  });
+  return sendJson(ctx.res, 200, { embeddings });
 }

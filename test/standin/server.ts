@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { handleMessages } from "./anthropic.js";
 import { isObject } from "./fixtures.js";
-import { handleGenerate } from "./google.js";
+import { handleBatchEmbed, handleGenerate } from "./google.js";
 import { apiKeyOf, headerRecord, readBody, sendJson, type Ctx } from "./http.js";
 import { handleChat, handleEmbeddings, handleResponses, OPENAI_PREFIXES } from "./openai.js";
 import { Liveness } from "./sse.js";
@@ -20,7 +20,7 @@ interface Route {
 }
 
 const OPENAI_RE = new RegExp(`^/(?:${OPENAI_PREFIXES.join("|")})/v1/(chat/completions|embeddings|responses)$`);
-const GOOGLE_RE = /^\/google\/v1(?:beta)?\/models\/(.+):(generateContent|streamGenerateContent)$/;
+const GOOGLE_RE = /^\/google\/v1(?:beta)?\/models\/(.+):(generateContent|streamGenerateContent|batchEmbedContents)$/;
 
 function route(pathname: string): Route | null {
   const oa = OPENAI_RE.exec(pathname);
@@ -34,6 +34,7 @@ function route(pathname: string): Route | null {
     } catch {
       // keep the raw segment
     }
+    if (g[2] === "batchEmbedContents") return { handler: handleBatchEmbed, google: { model, stream: false } };
     return { handler: handleGenerate, google: { model, stream: g[2] === "streamGenerateContent" } };
   }
   return null;

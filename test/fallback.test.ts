@@ -110,8 +110,10 @@ describe("fallbacks across channels and models", () => {
     expect(await served({ order: ["groq", "deepseek"] })).toBe("groq");
     expect(await served({ only: ["deepseek"] })).toBe("deepseek");
     expect(await served({ ignore: ["openai"] })).toBe("deepseek");
+    // The caller's own preferences exclude every provider that could serve: a 400, not a 503.
     const none = await chat(key, { model: "fb-ordered", provider: { only: ["mistral"] } });
-    expect(none.status).toBe(503);
+    expect(none.status).toBe(400);
+    expect(((await none.json()) as { error: { code: string; param: string } }).error).toMatchObject({ code: "no_allowed_provider", param: "provider" });
   });
 
   it("allow_fallbacks: false stops after the first channel", async () => {

@@ -73,6 +73,36 @@ export function spreadByWeight(channels: readonly Channel[], random: () => numbe
   return out;
 }
 
+/**
+ * Before admission: keeps the candidates whose provider can express the request, so a request
+ * no provider can honour gets its 400 without reserving, counting or logging anything.
+ */
+export function buildable(candidates: Candidate[], build: (candidate: Candidate) => unknown): Candidate[] {
+  let refusal: ApiError | null = null;
+  const ok = candidates.filter((c) => {
+    try {
+      build(c);
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 400) { refusal ??= err; return false; }
+      throw err;
+    }
+  });
+  if (!ok.length && refusal) throw refusal;
+  return ok;
+}
+
+/**
+ * No candidate: a 400 when the caller's own provider preferences excluded every provider that
+ * could serve, else a 503 (the gateway has no configured provider for it).
+ */
+export function noCandidate(env: Env, cfg: GatewayConfig, models: CatalogModel[], prefs: ProviderPreferences | undefined): ApiError {
+  if (prefs && planCandidates(env, cfg, models).length > 0) {
+    return new ApiError(400, "no_allowed_provider", `provider.order / only / ignore exclude every provider that can serve '${models[0]!.id}'.`, { param: "provider", type: "invalid_request_error" });
+  }
+  return new ApiError(503, "provider_not_configured", `The provider for '${models[0]!.id}' is not configured on this gateway.`, { param: "model" });
+}
+
 /** What the dispatcher learned from one failed attempt (for shared channel health). */
 export type AttemptOutcome = "success" | "failure" | "rate_limited";
 

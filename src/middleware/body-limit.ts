@@ -20,7 +20,8 @@ export function limitBody(): MiddlewareHandler<{ Bindings: Env }> {
 /** POST bodies must be JSON; anything else gets a clear 400 instead of a confusing field error. */
 export function requireJson(): MiddlewareHandler {
   return async function requireJson(c, next) {
-    if ((c.req.method === "POST" || c.req.method === "PATCH") && !/^application\/([\w.-]+\+)?json\b/i.test(c.req.header("content-type") ?? "")) {
+    const mediaType = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+    if ((c.req.method === "POST" || c.req.method === "PATCH") && !/^application\/([\w.-]+\+)?json$/.test(mediaType)) {
       throw new ApiError(400, "invalid_content_type", "Send the request body as JSON with 'Content-Type: application/json'.");
     }
     await next();

@@ -7,9 +7,9 @@ import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { meterChatStream } from "../../gateway/chat-stream";
 import { healthHooks } from "../../gateway/channel-health";
-import { dispatchAdmitted, planCandidates, type Candidate } from "../../gateway/dispatch";
+import { buildable, dispatchAdmitted, noCandidate, planCandidates, type Candidate } from "../../gateway/dispatch";
 import { admitRequest, type Admission } from "../../gateway/meter";
-import { noProvider, resolveChatModels, worstCasePricing } from "../../gateway/resolve";
+import { resolveChatModels, worstCasePricing } from "../../gateway/resolve";
 import { autoHeaders } from "../../routing/auto";
 import { SSE_HEADERS } from "../../gateway/sse";
 import { newId } from "../../lib/ids";
@@ -30,8 +30,11 @@ export const chatCompletions = new Hono<{ Bindings: Env }>().post("/chat/complet
   const req = c.req.valid("json");
   const cfg = config(c.env);
   const { models, auto } = await resolveChatModels(c.env, cfg, req);
-  const candidates = planCandidates(c.env, cfg, models, req.provider);
-  if (!candidates.length) throw noProvider(req.model);
+  const planned = planCandidates(c.env, cfg, models, req.provider);
+  if (!planned.length) throw noCandidate(c.env, cfg, models, req.provider);
+  const candidates = buildable(planned, (cand) => cand.provider.chat.request(req, {
+    requestId: "preflight", model: cand.model.id, upstreamModel: cand.channel.upstreamModel, created: 0, outputCap: null,
+  }));
   const caller = c.get("caller");
   const stream = req.stream === true;
   const promptEstimate = estimateChatPromptTokens(req);

@@ -6,7 +6,7 @@ import { config } from "../../config";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { healthHooks } from "../../gateway/channel-health";
-import { dispatchAdmitted, planCandidates, type Candidate } from "../../gateway/dispatch";
+import { buildable, dispatchAdmitted, planCandidates, type Candidate } from "../../gateway/dispatch";
 import { admitRequest } from "../../gateway/meter";
 import { anthropicSink, passthroughSink } from "../../gateway/messages-stream";
 import { noProvider, resolveModels } from "../../gateway/resolve";
@@ -48,9 +48,12 @@ export const messages = new Hono<{ Bindings: Env }>().post("/messages", validate
   const req = c.req.valid("json");
   const cfg = config(c.env);
   const models = await resolveModels(c.env, cfg, req.model, undefined, "chat");
-  const candidates = planCandidates(c.env, cfg, models);
-  if (!candidates.length) throw noProvider(req.model);
+  const planned = planCandidates(c.env, cfg, models);
+  if (!planned.length) throw noProvider(req.model);
   const openaiReq = toOpenAIRequest(req);
+  const candidates = buildable(planned, (cand) => cand.provider.kind === "anthropic"
+    ? nativeRequest(req, cand, c.req.raw.headers, null)
+    : cand.provider.chat.request(openaiReq, { requestId: "preflight", model: cand.model.id, upstreamModel: cand.channel.upstreamModel, created: 0, outputCap: null }));
   const stream = req.stream === true;
   const promptEstimate = estimateChatPromptTokens(openaiReq);
   const caller = c.get("caller");

@@ -1,0 +1,261 @@
+import { env, runInDurableObject, SELF } from "cloudflare:test";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { messagesRequestSchema } from "../../src/surfaces/anthropic/schema";
+import { account, BASE, createUser, drained, settled, type TestUser } from "../helpers/gateway";
+
+// Hostile-input fuzzing of POST /messages (Anthropic error shape {type:"error",error:{type,message}})
+// and POST /responses (OpenAI shape). Every generated input is invalid by construction: the outcome
+// must be a 4xx in the route's shape with nothing reserved, charged or written.
+
+// ── fuzz harness (each test/fuzz file carries its own copy: helpers live only in one's own test file) ──
+type Shape = "openai" | "anthropic";
+const TYPES: Record<number, readonly string[]> = {
+  400: ["invalid_request_error"], 401: ["authentication_error"], 402: ["insufficient_quota"], 403: ["permission_error"],
+  404: ["not_found_error", "invalid_request_error"], 409: ["invalid_request_error"], 413: ["request_too_large"],
+};
+interface Rejection { status: number; type: string; message: string; code?: string; param?: string | null }
+/** The response must be a 4xx in the route's error shape, with no upstream detail in it. */
+async function rejected(res: Response, shape: Shape, what: string): Promise<Rejection> {
+  const text = await res.text();
+  const ctx = `${what.slice(0, 300)} → ${res.status} ${text.slice(0, 300)}`;
+  expect(res.status, ctx).toBeGreaterThanOrEqual(400);
+  expect(res.status, ctx).toBeLessThan(500);
+  expect(res.headers.get("content-type"), ctx).toMatch(/^application\/json/);
+  expect(text, ctx).not.toMatch(/SECRET|sk-upstream|upstream-internal/);
+  const body = JSON.parse(text) as { type?: string; error: Record<string, unknown> };
+  if (shape === "openai") {
+    expect(Object.keys(body), ctx).toEqual(["error"]);
+    expect(Object.keys(body.error).sort(), ctx).toEqual(["code", "message", "param", "type"]);
+    expect(typeof body.error.code === "string" && body.error.code.length > 0, ctx).toBe(true);
+    expect(body.error.param === null || typeof body.error.param === "string", ctx).toBe(true);
+  } else {
+    expect(Object.keys(body).sort(), ctx).toEqual(["error", "type"]);
+    expect(body.type, ctx).toBe("error");
+    expect(Object.keys(body.error).sort(), ctx).toEqual(["message", "type"]);
+  }
+  expect(typeof body.error.message === "string" && (body.error.message as string).length > 0, ctx).toBe(true);
+  expect(TYPES[res.status] ?? [], ctx).toContain(body.error.type);
+  return { status: res.status, ...(body.error as { type: string; message: string }) };
+}
+/** Everything a request could charge or write for one user: DO balance, holds, ledger, keys, tables, D1 rows. */
+async function books(userId: string) {
+  const stub = account(userId);
+  await settled(userId);
+  const tables = await runInDurableObject(stub, (_o, state) => Object.fromEntries(["requests", "rate_events", "outbox", "ledger", "api_keys"]
+    .map((t) => [t, state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${t}`).one().n])));
+  const d1 = await env.DB.prepare("SELECT (SELECT count(*) FROM usage_logs WHERE user_id = ?1) AS usage_logs, (SELECT count(*) FROM transactions WHERE user_id = ?1) AS transactions, (SELECT count(*) FROM usage_logs) AS all_usage_logs")
+    .bind(userId).first();
+  return { summary: await stub.summary(), ledger: await stub.ledger(1000), keys: await stub.listKeys(), tables, d1 };
+}
+type Books = Awaited<ReturnType<typeof books>>;
+/** The cheap check after every input: balance, holds, in-flight count and outbox are as before. */
+async function quick(userId: string, before: Books) {
+  expect(await account(userId).summary()).toEqual(before.summary);
+}
+const runs: Record<string, number> = {};
+const tally = (route: string) => { runs[route] = (runs[route] ?? 0) + 1; };
+afterAll(() => console.log(`[fuzz] messages-responses inputs per route: ${JSON.stringify(runs)}`));
+
+const PIECES = ["😀", "👩‍👩‍👧‍👦", "🏳️‍🌈", "\u0000", "\u0007", "\b", "\t", "\n", "\r\n", "\u001b[2J", "\u007f", "\u0085", "\u00a0", "\u200b",
+  "\u200d", "\u202e", "\u2028", "\u2029", "\ufeff", "\ufffd", "\uffff", "\ud800", "\udbff", "\udc00", "\udfff", "\udfff\ud800", "%00", "%ff",
+  "../", "..\\", "\\u0000", "\"", "'", "`", "<script>", "${x}", "{{x}}", "__proto__", "constructor", "null", "NaN", "ｔｅｓｔ", "İ", "\u0301", "中文", " ", "/", "?", "#", "&"];
+/** Strings mixing emoji, control characters, lone surrogates, bidi and zero-width marks. */
+const hostile = fc.array(fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...PIECES) },
+  { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 6 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 0x1f }).map((c) => String.fromCharCode(c)) },
+), { minLength: 1, maxLength: 12 }).map((a) => a.join(""));
+const json = fc.jsonValue({ maxDepth: 3 });
+const nn = <T>(a: fc.Arbitrary<T>) => a.filter((v) => v !== null);
+const notString = json.filter((v) => typeof v !== "string");
+const notNumber = json.filter((v) => typeof v !== "number");
+const notBool = json.filter((v) => typeof v !== "boolean");
+const notArray = json.filter((v) => !Array.isArray(v));
+const notObject = json.filter((v) => v === null || typeof v !== "object" || Array.isArray(v));
+const longStr = (min: number, max: number) => fc.integer({ min, max }).map((n) => "x".repeat(n));
+const fraction = fc.double({ min: -1e12, max: 1e12, noNaN: true }).filter((d) => !Number.isInteger(d));
+const outside = (lo: number, hi: number) => fc.oneof(fc.double({ min: hi + 1e-6, max: 1e300, noNaN: true }), fc.double({ min: -1e300, max: lo - 1e-6, noNaN: true }), nn(notNumber));
+/** max_tokens values the schema must refuse: zero, negative, fractional, beyond 10,000,000, not a number. */
+const badMaxTokens = fc.oneof(
+  fc.integer({ min: -1e9, max: 0 }), fc.integer({ min: 10_000_001, max: Number.MAX_SAFE_INTEGER }), fraction, nn(notNumber),
+  fc.constantFrom(1e21, 1e300, -1e300, Number.MAX_VALUE, 2 ** 53, -(2 ** 53), 0.5, 4096.0001, 1e-7),
+);
+// ── end of harness ──
+
+const SEED = 0x5eed_a171;
+const CREDITS_NANO = 1_000_000_000; // "1.00" USD
+const HI = [{ role: "user", content: "Hi" }];
+const ABSENT = Symbol("absent");
+let u: TestUser;
+let before: Books;
+let knownIds: Set<string>;
+beforeAll(async () => {
+  u = await createUser("1.00");
+  await drained(u.userId);
+  before = await books(u.userId);
+  expect(before.summary).toMatchObject({ balanceNano: CREDITS_NANO, holdsNano: 0, inFlight: 0, pendingOutbox: 0 });
+  const { results } = await env.DB.prepare("SELECT id FROM models UNION SELECT alias FROM model_aliases").all<{ id: string }>();
+  knownIds = new Set([...results.map((r) => r.id), "auto"]);
+});
+const unknownModel = hostile.filter((s) => ![...knownIds].some((id) => s === id || s.endsWith(`/${id}`)));
+const codePoints = (s: string) => [...s].length;
+const setOwn = <T extends object>(o: T, key: string, value: unknown): T => Object.defineProperty(o, key, { value, enumerable: true, configurable: true, writable: true });
+const under = (param: string | null | undefined, field: string) => param === field || !!param?.startsWith(`${field}.`) || !!param?.startsWith(`${field}[`);
+
+function post(path: string, body: unknown): Promise<Response> {
+  return SELF.fetch(`${BASE}/api/v1${path}`, {
+    method: "POST", headers: { "x-api-key": u.key, "anthropic-version": "2023-06-01", "content-type": "application/json" }, body: JSON.stringify(body),
+  });
+}
+/** The body with one field replaced (or removed, for ABSENT). */
+function withField(base: Record<string, unknown>, f: string, v: unknown): Record<string, unknown> {
+  const body = { ...base };
+  if (v === ABSENT) delete body[f];
+  else setOwn(body, f, v);
+  return body;
+}
+
+const notStringOrArray = json.filter((v) => typeof v !== "string" && !Array.isArray(v));
+const USER_BLOCKS = ["text", "image", "document", "tool_result"];
+const badMessage = fc.oneof(
+  notObject,
+  fc.record({ role: fc.string().filter((r) => r !== "user" && r !== "assistant"), content: fc.string() }),
+  fc.record({ role: fc.constantFrom("user", "assistant"), content: notStringOrArray }),
+  fc.record({ role: fc.constant("user"), content: fc.array(fc.record({ type: fc.string().filter((t) => !USER_BLOCKS.includes(t)) }), { minLength: 1, maxLength: 3 }) }),
+  fc.constantFrom<unknown>(
+    { role: "assistant", content: [{ type: "tool_result", tool_use_id: "t" }] },
+    { role: "user", content: [{ type: "image", source: { type: "file", file_id: "f" } }] },
+    { role: "user", content: [{ type: "image", source: { type: "url", url: "ftp://x" } }] },
+    { role: "user", content: [{ type: "image", source: { type: "base64", media_type: "image/bmp", data: "AA==" } }] },
+    { role: "user", content: [{ type: "document", source: { type: "base64", media_type: "application/msword", data: "AA==" } }] },
+    { role: "assistant", content: [{ type: "tool_use", id: "t", name: "f", input: "x" }] },
+    { role: "user", content: [{ type: "text" }] },
+    { role: "user", content: [{ type: "server_tool_use", id: "s", name: "web_search", input: {} }] },
+  ),
+);
+const badTool = fc.oneof(
+  notObject,
+  fc.record({ type: fc.string().filter((t) => t !== "custom"), name: fc.constant("f"), input_schema: fc.constant({}) }),
+  fc.constantFrom<unknown>({ name: "f" }, { name: "", input_schema: {} }, { name: "f", input_schema: "x" }, { name: "f", input_schema: {}, strict: "yes" }),
+);
+const notIn = (xs: readonly string[]) => fc.string().filter((s) => !xs.includes(s));
+
+/** For each Messages field, values its schema must refuse (null only where the field is not nullable). */
+const MSG_WRONG: Record<string, fc.Arbitrary<unknown>> = {
+  model: fc.oneof(fc.constant(ABSENT), fc.constant(""), longStr(257, 400), notString),
+  max_tokens: fc.oneof(fc.constant(ABSENT), fc.constant(null), badMaxTokens),
+  messages: fc.oneof(fc.constant(ABSENT), notArray, fc.constant([]), fc.array(badMessage, { minLength: 1, maxLength: 3 })),
+  system: fc.oneof(notStringOrArray, fc.array(fc.oneof(notObject, fc.record({ type: notIn(["text"]), text: fc.string() })), { minLength: 1, maxLength: 3 })),
+  tools: fc.oneof(notArray, fc.array(badTool, { minLength: 1, maxLength: 3 })),
+  tool_choice: fc.oneof(notObject, fc.record({ type: notIn(["auto", "any", "tool", "none"]) }), fc.constantFrom<unknown>({ type: "tool" }, { type: "none", disable_parallel_tool_use: true }, { type: "auto", disable_parallel_tool_use: "no" })),
+  temperature: outside(0, 1),
+  top_p: outside(0, 1),
+  top_k: fc.oneof(fc.integer({ min: -1e9, max: -1 }), fraction, notNumber),
+  stop_sequences: fc.oneof(notArray, fc.constant([""]), fc.array(notString, { minLength: 1, maxLength: 3 }), fc.integer({ min: 257, max: 400 }).map((n) => Array(n).fill("s")), fc.constant(["x".repeat(1025)])),
+  stream: notBool,
+  metadata: fc.oneof(notObject, fc.record({ user_id: nn(notString) }), fc.constant({ user_id: "x".repeat(257) })),
+  thinking: fc.oneof(notObject, fc.record({ type: notIn(["enabled", "disabled", "adaptive"]) }), fc.constant({ type: "enabled" }),
+    fc.record({ type: fc.constant("enabled"), budget_tokens: fc.oneof(fc.integer({ min: -1e9, max: 1023 }), fc.integer({ min: 10_000_001, max: 1e12 }), fraction, notNumber) })),
+  output_config: fc.oneof(notObject, fc.record({ effort: nn(notIn(["low", "medium", "high", "xhigh", "max"])) }), fc.constant({ format: { type: "json_object" } })),
+  service_tier: fc.oneof(notIn(["auto", "standard_only"]), notString),
+  cache_control: fc.oneof(nn(notObject), fc.record({ type: notIn(["ephemeral"]) }), fc.constant({ type: "ephemeral", ttl: "2h" })),
+  speed: fc.oneof(notIn(["standard", "fast"]), nn(notString)),
+  diagnostics: fc.oneof(nn(notObject), fc.record({ previous_message_id: nn(notString) })),
+};
+
+describe("fuzz POST /messages: invalid bodies → 400 in Anthropic's error shape, nothing charged", () => {
+  const BASE_BODY = { model: "test-echo", max_tokens: 16, messages: HI };
+
+  it("one field missing, of a wrong type or out of range → 400 invalid_request_error naming the field", async () => {
+    const field = fc.constantFrom(...Object.keys(MSG_WRONG)).chain((f) => fc.tuple(fc.constant(f), MSG_WRONG[f]!));
+    await fc.assert(fc.asyncProperty(field, async ([f, v]) => {
+      tally("messages");
+      const body = withField(BASE_BODY, f, v);
+      const e = await rejected(await post("/messages", body), "anthropic", `${f}: ${JSON.stringify(v === ABSENT ? "(absent)" : v)}`);
+      expect(e.status).toBe(400);
+      expect(e.message, `message for ${f}`).toContain(f);
+      await quick(u.userId, before);
+    }), { seed: SEED, numRuns: 150 });
+  });
+
+  it("an unknown field with a hostile name (top level, in a message, block, tool, metadata, thinking) → 400 naming it", async () => {
+    const spots: Record<string, [(k: string, v: unknown) => Record<string, unknown>, readonly string[]]> = {
+      top: [(k, v) => setOwn({ ...BASE_BODY }, k, v), Object.keys(messagesRequestSchema.shape)],
+      message: [(k, v) => ({ ...BASE_BODY, messages: [setOwn({ role: "user", content: "Hi" }, k, v)] }), ["role", "content"]],
+      block: [(k, v) => ({ ...BASE_BODY, messages: [{ role: "user", content: [setOwn({ type: "text", text: "Hi" }, k, v)] }] }), ["type", "text", "cache_control", "citations"]],
+      tool: [(k, v) => ({ ...BASE_BODY, tools: [setOwn({ name: "f", input_schema: {} }, k, v)] }),
+        ["type", "name", "description", "input_schema", "cache_control", "strict", "eager_input_streaming"]],
+      metadata: [(k, v) => ({ ...BASE_BODY, metadata: setOwn({}, k, v) }), ["user_id"]],
+      thinking: [(k, v) => ({ ...BASE_BODY, thinking: setOwn({ type: "disabled" }, k, v) }), ["type"]],
+      tool_choice: [(k, v) => ({ ...BASE_BODY, tool_choice: setOwn({ type: "auto" }, k, v) }), ["type", "disable_parallel_tool_use"]],
+    };
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...Object.keys(spots)), hostile, json, async (spot, key, value) => {
+      const [build, known] = spots[spot]!;
+      fc.pre(!known.includes(key));
+      tally("messages");
+      const body = build(key, value);
+      const e = await rejected(await post("/messages", body), "anthropic", JSON.stringify(body));
+      expect(e).toMatchObject({ status: 400, type: "invalid_request_error", message: `Unrecognized request argument supplied: ${key}` });
+      await quick(u.userId, before);
+    }), { seed: SEED + 1, numRuns: 100 });
+  });
+
+  it("unknown models → 404 (400 when empty or > 256 code points); max_tokens in range but unaffordable → 402", async () => {
+    const id = fc.tuple(unknownModel, fc.constantFrom(0, 0, 0, 250, 300)).map(([s, pad]) => s + "z".repeat(pad));
+    const cases = fc.oneof(id.map((m) => ({ model: m as string | null, max: 16 })), fc.integer({ min: 500_001, max: 10_000_000 }).map((max) => ({ model: null, max })));
+    await fc.assert(fc.asyncProperty(cases, fc.boolean(), async ({ model, max }, stream) => {
+      tally("messages");
+      const res = await post("/messages", { model: model ?? "test-echo", max_tokens: max, messages: HI, stream });
+      const e = await rejected(res, "anthropic", `${JSON.stringify(model)} ${max}`);
+      if (model === null) expect(e.status).toBe(402); // ≥ 500,001 × 2000 nUSD > the 1.00 USD balance
+      else if (codePoints(model) >= 1 && codePoints(model) <= 256) expect(e).toMatchObject({ status: 404, message: expect.stringContaining("does not exist") });
+      else expect(e).toMatchObject({ status: 400, message: expect.stringContaining("'model'") });
+      await quick(u.userId, before);
+    }), { seed: SEED + 2, numRuns: 100 });
+  });
+});
+
+const RESP_WRONG: Record<string, fc.Arbitrary<unknown>> = {
+  model: fc.oneof(fc.constant(ABSENT), fc.constant(""), longStr(257, 400), notString),
+  input: fc.oneof(notStringOrArray, fc.integer({ min: 4097, max: 4300 }).map((n) => Array(n).fill(1))),
+  instructions: nn(notString),
+  stream: nn(notBool),
+  max_output_tokens: badMaxTokens,
+  tools: fc.oneof(notArray, fc.integer({ min: 513, max: 600 }).map((n) => Array(n).fill({}))),
+};
+
+describe("fuzz POST /responses: invalid bodies → 4xx in OpenAI's error shape, nothing charged", () => {
+  it("one checked field missing, of a wrong type, size or range → 400 whose param is the field", async () => {
+    const field = fc.constantFrom(...Object.keys(RESP_WRONG)).chain((f) => fc.tuple(fc.constant(f), RESP_WRONG[f]!));
+    await fc.assert(fc.asyncProperty(field, async ([f, v]) => {
+      tally("responses");
+      const body = withField({ model: "test-echo", input: "Hi" }, f, v);
+      const e = await rejected(await post("/responses", body), "openai", `${f}: ${JSON.stringify(v === ABSENT ? "(absent)" : v)?.slice(0, 200)}`);
+      expect(e).toMatchObject({ status: 400, code: "invalid_request" });
+      expect(under(e.param, f), `param ${e.param} for ${f}`).toBe(true);
+      await quick(u.userId, before);
+    }), { seed: SEED + 3, numRuns: 120 });
+  });
+
+  it("unknown models → 404 model_not_found (400 when empty or too long); max_output_tokens in range but unaffordable → 402", async () => {
+    const id = fc.tuple(unknownModel, fc.constantFrom(0, 0, 0, 250, 300)).map(([s, pad]) => s + "z".repeat(pad));
+    const cases = fc.oneof(id.map((m) => ({ model: m as string | null, max: null as number | null })), fc.integer({ min: 500_001, max: 10_000_000 }).map((max) => ({ model: null, max })));
+    await fc.assert(fc.asyncProperty(cases, hostile, async ({ model, max }, junk) => {
+      tally("responses");
+      // an unknown extra field (passed through by design) does not change the outcome
+      const body = setOwn({ model: model ?? "test-echo", input: [{ role: "user", content: junk }], max_output_tokens: max }, `x_${junk}`, junk);
+      const e = await rejected(await post("/responses", body), "openai", JSON.stringify(body));
+      if (model === null) expect(e).toMatchObject({ status: 402, code: "insufficient_credits" });
+      else if (codePoints(model) >= 1 && codePoints(model) <= 256) expect(e).toMatchObject({ status: 404, code: "model_not_found", param: "model" });
+      else expect(e).toMatchObject({ status: 400, code: "invalid_request", param: "model" });
+      await quick(u.userId, before);
+    }), { seed: SEED + 4, numRuns: 80 });
+  });
+
+  it("after /messages and /responses fuzzing: balance, ledger, keys, DO tables and D1 rows exactly as before", async () => {
+    expect(await books(u.userId)).toEqual(before);
+    expect(before.d1).toMatchObject({ usage_logs: 0, transactions: 1 });
+  });
+});

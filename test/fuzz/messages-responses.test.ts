@@ -8,81 +8,10 @@ import { account, BASE, createUser, drained, settled, type TestUser } from "../h
 // and POST /responses (OpenAI shape). Every generated input is invalid by construction: the outcome
 // must be a 4xx in the route's shape with nothing reserved, charged or written.
 
-// ── fuzz harness (each test/fuzz file carries its own copy: helpers live only in one's own test file) ──
-type Shape = "openai" | "anthropic";
-const TYPES: Record<number, readonly string[]> = {
-  400: ["invalid_request_error"], 401: ["authentication_error"], 402: ["insufficient_quota"], 403: ["permission_error"],
-  404: ["not_found_error", "invalid_request_error"], 409: ["invalid_request_error"], 413: ["request_too_large"],
-};
-interface Rejection { status: number; type: string; message: string; code?: string; param?: string | null }
-/** The response must be a 4xx in the route's error shape, with no upstream detail in it. */
-async function rejected(res: Response, shape: Shape, what: string): Promise<Rejection> {
-  const text = await res.text();
-  const ctx = `${what.slice(0, 300)} → ${res.status} ${text.slice(0, 300)}`;
-  expect(res.status, ctx).toBeGreaterThanOrEqual(400);
-  expect(res.status, ctx).toBeLessThan(500);
-  expect(res.headers.get("content-type"), ctx).toMatch(/^application\/json/);
-  expect(text, ctx).not.toMatch(/SECRET|sk-upstream|upstream-internal/);
-  const body = JSON.parse(text) as { type?: string; error: Record<string, unknown> };
-  if (shape === "openai") {
-    expect(Object.keys(body), ctx).toEqual(["error"]);
-    expect(Object.keys(body.error).sort(), ctx).toEqual(["code", "message", "param", "type"]);
-    expect(typeof body.error.code === "string" && body.error.code.length > 0, ctx).toBe(true);
-    expect(body.error.param === null || typeof body.error.param === "string", ctx).toBe(true);
-  } else {
-    expect(Object.keys(body).sort(), ctx).toEqual(["error", "type"]);
-    expect(body.type, ctx).toBe("error");
-    expect(Object.keys(body.error).sort(), ctx).toEqual(["message", "type"]);
-  }
-  expect(typeof body.error.message === "string" && (body.error.message as string).length > 0, ctx).toBe(true);
-  expect(TYPES[res.status] ?? [], ctx).toContain(body.error.type);
-  return { status: res.status, ...(body.error as { type: string; message: string }) };
-}
-/** Everything a request could charge or write for one user: DO balance, holds, ledger, keys, tables, D1 rows. */
-async function books(userId: string) {
-  const stub = account(userId);
-  await settled(userId);
-  const tables = await runInDurableObject(stub, (_o, state) => Object.fromEntries(["requests", "rate_events", "outbox", "ledger", "api_keys"]
-    .map((t) => [t, state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${t}`).one().n])));
-  const d1 = await env.DB.prepare("SELECT (SELECT count(*) FROM usage_logs WHERE user_id = ?1) AS usage_logs, (SELECT count(*) FROM transactions WHERE user_id = ?1) AS transactions, (SELECT count(*) FROM usage_logs) AS all_usage_logs")
-    .bind(userId).first();
-  return { summary: await stub.summary(), ledger: await stub.ledger(1000), keys: await stub.listKeys(), tables, d1 };
-}
-type Books = Awaited<ReturnType<typeof books>>;
-/** The cheap check after every input: balance, holds, in-flight count and outbox are as before. */
-async function quick(userId: string, before: Books) {
-  expect(await account(userId).summary()).toEqual(before.summary);
-}
+import { rejected, books, type Books, quick, hostile, json, nn, notString, notNumber, notBool, notArray, notObject, longStr, fraction, outside, badMaxTokens } from "./harness";
 const runs: Record<string, number> = {};
 const tally = (route: string) => { runs[route] = (runs[route] ?? 0) + 1; };
 afterAll(() => console.log(`[fuzz] messages-responses inputs per route: ${JSON.stringify(runs)}`));
-
-const PIECES = ["😀", "👩‍👩‍👧‍👦", "🏳️‍🌈", "\u0000", "\u0007", "\b", "\t", "\n", "\r\n", "\u001b[2J", "\u007f", "\u0085", "\u00a0", "\u200b",
-  "\u200d", "\u202e", "\u2028", "\u2029", "\ufeff", "\ufffd", "\uffff", "\ud800", "\udbff", "\udc00", "\udfff", "\udfff\ud800", "%00", "%ff",
-  "../", "..\\", "\\u0000", "\"", "'", "`", "<script>", "${x}", "{{x}}", "__proto__", "constructor", "null", "NaN", "ｔｅｓｔ", "İ", "\u0301", "中文", " ", "/", "?", "#", "&"];
-/** Strings mixing emoji, control characters, lone surrogates, bidi and zero-width marks. */
-const hostile = fc.array(fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom(...PIECES) },
-  { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 6 }) },
-  { weight: 1, arbitrary: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)) },
-  { weight: 1, arbitrary: fc.integer({ min: 0, max: 0x1f }).map((c) => String.fromCharCode(c)) },
-), { minLength: 1, maxLength: 12 }).map((a) => a.join(""));
-const json = fc.jsonValue({ maxDepth: 3 });
-const nn = <T>(a: fc.Arbitrary<T>) => a.filter((v) => v !== null);
-const notString = json.filter((v) => typeof v !== "string");
-const notNumber = json.filter((v) => typeof v !== "number");
-const notBool = json.filter((v) => typeof v !== "boolean");
-const notArray = json.filter((v) => !Array.isArray(v));
-const notObject = json.filter((v) => v === null || typeof v !== "object" || Array.isArray(v));
-const longStr = (min: number, max: number) => fc.integer({ min, max }).map((n) => "x".repeat(n));
-const fraction = fc.double({ min: -1e12, max: 1e12, noNaN: true }).filter((d) => !Number.isInteger(d));
-const outside = (lo: number, hi: number) => fc.oneof(fc.double({ min: hi + 1e-6, max: 1e300, noNaN: true }), fc.double({ min: -1e300, max: lo - 1e-6, noNaN: true }), nn(notNumber));
-/** max_tokens values the schema must refuse: zero, negative, fractional, beyond 10,000,000, not a number. */
-const badMaxTokens = fc.oneof(
-  fc.integer({ min: -1e9, max: 0 }), fc.integer({ min: 10_000_001, max: Number.MAX_SAFE_INTEGER }), fraction, nn(notNumber),
-  fc.constantFrom(1e21, 1e300, -1e300, Number.MAX_VALUE, 2 ** 53, -(2 ** 53), 0.5, 4096.0001, 1e-7),
-);
-// ── end of harness ──
 
 const SEED = 0x5eed_a171;
 const CREDITS_NANO = 1_000_000_000; // "1.00" USD

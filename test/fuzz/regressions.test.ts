@@ -6,37 +6,7 @@ import { account, BASE, createUser, drained, usageRows } from "../helpers/gatewa
 // found (their shrunk counterexamples, plus hand-made siblings). Both assert the correct
 // behaviour and fail until the bugs are fixed.
 
-// ── fuzz harness (each test/fuzz file carries its own copy: helpers live only in one's own test file) ──
-type Shape = "openai" | "anthropic";
-const TYPES: Record<number, readonly string[]> = {
-  400: ["invalid_request_error"], 401: ["authentication_error"], 402: ["insufficient_quota"], 403: ["permission_error"],
-  404: ["not_found_error", "invalid_request_error"], 409: ["invalid_request_error"], 413: ["request_too_large"],
-};
-interface Rejection { status: number; type: string; message: string; code?: string; param?: string | null }
-/** The response must be a 4xx in the route's error shape, with no upstream detail in it. */
-async function rejected(res: Response, shape: Shape, what: string): Promise<Rejection> {
-  const text = await res.text();
-  const ctx = `${what.slice(0, 300)} → ${res.status} ${text.slice(0, 300)}`;
-  expect(res.status, ctx).toBeGreaterThanOrEqual(400);
-  expect(res.status, ctx).toBeLessThan(500);
-  expect(res.headers.get("content-type"), ctx).toMatch(/^application\/json/);
-  expect(text, ctx).not.toMatch(/SECRET|sk-upstream|upstream-internal/);
-  const body = JSON.parse(text) as { type?: string; error: Record<string, unknown> };
-  if (shape === "openai") {
-    expect(Object.keys(body), ctx).toEqual(["error"]);
-    expect(Object.keys(body.error).sort(), ctx).toEqual(["code", "message", "param", "type"]);
-    expect(typeof body.error.code === "string" && body.error.code.length > 0, ctx).toBe(true);
-    expect(body.error.param === null || typeof body.error.param === "string", ctx).toBe(true);
-  } else {
-    expect(Object.keys(body).sort(), ctx).toEqual(["error", "type"]);
-    expect(body.type, ctx).toBe("error");
-    expect(Object.keys(body.error).sort(), ctx).toEqual(["message", "type"]);
-  }
-  expect(typeof body.error.message === "string" && (body.error.message as string).length > 0, ctx).toBe(true);
-  expect(TYPES[res.status] ?? [], ctx).toContain(body.error.type);
-  return { status: res.status, ...(body.error as { type: string; message: string }) };
-}
-// ── end of harness ──
+import { rejected, json } from "./harness";
 
 function post(key: string, path: string, body: unknown): Promise<Response> {
   return SELF.fetch(`${BASE}/api/v1${path}`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) });

@@ -35,13 +35,16 @@ CREATE TABLE IF NOT EXISTS requests (
 );
 CREATE INDEX IF NOT EXISTS requests_state ON requests (state, expires_at);
 CREATE INDEX IF NOT EXISTS requests_key ON requests (key_id, state);
+CREATE INDEX IF NOT EXISTS requests_created ON requests (created_at);
 CREATE TABLE IF NOT EXISTS rate_events (
   request_id TEXT PRIMARY KEY,
   key_id TEXT NOT NULL,
   ts INTEGER NOT NULL,
   tokens INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS rate_events_key_ts ON rate_events (key_id, ts);
+DROP INDEX IF EXISTS rate_events_key_ts;
+CREATE INDEX IF NOT EXISTS rate_events_key_ts_tokens ON rate_events (key_id, ts, tokens);
+CREATE INDEX IF NOT EXISTS rate_events_ts ON rate_events (ts);
 CREATE TABLE IF NOT EXISTS ledger (
   id TEXT PRIMARY KEY,
   kind TEXT NOT NULL,

@@ -7,6 +7,7 @@ import { resolveProvider } from "../providers/registry";
 import type { UpstreamRequest } from "../providers/transform";
 import type { Provider } from "../providers/types";
 import type { Admission } from "./meter";
+import { noProvider } from "./resolve";
 import { callUpstream, type UpstreamCall } from "./upstream";
 
 /** One way to try a request: a model, one of its channels, and the configured provider behind it. */
@@ -100,7 +101,7 @@ export function noCandidate(env: Env, cfg: GatewayConfig, models: CatalogModel[]
   if (prefs && planCandidates(env, cfg, models).length > 0) {
     return new ApiError(400, "no_allowed_provider", `provider.order / only / ignore exclude every provider that can serve '${models[0]!.id}'.`, { param: "provider", type: "invalid_request_error" });
   }
-  return new ApiError(503, "provider_not_configured", `The provider for '${models[0]!.id}' is not configured on this gateway.`, { param: "model" });
+  return noProvider(models[0]!.id);
 }
 
 /** What the dispatcher learned from one failed attempt (for shared channel health). */

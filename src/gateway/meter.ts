@@ -106,6 +106,14 @@ export class Admission {
     return { ...rateHeaders(this.rate), "x-request-id": this.params.requestId };
   }
 
+  /** Who served: the request id and rate headers plus the serving model, provider and attempt count. */
+  get servedHeaders(): Record<string, string> {
+    return {
+      ...this.headers,
+      "x-gateway-model": this.served.model.id, "x-gateway-provider": this.served.provider, "x-gateway-attempts": String(this.served.attempts),
+    };
+  }
+
   /** The model and provider that served (or were last tried); set by the dispatcher. */
   served: Served;
 

@@ -86,7 +86,3 @@ export async function usageRows(userId: string) {
   const { results } = await env.DB.prepare("SELECT * FROM usage_logs WHERE user_id = ? ORDER BY created_at").bind(userId).all<Record<string, number | string>>();
   return results;
 }
-
-export async function readAll(res: Response): Promise<string> {
-  return await res.text();
-}

@@ -8,7 +8,7 @@ import { ApiError } from "../../errors";
 import { meterChatStream } from "../../gateway/chat-stream";
 import { healthHooks } from "../../gateway/channel-health";
 import { buildable, dispatchAdmitted, noCandidate, planCandidates, type Candidate } from "../../gateway/dispatch";
-import { admitRequest, type Admission } from "../../gateway/meter";
+import { admitRequest } from "../../gateway/meter";
 import { resolveChatModels, worstCasePricing } from "../../gateway/resolve";
 import { autoHeaders } from "../../routing/auto";
 import { SSE_HEADERS } from "../../gateway/sse";
@@ -17,10 +17,6 @@ import { completionChars, requestedMaxOutput } from "../../providers/openai-comp
 import type { TransformContext } from "../../providers/transform";
 import { validate } from "../../middleware/validate";
 import { chatCompletionSchema } from "./schemas/chat";
-
-function servedHeaders(a: Admission): Record<string, string> {
-  return { "x-gateway-model": a.served.model.id, "x-gateway-provider": a.served.provider, "x-gateway-attempts": String(a.served.attempts) };
-}
 
 /**
  * POST /chat/completions — OpenAI Chat Completions, streamed and not, metered per request.
@@ -54,7 +50,7 @@ export const chatCompletions = new Hono<{ Bindings: Env }>().post("/chat/complet
     ...healthHooks(c.env, c.executionCtx),
     build: (cand) => cand.provider.chat.request(req, context(cand)),
   });
-  const headers = { ...admission.headers, ...servedHeaders(admission), ...(auto ? autoHeaders(auto) : {}) };
+  const headers = { ...admission.servedHeaders, ...(auto ? autoHeaders(auto) : {}) };
   const ctx = context(candidate);
 
   if (stream) {

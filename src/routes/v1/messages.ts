@@ -76,7 +76,7 @@ export const messages = new Hono<{ Bindings: Env }>().post("/messages", validate
   });
   const native = candidate.provider.kind === "anthropic";
   const ctx = context(candidate);
-  const headers = { ...admission.headers, "request-id": requestId, "x-gateway-model": candidate.model.id, "x-gateway-provider": candidate.provider.name };
+  const headers = { ...admission.servedHeaders, "request-id": requestId };
 
   if (stream) {
     call.clearTimeout();

@@ -84,7 +84,7 @@ export const responses = new Hono<{ Bindings: Env }>().post("/responses", valida
       body: { ...req, model: cand.channel.upstreamModel, ...(admission.outputCap !== null ? { max_output_tokens: admission.outputCap } : {}) },
     }),
   });
-  const headers = { ...admission.headers, "x-gateway-model": candidate.model.id, "x-gateway-provider": candidate.provider.name };
+  const headers = admission.servedHeaders;
   const ctx = { requestId: admission.params.requestId, model: candidate.model.id, created: Math.floor(Date.now() / 1000) };
 
   if (stream) {

@@ -3,6 +3,9 @@ import { secureHeaders } from "hono/secure-headers";
 import type { Env } from "./env";
 import { ApiError, handleError } from "./errors";
 import { adminApi } from "./routes/admin";
+import { authApi } from "./routes/auth";
+import { billingApi } from "./routes/billing";
+import { meApi } from "./routes/me";
 import { v1Api } from "./routes/v1";
 
 export function createApp() {
@@ -16,6 +19,9 @@ export function createApp() {
   app.route("/api/v1", v1);
   app.route("/v1", v1);
   app.route("/api/admin", adminApi());
+  app.route("/api/auth", authApi());
+  app.route("/api/me", meApi());
+  app.route("/api/billing", billingApi());
   app.get("/healthz", (c) => c.json({ ok: true }));
   return app;
 }

@@ -35,6 +35,59 @@ export interface Env {
   DEFAULT_KEY_RPM?: string;
   DEFAULT_KEY_TPM?: string;
 
+  /** Secret: HMAC key (at least 32 bytes) that signs session tokens. Unset = sign-in disabled. */
+  SESSION_SECRET?: string;
+  /** Hours a session lasts (default 168 = 7 days). */
+  SESSION_TTL_HOURS?: string;
+  /** The dashboard's public origin, e.g. "https://gateway.example.com" (default: the request's origin). Used in emails and OAuth redirect URIs. */
+  APP_ORIGIN?: string;
+  /** "on" drops the __Host- prefix and Secure flag from cookies, for plain http on a host other than localhost (never in production). */
+  INSECURE_DEV_COOKIES?: string;
+  /** The Terms version a new user accepts (default "2026-11-01"). */
+  TERMS_VERSION?: string;
+  /** Brute-force limits: failed sign-ins per account and per IP per 15 minutes (defaults 5 and 20). */
+  SIGNIN_MAX_FAILURES_PER_ACCOUNT?: string;
+  SIGNIN_MAX_FAILURES_PER_IP?: string;
+
+  /** OAuth: client credentials and (for tests and local stand-ins) endpoint overrides. Unset client id = provider off. */
+  OAUTH_GOOGLE_CLIENT_ID?: string;
+  OAUTH_GOOGLE_CLIENT_SECRET?: string;
+  OAUTH_GOOGLE_AUTH_URL?: string;
+  OAUTH_GOOGLE_TOKEN_URL?: string;
+  OAUTH_GOOGLE_JWKS_URL?: string;
+  OAUTH_GOOGLE_ISSUER?: string;
+  OAUTH_GITHUB_CLIENT_ID?: string;
+  OAUTH_GITHUB_CLIENT_SECRET?: string;
+  OAUTH_GITHUB_AUTH_URL?: string;
+  OAUTH_GITHUB_TOKEN_URL?: string;
+  OAUTH_GITHUB_API_URL?: string;
+
+  /** Email: an HTTP email API (Resend-compatible JSON POST). Unset EMAIL_API_URL = mail is printed to the log (local dev). */
+  EMAIL_API_URL?: string;
+  /** Secret: bearer token for EMAIL_API_URL. */
+  EMAIL_API_TOKEN?: string;
+  EMAIL_FROM?: string;
+
+  /** Retention in days (defaults: usage logs anonymized after 365, security logs 180, transactions 1825, unverified accounts 30, deleted accounts' remaining data 30). */
+  RETENTION_USAGE_DAYS?: string;
+  RETENTION_SECURITY_DAYS?: string;
+  RETENTION_TRANSACTIONS_DAYS?: string;
+  RETENTION_UNVERIFIED_DAYS?: string;
+  RETENTION_DELETED_DAYS?: string;
+
+  /** Stripe: secret key, webhook signing secret and (for tests and local stand-ins) the API host. Unset key = top-up not configured. */
+  STRIPE_SECRET_KEY?: string;
+  STRIPE_WEBHOOK_SECRET?: string;
+  STRIPE_API_BASE?: string;
+  /** Free credit granted once after email verification, USD (default "0"). */
+  SIGNUP_CREDIT_USD?: string;
+  /** Top-up bounds and presets, USD (defaults "5", "1000", "5,10,25,50,100"). */
+  TOPUP_MIN_USD?: string;
+  TOPUP_MAX_USD?: string;
+  TOPUP_PRESETS_USD?: string;
+  /** Days after a purchase in which its unused part may be refunded (default 30). */
+  REFUND_WINDOW_DAYS?: string;
+
   /** Provider credentials and endpoints: <NAME>_API_KEY, <NAME>_BASE_URL. */
   [providerSetting: `${Uppercase<string>}_API_KEY` | `${Uppercase<string>}_BASE_URL`]: string | undefined;
 }

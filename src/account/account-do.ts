@@ -1,13 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { admit } from "./admission";
+import { admit, statusRefusal } from "./admission";
 import { findUsableKey, insertKey, isRefusal, listKeys, revokeKey } from "./keys";
 import { balance, listLedger, MAX_BALANCE_NANO, post } from "./ledger";
 import { findPendingUsage, flushBatch, pendingOutbox } from "./outbox";
 import { expireReservations, settle } from "./settlement";
 import { ACCOUNT_SCHEMA, num, one, REQUEST_RETENTION_MS } from "./storage";
 import { rateWindow } from "./rate-limit";
-import type { AdmitInput, AdmitSettings, AdmitResult, KeyInfo, LedgerEntry, NewKey, SettleInput, SettleResult, VerifyResult } from "./types";
+import type { AccountStatus, AdmitInput, AdmitSettings, AdmitResult, KeyInfo, LedgerEntry, NewKey, SettleInput, SettleResult, VerifyResult } from "./types";
 
 const FLUSH_DELAY_MS = 1000;
 const MAX_BACKOFF_MS = 300_000;
@@ -50,12 +50,12 @@ export class AccountDO extends DurableObject<Env> {
     return one<{ status: string }>(this.sql, "SELECT status FROM account WHERE id = 1")?.status ?? "active";
   }
 
-  /** Creates the account row once; later calls are no-ops. */
-  init(userId: string, now = Date.now()): void {
-    this.sql.exec("INSERT OR IGNORE INTO account (id, user_id, balance_nano, status, created_at) VALUES (1, ?, 0, 'active', ?)", userId, now);
+  /** Creates the account row once; later calls are no-ops. Self-service sign-ups start "unverified". */
+  init(userId: string, now = Date.now(), status: AccountStatus = "active"): void {
+    this.sql.exec("INSERT OR IGNORE INTO account (id, user_id, balance_nano, status, created_at) VALUES (1, ?, 0, ?, ?)", userId, status, now);
   }
 
-  setStatus(status: "active" | "suspended" | "deleted"): void {
+  setStatus(status: AccountStatus): void {
     this.sql.exec("UPDATE account SET status = ? WHERE id = 1", status);
   }
 
@@ -84,6 +84,7 @@ export class AccountDO extends DurableObject<Env> {
   verifyKey(keyHash: string, settings: AdmitSettings, now = Date.now()): VerifyResult {
     const key = findUsableKey(this.sql, keyHash, now);
     if (isRefusal(key)) return key;
+    if (this.status() === "deleted") return statusRefusal("deleted");
     return { ok: true, key, rate: rateWindow(this.sql, key, now, settings) };
   }
 

@@ -16,9 +16,7 @@ export function admit(sql: SqlStorage, input: AdmitInput, balanceNano: number, a
   const { now, settings } = input;
   const key = findUsableKey(sql, input.keyHash, now);
   if (isRefusal(key)) return key;
-  if (accountStatus !== "active") {
-    return { ok: false, status: 403, code: "account_suspended", message: "API access for this account is suspended." };
-  }
+  if (accountStatus !== "active") return statusRefusal(accountStatus);
   const denied = key.models && (input.models ?? [input.model]).find((id) => !key.models!.includes(id));
   if (denied) {
     return { ok: false, status: 403, code: "model_not_allowed", message: `This API key may not use the model '${denied}'.` };
@@ -81,4 +79,16 @@ export function admit(sql: SqlStorage, input: AdmitInput, balanceNano: number, a
     outputCap: plan.outputCap,
     rate: { ...rate, remainingRequests: rate.remainingRequests - 1, remainingTokens: Math.max(0, rate.remainingTokens - rateTokens), resetRequestsMs: rate.resetRequestsMs || 60_000, resetTokensMs: rate.resetTokensMs || 60_000 },
   };
+}
+
+/** Why a non-active account may not use the API. */
+export function statusRefusal(status: string): Refusal {
+  if (status === "unverified") {
+    return { ok: false, status: 403, code: "email_not_verified", message: "Verify your email address before using the API: we sent you a link when you signed up." };
+  }
+  if (status === "disputed") {
+    return { ok: false, status: 403, code: "account_disputed", message: "API access is paused while a card payment dispute on this account is open." };
+  }
+  if (status === "deleted") return { ok: false, status: 401, code: "account_deleted", message: "This account has been deleted." };
+  return { ok: false, status: 403, code: "account_suspended", message: "API access for this account is suspended." };
 }

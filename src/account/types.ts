@@ -118,3 +118,6 @@ export interface LedgerEntry {
   note: string | null;
   createdAt: number;
 }
+
+/** unverified: signed up, email not confirmed yet; disputed: a card dispute is open (issue of P6/P9). */
+export type AccountStatus = "active" | "unverified" | "suspended" | "disputed" | "deleted";

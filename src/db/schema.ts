@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * D1 schema. D1 is the queryable record; each user's Durable Object is the authority for
@@ -9,11 +9,112 @@ import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqli
 
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
+  /** Lower-cased. A deleted account's email is replaced by `deleted-<id>@invalid`. */
   email: text("email").notNull(),
   name: text("name"),
   status: text("status", { enum: ["active", "suspended", "deleted"] }).notNull().default("active"),
   createdAt: integer("created_at").notNull(),
-}, (t) => [uniqueIndex("users_email").on(t.email)]);
+  company: text("company"),
+  role: text("role", { enum: ["user", "admin"] }).notNull().default("user"),
+  /** Versioned hash (src/auth/password.ts), or null for accounts that only sign in with OAuth. */
+  passwordHash: text("password_hash"),
+  emailVerifiedAt: integer("email_verified_at"),
+  /** The Terms version accepted at sign-up, when, and when the user confirmed being 18 or older. */
+  termsVersion: text("terms_version"),
+  termsAcceptedAt: integer("terms_accepted_at"),
+  ageConfirmedAt: integer("age_confirmed_at"),
+  /** Bumped by "log out everywhere" and password changes: every older session token is refused. */
+  sessionVersion: integer("session_version").notNull().default(0),
+  locale: text("locale"),
+  deletedAt: integer("deleted_at"),
+  stripeCustomerId: text("stripe_customer_id"),
+  /** Low-balance email threshold in nUSD; null = no email. */
+  lowBalanceThresholdNano: integer("low_balance_threshold_nano"),
+}, (t) => [uniqueIndex("users_email").on(t.email), index("users_status_created").on(t.status, t.createdAt)]);
+
+/** Single-use tokens (email verification, password reset, email change): only the SHA-256 is kept. */
+export const authTokens = sqliteTable("auth_tokens", {
+  tokenHash: text("token_hash").primaryKey(),
+  userId: text("user_id").notNull(),
+  purpose: text("purpose", { enum: ["verify_email", "reset_password", "change_email"] }).notNull(),
+  /** For change_email: the new address, confirmed by this token. */
+  email: text("email"),
+  expiresAt: integer("expires_at").notNull(),
+  usedAt: integer("used_at"),
+  createdAt: integer("created_at").notNull(),
+}, (t) => [index("auth_tokens_user").on(t.userId, t.purpose)]);
+
+/** A Google or GitHub identity linked to a user. */
+export const oauthAccounts = sqliteTable("oauth_accounts", {
+  provider: text("provider", { enum: ["google", "github"] }).notNull(),
+  subject: text("subject").notNull(),
+  userId: text("user_id").notNull(),
+  createdAt: integer("created_at").notNull(),
+}, (t) => [primaryKey({ columns: [t.provider, t.subject] }), index("oauth_accounts_user").on(t.userId)]);
+
+/** Security log: sign-in attempts, password resets, key creation and revocation, and similar. */
+export const securityEvents = sqliteTable("security_events", {
+  id: text("id").primaryKey(),
+  /** Null when a sign-in names no known account. */
+  userId: text("user_id"),
+  /** sign_in | oauth_sign_in | password_reset_requested | password_reset | email_verified | key_created | key_revoked | logout_all | account_deleted | ... */
+  kind: text("kind").notNull(),
+  /** success | failure | throttled */
+  outcome: text("outcome").notNull(),
+  ip: text("ip"),
+  userAgent: text("user_agent"),
+  detail: text("detail"),
+  createdAt: integer("created_at").notNull(),
+}, (t) => [index("security_events_user_time").on(t.userId, t.createdAt), index("security_events_time").on(t.createdAt)]);
+
+/** Every operator read or change of another user's data. */
+export const auditLog = sqliteTable("audit_log", {
+  id: text("id").primaryKey(),
+  /** The admin's user id, or "operator-token" for the ADMIN_TOKEN bearer. */
+  actor: text("actor").notNull(),
+  action: text("action").notNull(),
+  targetUserId: text("target_user_id"),
+  detail: text("detail"),
+  createdAt: integer("created_at").notNull(),
+}, (t) => [index("audit_log_time").on(t.createdAt), index("audit_log_target").on(t.targetUserId, t.createdAt)]);
+
+/** Transactional mail waits here until the sender accepted it; failed sends are retried. */
+export const emailOutbox = sqliteTable("email_outbox", {
+  id: text("id").primaryKey(),
+  userId: text("user_id"),
+  toAddress: text("to_address").notNull(),
+  /** verify_email | reset_password | change_email | low_balance | account_deleted | policy_change | ... */
+  template: text("template").notNull(),
+  /** JSON of the template's variables (never prompt or completion text). */
+  data: text("data").notNull(),
+  attempts: integer("attempts").notNull().default(0),
+  nextAttemptAt: integer("next_attempt_at").notNull(),
+  sentAt: integer("sent_at"),
+  lastError: text("last_error"),
+  createdAt: integer("created_at").notNull(),
+}, (t) => [index("email_outbox_due").on(t.sentAt, t.nextAttemptAt)]);
+
+/** Fixed-window counters for brute-force limits (sign-in, reset, verification), per IP and per account. */
+export const throttles = sqliteTable("throttles", {
+  bucket: text("bucket").primaryKey(),
+  windowStart: integer("window_start").notNull(),
+  count: integer("count").notNull(),
+});
+
+/** Refund requests of unused purchased credit (by the user, or queued by account deletion). */
+export const refundRequests = sqliteTable("refund_requests", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull(),
+  amountNano: integer("amount_nano").notNull(),
+  /** requested | approved | rejected | refunded | failed */
+  status: text("status").notNull(),
+  /** user | account_deletion */
+  source: text("source").notNull(),
+  reason: text("reason"),
+  decidedBy: text("decided_by"),
+  decidedAt: integer("decided_at"),
+  createdAt: integer("created_at").notNull(),
+}, (t) => [index("refund_requests_user").on(t.userId, t.createdAt), index("refund_requests_status").on(t.status, t.createdAt)]);
 
 export const apiKeys = sqliteTable("api_keys", {
   id: text("id").primaryKey(),

@@ -1,0 +1,56 @@
+import type { Env } from "../env";
+import { ApiError } from "../errors";
+
+function int(value: string | undefined, fallback: number, min = 0): number {
+  const n = value === undefined || value === "" ? NaN : Number(value);
+  return Number.isSafeInteger(n) && n >= min ? n : fallback;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Account, session and retention settings, read from vars (README, "Settings"). */
+export interface AuthConfig {
+  sessionTtlSeconds: number;
+  termsVersion: string;
+  insecureCookies: boolean;
+  signinMaxFailuresPerAccount: number;
+  signinMaxFailuresPerIp: number;
+  retention: {
+    usageMs: number;
+    securityMs: number;
+    transactionsMs: number;
+    unverifiedMs: number;
+    deletedMs: number;
+  };
+}
+
+export function authConfig(env: Env): AuthConfig {
+  return {
+    sessionTtlSeconds: int(env.SESSION_TTL_HOURS, 168, 1) * 3600,
+    termsVersion: env.TERMS_VERSION || "2026-11-01",
+    insecureCookies: env.INSECURE_DEV_COOKIES === "on",
+    signinMaxFailuresPerAccount: int(env.SIGNIN_MAX_FAILURES_PER_ACCOUNT, 5, 1),
+    signinMaxFailuresPerIp: int(env.SIGNIN_MAX_FAILURES_PER_IP, 20, 1),
+    retention: {
+      usageMs: int(env.RETENTION_USAGE_DAYS, 365, 1) * DAY_MS,
+      securityMs: int(env.RETENTION_SECURITY_DAYS, 180, 1) * DAY_MS,
+      transactionsMs: int(env.RETENTION_TRANSACTIONS_DAYS, 1825, 1) * DAY_MS,
+      unverifiedMs: int(env.RETENTION_UNVERIFIED_DAYS, 30, 1) * DAY_MS,
+      deletedMs: int(env.RETENTION_DELETED_DAYS, 30, 1) * DAY_MS,
+    },
+  };
+}
+
+/** The session signing key. Without SESSION_SECRET, everything that needs a session is off. */
+export function sessionKey(env: Env): Uint8Array {
+  const secret = env.SESSION_SECRET;
+  if (!secret || secret.length < 32) {
+    throw new ApiError(503, "sessions_not_configured", "Sign-in is not configured on this deployment: set the SESSION_SECRET secret (32+ characters).");
+  }
+  return new TextEncoder().encode(secret);
+}
+
+/** The dashboard's origin: APP_ORIGIN, or the origin the request came to. */
+export function appOrigin(env: Env, requestUrl: string): string {
+  return (env.APP_ORIGIN || new URL(requestUrl).origin).replace(/\/+$/, "");
+}

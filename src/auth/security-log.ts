@@ -1,0 +1,32 @@
+import type { Context } from "hono";
+import type { Env } from "../env";
+import { newId } from "../lib/ids";
+
+export type SecurityKind =
+  | "sign_in" | "oauth_sign_in" | "sign_out" | "logout_all" | "register" | "email_verified" | "verification_sent"
+  | "password_reset_requested" | "password_reset" | "password_changed" | "email_change_requested" | "email_changed"
+  | "key_created" | "key_updated" | "key_revoked" | "account_deleted";
+
+export type SecurityOutcome = "success" | "failure" | "throttled";
+
+/** Where a request came from, as recorded in the security log. */
+export function clientInfo(c: Context): { ip: string | null; userAgent: string | null } {
+  return {
+    ip: c.req.header("cf-connecting-ip") ?? c.req.header("x-real-ip") ?? null,
+    userAgent: c.req.header("user-agent")?.slice(0, 512) ?? null,
+  };
+}
+
+/**
+ * Appends one security-log row (P18). `detail` is a short machine-readable note such as
+ * "bad_password" or a key id — never a password, token or prompt text.
+ */
+export async function logSecurityEvent(
+  env: Env,
+  event: { userId: string | null; kind: SecurityKind; outcome: SecurityOutcome; ip?: string | null; userAgent?: string | null; detail?: string | null },
+  now = Date.now(),
+): Promise<void> {
+  await env.DB.prepare("INSERT INTO security_events (id, user_id, kind, outcome, ip, user_agent, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+    .bind(newId("sev_", now), event.userId, event.kind, event.outcome, event.ip ?? null, event.userAgent ?? null, event.detail ?? null, now)
+    .run();
+}

@@ -1,0 +1,23 @@
+import type { Env } from "../env";
+import { newId } from "../lib/ids";
+
+/** Transactional mail templates (src/email/templates.ts renders them). */
+export type EmailTemplate =
+  | "verify_email" | "reset_password" | "change_email" | "email_changed"
+  | "low_balance" | "account_deleted" | "policy_change" | "refund_update";
+
+/**
+ * Queues one email. Sending happens later (right after the request and on the cron), with retries,
+ * so a failing email API loses nothing. `data` holds template variables only (links, amounts, names).
+ */
+export async function enqueueEmail(
+  env: Env,
+  mail: { userId: string | null; to: string; template: EmailTemplate; data: Record<string, string | number | null> },
+  now = Date.now(),
+): Promise<string> {
+  const id = newId("eml_", now);
+  await env.DB.prepare("INSERT INTO email_outbox (id, user_id, to_address, template, data, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)")
+    .bind(id, mail.userId, mail.to, mail.template, JSON.stringify(mail.data), now, now)
+    .run();
+  return id;
+}

@@ -1,0 +1,37 @@
+import type { MiddlewareHandler } from "hono";
+import { readCsrfCookie } from "../auth/cookies";
+import { appOrigin } from "../auth/config";
+import type { Env } from "../env";
+import { ApiError } from "../errors";
+
+const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+
+function same(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/**
+ * CSRF protection for cookie-authenticated routes, on every state-changing method:
+ * 1. Origin must be present and equal the dashboard's origin (APP_ORIGIN or the request's own);
+ * 2. the `x-csrf-token` header must equal the CSRF cookie (double submit; GET /api/auth/csrf issues it).
+ * Hono's csrf() only inspects form-like content types, so JSON requests need this stricter check.
+ */
+export function csrfProtection(): MiddlewareHandler<{ Bindings: Env }> {
+  return async function csrfProtection(c, next) {
+    if (SAFE.has(c.req.method)) return next();
+    const origin = c.req.header("origin");
+    const allowed = new Set([appOrigin(c.env, c.req.url), new URL(c.req.url).origin]);
+    if (!origin || !allowed.has(origin)) {
+      throw new ApiError(403, "csrf_origin_mismatch", "Cross-site request refused: the Origin header is missing or not this dashboard's origin.");
+    }
+    const cookie = readCsrfCookie(c);
+    const header = c.req.header("x-csrf-token");
+    if (!cookie || !header || cookie.length < 16 || !same(cookie, header)) {
+      throw new ApiError(403, "csrf_token_invalid", "Missing or invalid CSRF token: send the csrf cookie's value in the x-csrf-token header.");
+    }
+    await next();
+  };
+}

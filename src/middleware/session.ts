@@ -1,0 +1,54 @@
+import { eq } from "drizzle-orm";
+import type { MiddlewareHandler } from "hono";
+import { readSessionCookie } from "../auth/cookies";
+import { readSession, type SessionClaims } from "../auth/session";
+import { database } from "../db/client";
+import { users } from "../db/schema";
+import type { Env } from "../env";
+import { ApiError } from "../errors";
+
+export type SessionUser = typeof users.$inferSelect;
+
+declare module "hono" {
+  interface ContextVariableMap {
+    user: SessionUser;
+    session: SessionClaims;
+  }
+}
+
+const unauthenticated = () => new ApiError(401, "invalid_session", "Sign in to continue: the session is missing, expired or revoked.");
+
+/**
+ * Cookie session: a valid JWT (pinned alg, iss, aud, exp) whose user exists, is not deleted, and
+ * whose session_version still matches (so "log out everywhere" and password changes end it).
+ */
+export function sessionAuth(): MiddlewareHandler<{ Bindings: Env }> {
+  return async function sessionAuth(c, next) {
+    const token = readSessionCookie(c);
+    if (!token) throw unauthenticated();
+    const claims = await readSession(c.env, token);
+    if (!claims) throw unauthenticated();
+    const user = await database(c.env.DB).select().from(users).where(eq(users.id, claims.sub)).get();
+    if (!user || user.status === "deleted" || user.sessionVersion !== claims.ver) throw unauthenticated();
+    c.set("user", user);
+    c.set("session", claims);
+    await next();
+  };
+}
+
+/** API use, key creation and top-ups need a verified email address. */
+export function requireVerifiedEmail(): MiddlewareHandler<{ Bindings: Env }> {
+  return async function requireVerifiedEmail(c, next) {
+    if (c.get("user").emailVerifiedAt === null) {
+      throw new ApiError(403, "email_not_verified", "Verify your email address first: we sent you a link when you signed up.");
+    }
+    await next();
+  };
+}
+
+export function requireRole(role: "admin"): MiddlewareHandler<{ Bindings: Env }> {
+  return async function requireRole(c, next) {
+    if (c.get("user").role !== role) throw new ApiError(403, "forbidden", "This needs the admin role.");
+    await next();
+  };
+}

@@ -6,6 +6,7 @@ import { adminApi } from "./routes/admin";
 import { authApi } from "./routes/auth";
 import { billingApi } from "./routes/billing";
 import { meApi } from "./routes/me";
+import { publicApi } from "./routes/public";
 import { v1Api } from "./routes/v1";
 
 export function createApp() {
@@ -22,6 +23,7 @@ export function createApp() {
   app.route("/api/auth", authApi());
   app.route("/api/me", meApi());
   app.route("/api/billing", billingApi());
+  app.route("/api/public", publicApi());
   app.get("/healthz", (c) => c.json({ ok: true }));
   return app;
 }

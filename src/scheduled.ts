@@ -1,4 +1,7 @@
+import { emailOutboxJob } from "./email/deliver";
 import type { Env } from "./env";
+import { reconcileIfDue } from "./billing/reconcile";
+import { runRetention } from "./retention/jobs";
 
 /**
  * The Cron Trigger (wrangler.toml [triggers]). Each job is independent: one failing job
@@ -7,6 +10,9 @@ import type { Env } from "./env";
 export type ScheduledJob = { name: string; run: (env: Env, now: number) => Promise<unknown> };
 
 export const JOBS: ScheduledJob[] = [
+  { name: "retention", run: (env, now) => runRetention(env, now) },
+  { name: "ledger-reconciliation", run: (env, now) => reconcileIfDue(env, now) },
+  { name: "email-outbox", run: emailOutboxJob },
 ];
 
 export async function runScheduled(env: Env, now = Date.now()): Promise<Record<string, "ok" | "failed">> {

@@ -2,12 +2,19 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { admit, statusRefusal } from "./admission";
 import { findUsableKey, insertKey, isRefusal, listKeys, revokeKey } from "./keys";
+import { updateKey } from "./keys";
 import { balance, listLedger, MAX_BALANCE_NANO, post } from "./ledger";
+import { LEDGER_SCHEMA, ledgerSnapshot, type LedgerSnapshot } from "./ledger";
+import { lowBalanceThreshold, setThreshold } from "./low-balance";
+import { closeAccount, type ClosureFigures } from "./closure";
 import { findPendingUsage, flushBatch, pendingOutbox } from "./outbox";
+import { applyCumulative, creditPurchase, disputeChanged, type CumulativeInput, type CumulativeResult, type DisputeState } from "./payments";
 import { expireReservations, settle } from "./settlement";
 import { ACCOUNT_SCHEMA, num, one, REQUEST_RETENTION_MS } from "./storage";
+import { migrateAccountSchema } from "./storage";
 import { rateWindow } from "./rate-limit";
 import type { AccountStatus, AdmitInput, AdmitSettings, AdmitResult, KeyInfo, LedgerEntry, NewKey, SettleInput, SettleResult, VerifyResult } from "./types";
+import type { KeyPatch } from "./types";
 
 const FLUSH_DELAY_MS = 1000;
 const MAX_BACKOFF_MS = 300_000;
@@ -39,6 +46,8 @@ export class AccountDO extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(ACCOUNT_SCHEMA);
+    this.sql.exec(LEDGER_SCHEMA);
+    migrateAccountSchema(this.sql);
     void ctx.blockConcurrencyWhile(async () => { this.alarmAt = await ctx.storage.getAlarm(); });
   }
 
@@ -97,8 +106,22 @@ export class AccountDO extends DurableObject<Env> {
     return revokeKey(this.sql, keyId, now);
   }
 
+  /** Renames a key or changes its limits; the next admission sees the change. Null: no such live key. */
+  updateKey(keyId: string, patch: KeyPatch, now = Date.now()): KeyInfo | null {
+    return updateKey(this.sql, keyId, patch, now);
+  }
+
   listKeys(): KeyInfo[] {
     return listKeys(this.sql);
+  }
+
+  /**
+   * Account deletion: status "deleted", every key revoked, in one atomic step (see ./closure.ts).
+   * Returns the figures the refund of unused purchased credit is computed from. Safe to repeat.
+   */
+  closeAccount(now = Date.now(), userId?: string): ClosureFigures {
+    if (userId) this.init(userId, now);
+    return this.ctx.storage.transactionSync(() => closeAccount(this.sql, now));
   }
 
   /** Adds (or with a negative amount, removes) credit with a ledger entry; idempotent by (kind, ref). */
@@ -112,8 +135,46 @@ export class AccountDO extends DurableObject<Env> {
     return result;
   }
 
+  /** A paid Stripe purchase (ledger kind "purchase", ref = the payment); posts refunds and disputes that waited for it (./payments.ts). */
+  creditPurchase(userId: string, change: { ref: string; amountNano: number; note?: string | null }): { entry: LedgerEntry; duplicate: boolean } {
+    this.init(userId);
+    const now = Date.now();
+    const result = this.ctx.storage.transactionSync(() => creditPurchase(this.sql, userId, change, now));
+    void this.schedule(now + FLUSH_DELAY_MS);
+    return result;
+  }
+
+  /** Moves the ledger to a running total (refunds of a payment, a lost dispute), posting only the part not in it yet. */
+  applyCumulative(userId: string, input: CumulativeInput): CumulativeResult {
+    this.init(userId);
+    const now = Date.now();
+    const result = this.ctx.storage.transactionSync(() => applyCumulative(this.sql, userId, input, now));
+    void this.schedule(now + FLUSH_DELAY_MS);
+    return result;
+  }
+
+  /** A card dispute opened or closed: account status and, when lost, the amount taken back (./payments.ts). */
+  disputeChanged(userId: string, input: { disputeId: string; state: DisputeState; amountNano: number; afterRef?: string | null; note?: string | null }) {
+    this.init(userId);
+    const now = Date.now();
+    const result = this.ctx.storage.transactionSync(() => disputeChanged(this.sql, userId, input, now));
+    void this.schedule(now + FLUSH_DELAY_MS);
+    return result;
+  }
+
   ledger(limit = 100): LedgerEntry[] {
     return listLedger(this.sql, limit);
+  }
+
+  /** Sets or (null) clears the low-balance email threshold; the ledger detects the crossing (./low-balance.ts). */
+  setLowBalanceThreshold(thresholdNano: number | null): { thresholdNano: number | null } {
+    this.ctx.storage.transactionSync(() => setThreshold(this.sql, thresholdNano, balance(this.sql)));
+    return { thresholdNano: lowBalanceThreshold(this.sql) };
+  }
+
+  /** The ledger figures reconciliation compares with D1 (src/billing/reconcile.ts). */
+  ledgerSnapshot(since = 0): LedgerSnapshot {
+    return ledgerSnapshot(this.sql, since);
   }
 
   summary(): AccountSummary {

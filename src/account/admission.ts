@@ -3,9 +3,16 @@ import { findUsableKey, isRefusal } from "./keys";
 import { pruneRateEvents, rateWindow, recordRateEvent } from "./rate-limit";
 import { planReservation } from "./reservation";
 import { num } from "./storage";
-import type { AdmitInput, AdmitResult, Refusal } from "./types";
+import type { AdmitInput, AdmitResult, Refusal, SpendPeriod } from "./types";
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+const PERIOD_WORDS: Record<SpendPeriod, string> = {
+  daily: " for today (UTC); it resets at midnight UTC",
+  weekly: " for this week; it resets on Monday 00:00 UTC",
+  monthly: " for this month; it resets on the 1st at 00:00 UTC",
+  total: "",
+};
 
 /**
  * Admission in one synchronous step inside the user's Durable Object: verify the key,
@@ -61,8 +68,10 @@ export function admit(sql: SqlStorage, input: AdmitInput, balanceNano: number, a
   }
   if (key.spendLimitNano !== null) {
     const keyHolds = num(sql, "SELECT coalesce(sum(reserved_nano), 0) FROM requests WHERE key_id = ? AND state = 'reserved'", key.id);
-    if (key.spentNano + keyHolds + plan.amountNano > key.spendLimitNano) {
-      return { ok: false, status: 403, code: "key_spend_limit_exceeded", rate, message: `This API key has reached its spend limit of ${formatUsd(key.spendLimitNano)} USD.` };
+    // Like the balance: what the key was charged this period, plus its open reservations, plus this one.
+    if (key.periodSpentNano + keyHolds + plan.amountNano > key.spendLimitNano) {
+      const per = PERIOD_WORDS[key.spendLimitPeriod];
+      return { ok: false, status: 403, code: "key_spend_limit_exceeded", rate, message: `This API key has reached its spend limit of ${formatUsd(key.spendLimitNano)} USD${per}.` };
     }
   }
 

@@ -1,6 +1,7 @@
 import { newId } from "../lib/ids";
+import { LOW_BALANCE_SCHEMA, onBalanceChange } from "./low-balance";
 import { enqueue } from "./outbox";
-import { one, type Row } from "./storage";
+import { num, one, type Row } from "./storage";
 import type { LedgerEntry } from "./types";
 
 interface LedgerRow extends Row {
@@ -14,6 +15,14 @@ const toEntry = (r: LedgerRow): LedgerEntry => ({
 /** The largest balance an account may hold: 1,000,000 USD (well inside exact integer range). */
 export const MAX_BALANCE_NANO = 1_000_000 * 1_000_000_000;
 
+/**
+ * Ledger additions to ACCOUNT_SCHEMA, run by the Durable Object's constructor after it: the index
+ * that finds the latest entry (post() keeps created_at strictly increasing) and the low-balance state.
+ */
+export const LEDGER_SCHEMA = `
+CREATE INDEX IF NOT EXISTS ledger_created ON ledger (created_at);
+${LOW_BALANCE_SCHEMA}`;
+
 export function balance(sql: SqlStorage): number {
   return one<{ balance_nano: number }>(sql, "SELECT balance_nano FROM account WHERE id = 1")?.balance_nano ?? 0;
 }
@@ -22,6 +31,13 @@ export function balance(sql: SqlStorage): number {
  * The only way the balance changes: one ledger row, one balance update and one outbox item,
  * in the same synchronous step. (kind, ref) is unique, so replaying an operation returns the
  * original entry instead of changing the balance again.
+ *
+ * created_at is strictly increasing (an entry in the same millisecond as the previous one is
+ * stamped 1 ms later): Workers clocks only move between I/O events, so bursts share a
+ * millisecond, and without this "the latest entry" and the order of balance_after would be
+ * ambiguous in D1 (transaction lists, balance history, reconciliation).
+ *
+ * Every post also checks the low-balance threshold (src/account/low-balance.ts).
  */
 export function post(
   sql: SqlStorage,
@@ -32,11 +48,13 @@ export function post(
   if (!Number.isSafeInteger(change.amountNano)) throw new RangeError("ledger amounts are integer nUSD");
   const existing = one<LedgerRow>(sql, "SELECT * FROM ledger WHERE kind = ? AND ref = ?", change.kind, change.ref);
   if (existing) return { entry: toEntry(existing), duplicate: true };
-  const after = balance(sql) + change.amountNano;
+  const before = balance(sql);
+  const after = before + change.amountNano;
   if (!Number.isSafeInteger(after)) throw new RangeError("balance out of range");
+  const at = Math.max(now, num(sql, "SELECT coalesce(max(created_at), 0) FROM ledger") + 1);
   const entry: LedgerEntry = {
-    id: newId("txn_", now), kind: change.kind, amountNano: change.amountNano, balanceAfterNano: after,
-    ref: change.ref, note: change.note ?? null, createdAt: now,
+    id: newId("txn_", at), kind: change.kind, amountNano: change.amountNano, balanceAfterNano: after,
+    ref: change.ref, note: change.note ?? null, createdAt: at,
   };
   sql.exec("UPDATE account SET balance_nano = ? WHERE id = 1", after);
   sql.exec(
@@ -44,9 +62,43 @@ export function post(
     entry.id, entry.kind, entry.amountNano, entry.balanceAfterNano, entry.ref, entry.note, entry.createdAt,
   );
   enqueue(sql, { kind: "txn", row: { ...entry, userId } }, now);
+  onBalanceChange(sql, userId, entry.id, before, after, now);
   return { entry, duplicate: false };
 }
 
 export function listLedger(sql: SqlStorage, limit = 100): LedgerEntry[] {
   return sql.exec<LedgerRow>("SELECT * FROM ledger ORDER BY created_at DESC, id DESC LIMIT ?", limit).toArray().map(toEntry);
+}
+
+/**
+ * What reconciliation compares with D1, read in one synchronous step. Entries still waiting in
+ * the outbox are a suffix of the ledger (the outbox delivers in order), so `cutAt` is the newest
+ * entry D1 should already have; figures cover entries in [since, cutAt], since = the start of the
+ * transactions retention window (D1 may have pruned older rows; the ledger here keeps them).
+ */
+export interface LedgerSnapshot {
+  balanceNano: number;
+  /** Σ of every ledger amount: equal to balanceNano unless the ledger itself is inconsistent. */
+  ledgerSumNano: number;
+  cutAt: number;
+  /** The balance after the last entry before `since`, and after the last entry ≤ cutAt. */
+  openingNano: number;
+  balanceAtCutNano: number;
+  count: number;
+  pendingTxns: number;
+}
+
+export function ledgerSnapshot(sql: SqlStorage, since: number): LedgerSnapshot {
+  const pendingFrom = num(sql, "SELECT coalesce(min(l.created_at), 0) FROM outbox o JOIN ledger l ON l.id = o.ref WHERE o.kind = 'txn'");
+  const cutAt = pendingFrom ? pendingFrom - 1 : num(sql, "SELECT coalesce(max(created_at), 0) FROM ledger");
+  const after = (at: number) => num(sql, "SELECT balance_after_nano FROM ledger WHERE created_at <= ? ORDER BY created_at DESC LIMIT 1", at);
+  return {
+    balanceNano: balance(sql),
+    ledgerSumNano: num(sql, "SELECT coalesce(sum(amount_nano), 0) FROM ledger"),
+    cutAt,
+    openingNano: after(since - 1),
+    balanceAtCutNano: after(cutAt),
+    count: num(sql, "SELECT count(*) FROM ledger WHERE created_at >= ? AND created_at <= ?", since, cutAt),
+    pendingTxns: num(sql, "SELECT count(*) FROM outbox WHERE kind = 'txn'"),
+  };
 }

@@ -1,12 +1,18 @@
 import type { TransactionRow, UsageLogRow } from "../db/schema";
 import type { Row } from "./storage";
 
+/** A low-balance email to queue in D1's email_outbox; the address is looked up there by user id. */
+export interface LowBalanceEmail { id: string; userId: string; balanceUsd: string; thresholdUsd: string; createdAt: number }
+
 /**
- * The outbox carries usage records and ledger entries from the Durable Object to D1.
- * Rows leave the outbox only after D1 accepted them; inserts are idempotent by primary key,
+ * The outbox carries usage records, ledger entries and low-balance emails from the Durable Object
+ * to D1. Rows leave the outbox only after D1 accepted them; inserts are idempotent by primary key,
  * so a retry after a partial failure duplicates nothing and a D1 outage loses nothing.
  */
-export type OutboxItem = { kind: "usage"; row: UsageLogRow } | { kind: "txn"; row: TransactionRow };
+export type OutboxItem =
+  | { kind: "usage"; row: UsageLogRow }
+  | { kind: "txn"; row: TransactionRow }
+  | { kind: "low_balance"; row: LowBalanceEmail };
 
 export const OUTBOX_BATCH = 50;
 
@@ -36,8 +42,19 @@ const USAGE_INSERT = `INSERT INTO usage_logs (${USAGE_COLUMNS.join(", ")}) VALUE
 const TXN_INSERT = `INSERT OR IGNORE INTO transactions (id, user_id, kind, amount_nano, balance_after_nano, ref, note, created_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
 
+// No email address is kept in the Durable Object: D1 takes it from users. A deleted (or unknown)
+// user gets no mail; the item still leaves the outbox. The id is fixed at enqueue time, so
+// delivering the same item twice inserts one row.
+const LOW_BALANCE_INSERT = `INSERT OR IGNORE INTO email_outbox (id, user_id, to_address, template, data, attempts, next_attempt_at, created_at)
+  SELECT ?, id, email, 'low_balance', ?, 0, ?, ? FROM users WHERE id = ? AND deleted_at IS NULL AND status <> 'deleted'`;
+
 function statement(db: D1Database, item: OutboxItem): D1PreparedStatement {
   if (item.kind === "usage") return db.prepare(USAGE_INSERT).bind(...usageValues(item.row));
+  if (item.kind === "low_balance") {
+    const m = item.row;
+    const data = JSON.stringify({ balance_usd: m.balanceUsd, threshold_usd: m.thresholdUsd });
+    return db.prepare(LOW_BALANCE_INSERT).bind(m.id, data, m.createdAt, m.createdAt, m.userId);
+  }
   const t = item.row;
   return db.prepare(TXN_INSERT).bind(t.id, t.userId, t.kind, t.amountNano, t.balanceAfterNano, t.ref, t.note ?? null, t.createdAt);
 }

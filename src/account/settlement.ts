@@ -1,5 +1,6 @@
 import { post } from "./ledger";
 import { balance } from "./ledger";
+import { recordKeySpend } from "./keys";
 import { enqueue } from "./outbox";
 import { correctRateTokens } from "./rate-limit";
 import { one, type Row } from "./storage";
@@ -32,7 +33,7 @@ export function settle(sql: SqlStorage, userId: string, input: SettleInput, now:
       input.requestId, input.keyId, input.model, charge, now, now,
     );
   }
-  sql.exec("UPDATE api_keys SET spent_nano = spent_nano + ? WHERE id = ?", charge, input.keyId);
+  recordKeySpend(sql, input.keyId, charge, now);
   correctRateTokens(sql, input.requestId, input.promptTokens + input.completionTokens);
   enqueue(sql, {
     kind: "usage",

@@ -64,7 +64,27 @@ CREATE TABLE IF NOT EXISTS outbox (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS outbox_ref ON outbox (kind, ref);
+CREATE TABLE IF NOT EXISTS key_period_spend (
+  key_id TEXT NOT NULL,
+  period TEXT NOT NULL,
+  period_start INTEGER NOT NULL,
+  spent_nano INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (key_id, period)
+);
 `;
+
+/** Columns added after the first release: existing Durable Objects already have the table without them. */
+const ADDED_COLUMNS: ReadonlyArray<readonly [table: string, column: string, definition: string]> = [
+  ["api_keys", "spend_limit_period", "TEXT NOT NULL DEFAULT 'total'"],
+];
+
+/** Brings an existing database up to ACCOUNT_SCHEMA: adds each missing column once (SQLite has no ADD COLUMN IF NOT EXISTS). */
+export function migrateAccountSchema(sql: SqlStorage): void {
+  for (const [table, column, definition] of ADDED_COLUMNS) {
+    const present = sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray().some((c) => c.name === column);
+    if (!present) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+  }
+}
 
 /** Settled and expired request rows are kept this long, so a retried settlement stays a no-op. */
 export const REQUEST_RETENTION_MS = 7 * 24 * 3600_000;

@@ -1,11 +1,15 @@
 import type { Nano } from "../billing/money";
 
+/** The window a key's spend limit applies to: a UTC day, an ISO week (from Monday), a calendar month, or the key's lifetime. */
+export type SpendPeriod = "daily" | "weekly" | "monthly" | "total";
+
 /** Per-key limits; null = not limited (rpm/tpm fall back to the deployment defaults). */
 export interface KeyLimits {
   rpm: number | null;
   tpm: number | null;
   maxConcurrency: number | null;
   spendLimitNano: Nano | null;
+  spendLimitPeriod: SpendPeriod;
   models: string[] | null;
   expiresAt: number | null;
 }
@@ -18,8 +22,14 @@ export interface KeyInfo extends KeyLimits {
   createdAt: number;
   revokedAt: number | null;
   lastUsedAt: number | null;
+  /** Everything the key was ever charged. */
   spentNano: Nano;
+  /** Charged in the current spend-limit period (= spentNano for "total"). */
+  periodSpentNano: Nano;
 }
+
+/** A change to a key: undefined = unchanged, null = limit cleared. */
+export type KeyPatch = Partial<KeyLimits & { name: string }>;
 
 export interface NewKey extends KeyLimits {
   id: string;

@@ -63,12 +63,13 @@ export interface Served {
 /**
  * Settlement is idempotent by request id, so a failed RPC (a Durable Object restart or deploy)
  * is simply sent again; only if every try fails does the reservation expire uncharged.
+ * Each try takes a fresh stub: a stub whose object was reset stays broken.
  */
-async function settleWithRetry(stub: DurableObjectStub<AccountDO>, input: SettleInput, delays = [0, 1000, 4000]): Promise<void> {
+async function settleWithRetry(stubs: () => DurableObjectStub<AccountDO>, input: SettleInput, delays = [0, 1000, 4000]): Promise<void> {
   for (const delay of delays) {
     if (delay) await new Promise((r) => setTimeout(r, delay));
     try {
-      await stub.settle(input);
+      await stubs().settle(input);
       return;
     } catch {
       // try again
@@ -89,7 +90,8 @@ export class Admission {
   private settled = false;
 
   constructor(
-    private readonly stub: DurableObjectStub<AccountDO>,
+    /** A fresh stub of the user's Durable Object per call (see settleWithRetry). */
+    private readonly stubs: () => DurableObjectStub<AccountDO>,
     private readonly ctx: WaitUntil,
     private readonly cfg: GatewayConfig,
     readonly params: AdmitParams,
@@ -136,7 +138,7 @@ export class Admission {
       reasoningTokens: outcome.usage.reasoningTokens, costNano, usageSource: outcome.usageSource, overdraftNano: this.cfg.overdraftNano,
       routeReason: p.routeReason ?? null,
     };
-    this.ctx.waitUntil(settleWithRetry(this.stub, input));
+    this.ctx.waitUntil(settleWithRetry(this.stubs, input));
     return costNano;
   }
 
@@ -160,7 +162,7 @@ export class Admission {
     const ttl = this.cfg.reservationTtlMs;
     if (this.settled || now - Math.max(this.extendedAt, this.startedAt) < ttl / 3) return;
     this.extendedAt = now;
-    this.ctx.waitUntil(this.stub.extend(this.params.requestId, now + ttl).then(() => undefined, () => undefined));
+    this.ctx.waitUntil(this.stubs().extend(this.params.requestId, now + ttl).then(() => undefined, () => undefined));
   }
 }
 
@@ -178,5 +180,5 @@ export async function admitRequest(env: Env, ctx: WaitUntil, cfg: GatewayConfig,
   });
   if (!result.ok) throw refusalError(result);
   const allowance = p.requestedMaxOutput ?? result.outputCap ?? pricing.maxOutputTokens ?? cfg.defaultAllowance;
-  return new Admission(stub, ctx, cfg, p, result.keyId, result.outputCap, allowance, result.rate, now);
+  return new Admission(() => accountStub(env, p.userId), ctx, cfg, p, result.keyId, result.outputCap, allowance, result.rate, now);
 }

@@ -1,6 +1,16 @@
 import type { MiddlewareHandler } from "hono";
+import { OPERATOR_TOKEN_ACTOR } from "../admin/audit";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
+import { csrfProtection } from "./csrf";
+import { requireRole, sessionAuth } from "./session";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** Who is acting on the operator API: an admin's user id, or "operator-token". */
+    adminActor: string;
+  }
+}
 
 async function sameSecret(a: string, b: string): Promise<boolean> {
   const enc = new TextEncoder();
@@ -8,14 +18,35 @@ async function sameSecret(a: string, b: string): Promise<boolean> {
   return crypto.subtle.timingSafeEqual(ha, hb);
 }
 
-/** Operator API: `Authorization: Bearer <ADMIN_TOKEN>`. Without ADMIN_TOKEN the operator API is off. */
+const noop = async () => {};
+
+/**
+ * Operator API authentication, one of:
+ *  - `Authorization: Bearer <ADMIN_TOKEN>` (actor "operator-token"). Any Authorization header
+ *    selects this path, so a wrong token is always 401 invalid_admin_token. Without ADMIN_TOKEN
+ *    this path is off;
+ *  - the session cookie of a user with role "admin" (actor = that user's id), with the CSRF
+ *    double submit on state-changing methods. A session without the role gets 403.
+ * Sets c.var.adminActor for the audit log.
+ */
 export function adminAuth(): MiddlewareHandler<{ Bindings: Env }> {
+  const csrf = csrfProtection();
+  const session = sessionAuth();
+  const admin = requireRole("admin");
   return async function adminAuth(c, next) {
+    const auth = c.req.header("authorization");
+    if (auth === undefined && c.req.header("cookie")) {
+      await csrf(c, noop);
+      await session(c, noop);
+      await admin(c, noop);
+      c.set("adminActor", c.get("user").id);
+      return next();
+    }
     const token = c.env.ADMIN_TOKEN;
     if (!token) throw new ApiError(403, "operator_api_disabled", "The operator API is disabled: set the ADMIN_TOKEN secret to enable it.");
-    const auth = c.req.header("authorization") ?? "";
-    const given = auth.toLowerCase().startsWith("bearer ") ? auth.slice(7).trim() : "";
+    const given = auth?.toLowerCase().startsWith("bearer ") ? auth.slice(7).trim() : "";
     if (!given || !(await sameSecret(given, token))) throw new ApiError(401, "invalid_admin_token", "Invalid operator token.");
+    c.set("adminActor", OPERATOR_TOKEN_ACTOR);
     await next();
   };
 }

@@ -7,6 +7,9 @@ import { handleBatchEmbed, handleGenerate } from "./google.js";
 import { apiKeyOf, headerRecord, readBody, sendJson, type Ctx } from "./http.js";
 import { handleChat, handleEmbeddings, handleResponses, OPENAI_PREFIXES } from "./openai.js";
 import { Liveness } from "./sse.js";
+import { handleOAuth } from "./oauth.js";
+import { handleStripe } from "./stripe.js";
+import { saveFigures } from "./figures.js";
 
 export interface Standin {
   port: number;
@@ -59,10 +62,13 @@ async function onRequest(req: IncomingMessage, res: ServerResponse, stats: Stats
   if (url.pathname === "/__stats" && method === "GET") {
     return sendJson(res, 200, { requests: stats.requests, byModel: stats.byModel });
   }
+  if (url.pathname.startsWith("/__figures/") && method === "POST") return saveFigures(req, res, url.pathname.slice(11));
   if (url.pathname === "/__reset" && method === "POST") {
     stats.reset();
     return sendJson(res, 200, { ok: true });
   }
+  if (url.pathname.startsWith("/oauth/") && (await handleOAuth(req, res, url))) return;
+  if (url.pathname.startsWith("/stripe/") && (await handleStripe(req, res, url))) return;
   const r = method === "POST" ? route(url.pathname) : null;
   if (!r) {
     return sendJson(res, 404, {

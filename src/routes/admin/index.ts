@@ -2,18 +2,36 @@ import { Hono } from "hono";
 import type { Env } from "../../env";
 import { adminAuth } from "../../middleware/admin-auth";
 import { limitBody, requireJson } from "../../middleware/body-limit";
+import { adminAudit } from "./audit";
+import { auditTrail } from "./audit-trail";
+import { adminChannels } from "./channels";
 import { adminCredits } from "./credits";
 import { adminKeys } from "./keys";
 import { adminModels } from "./models";
+import { adminReconciliation } from "./reconciliation";
+import { adminRefunds } from "./refunds";
+import { adminRevenue } from "./revenue";
+import { adminRoles } from "./roles";
+import { adminUserList } from "./user-list";
 import { adminUsers } from "./users";
 
-/** The operator API at /api/admin (bearer ADMIN_TOKEN). */
+/**
+ * The operator API at /api/admin: bearer ADMIN_TOKEN or an admin's session (+ CSRF). Every request
+ * a route answers leaves an audit_log row (./audit-trail.ts), so new routes are covered too.
+ */
 export function adminApi() {
   const api = new Hono<{ Bindings: Env }>();
-  api.use(adminAuth(), limitBody(), requireJson());
+  api.use(adminAuth(), auditTrail(), limitBody(), requireJson());
   api.route("/", adminUsers);
   api.route("/", adminCredits);
   api.route("/", adminKeys);
   api.route("/", adminModels);
+  api.route("/", adminReconciliation);
+  api.route("/", adminRoles);
+  api.route("/", adminUserList);
+  api.route("/", adminAudit);
+  api.route("/", adminChannels);
+  api.route("/", adminRefunds);
+  api.route("/", adminRevenue);
   return api;
 }

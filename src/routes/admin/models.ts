@@ -4,7 +4,7 @@ import { z } from "zod";
 import { formatPricePerToken, parsePricePerMillion } from "../../billing/money";
 import { invalidateCatalog } from "../../catalog/catalog";
 import { database } from "../../db/client";
-import { models } from "../../db/schema";
+import { models, type ModelRow } from "../../db/schema";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { validate } from "../../middleware/validate";
@@ -22,37 +22,52 @@ const priceUpdate = z.strictObject({
 
 const micro = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : parsePricePerMillion(v)!);
 
+/** Prices as USD per token, like /api/v1/models. */
+const pricingView = (m: ModelRow) => ({
+  prompt: formatPricePerToken(m.inputPrice), completion: formatPricePerToken(m.outputPrice),
+  input_cache_read: m.cachedInputPrice === null ? null : formatPricePerToken(m.cachedInputPrice),
+  input_cache_write: m.cacheWritePrice === null ? null : formatPricePerToken(m.cacheWritePrice),
+});
+
 /**
  * Operator API: PATCH /models/:id changes a model's prices (USD per 1M tokens, decimal strings) or
  * switches it on or off, without a deploy. Every price change names its source and is dated.
  * Other isolates see it within the catalog cache's 30 seconds.
  */
-export const adminModels = new Hono<{ Bindings: Env }>().patch(
-  "/models/:id",
-  validate("param", z.object({ id: z.string().min(1).max(256) })),
-  validate("json", priceUpdate),
-  async (c) => {
-    const { id } = c.req.valid("param");
-    const b = c.req.valid("json");
-    const db = database(c.env.DB);
-    const changes = {
-      inputPrice: micro(b.input_usd_per_m), outputPrice: micro(b.output_usd_per_m),
-      cachedInputPrice: micro(b.cached_input_usd_per_m), cacheWritePrice: micro(b.cache_write_usd_per_m),
-      enabled: b.enabled, priceSource: b.price_source, priceUpdatedAt: new Date().toISOString().slice(0, 10),
-    };
-    const updated = await db.update(models)
-      .set(Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<typeof models.$inferInsert>)
-      .where(eq(models.id, id)).returning().get();
-    if (!updated) throw new ApiError(404, "model_not_found", `No model '${id}'.`, { param: "id" });
-    invalidateCatalog();
+export const adminModels = new Hono<{ Bindings: Env }>()
+  // The whole catalog, disabled models included (the public /v1/models lists only enabled ones).
+  .get("/models", async (c) => {
+    const rows = await database(c.env.DB).select().from(models).orderBy(models.id).all();
     return c.json({
-      id: updated.id, enabled: updated.enabled,
-      pricing: {
-        prompt: formatPricePerToken(updated.inputPrice), completion: formatPricePerToken(updated.outputPrice),
-        input_cache_read: updated.cachedInputPrice === null ? null : formatPricePerToken(updated.cachedInputPrice),
-        input_cache_write: updated.cacheWritePrice === null ? null : formatPricePerToken(updated.cacheWritePrice),
-      },
-      price_source: updated.priceSource, price_updated_at: updated.priceUpdatedAt,
+      data: rows.map((m) => ({
+        id: m.id, name: m.name, provider: m.provider, upstream_model: m.upstreamModel, kind: m.kind, enabled: m.enabled,
+        context_length: m.contextLength, max_output_tokens: m.maxOutputTokens, capabilities: JSON.parse(m.capabilities) as string[],
+        pricing: pricingView(m), price_source: m.priceSource, price_updated_at: m.priceUpdatedAt,
+      })),
     });
-  },
-);
+  })
+  .patch(
+    "/models/:id",
+    validate("param", z.object({ id: z.string().min(1).max(256) })),
+    validate("json", priceUpdate),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const b = c.req.valid("json");
+      const db = database(c.env.DB);
+      const changes = {
+        inputPrice: micro(b.input_usd_per_m), outputPrice: micro(b.output_usd_per_m),
+        cachedInputPrice: micro(b.cached_input_usd_per_m), cacheWritePrice: micro(b.cache_write_usd_per_m),
+        enabled: b.enabled, priceSource: b.price_source, priceUpdatedAt: new Date().toISOString().slice(0, 10),
+      };
+      const updated = await db.update(models)
+        .set(Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<typeof models.$inferInsert>)
+        .where(eq(models.id, id)).returning().get();
+      if (!updated) throw new ApiError(404, "model_not_found", `No model '${id}'.`, { param: "id" });
+      invalidateCatalog();
+      return c.json({
+        id: updated.id, enabled: updated.enabled,
+        pricing: pricingView(updated),
+        price_source: updated.priceSource, price_updated_at: updated.priceUpdatedAt,
+      });
+    },
+  );

@@ -3,10 +3,24 @@ import type { Env } from "../../env";
 import { limitBody, requireJson } from "../../middleware/body-limit";
 import { csrfProtection } from "../../middleware/csrf";
 import { sessionAuth } from "../../middleware/session";
+import { accountDeletion } from "./delete";
+import { meExport } from "./export";
+import { meKeys } from "./keys";
+import { playground } from "./playground";
+import { profile } from "./profile";
+import { meSecurityLog } from "./security-log";
+import { meUsage } from "./usage";
 
 /** The signed-in user's own data at /api/me (session cookie + CSRF on every state change). */
 export function meApi() {
   const api = new Hono<{ Bindings: Env }>();
   api.use(csrfProtection(), sessionAuth(), limitBody(), requireJson());
+  api.route("/", profile);
+  api.route("/", playground);
+  api.route("/", accountDeletion);
+  api.route("/", meKeys);
+  api.route("/", meUsage);
+  api.route("/", meExport);
+  api.route("/", meSecurityLog);
   return api;
 }

@@ -1,8 +1,10 @@
 import { Hono } from "hono";
 import type { Env } from "../../env";
+import { policy } from "./policy";
 
 /** Public, unauthenticated JSON for the dashboard (policy figures, feature flags) at /api/public. */
 export function publicApi() {
   const api = new Hono<{ Bindings: Env }>();
+  api.route("/", policy);
   return api;
 }

@@ -29,7 +29,9 @@ export const credits = new Hono<{ Bindings: Env }>()
         last4: k.last4,
         usage: usdJsonNumber(usage),
         limit: k.spendLimitNano === null ? null : usdJsonNumber(k.spendLimitNano),
-        limit_remaining: k.spendLimitNano === null ? null : usdJsonNumber(Math.max(0, k.spendLimitNano - usage)),
+        // The limit applies per period (daily, weekly, monthly or total): what is left of this one.
+        limit_remaining: k.spendLimitNano === null ? null : usdJsonNumber(Math.max(0, k.spendLimitNano - k.periodSpentNano)),
+        limit_period: k.spendLimitPeriod,
         is_free_tier: false,
         rate_limit: { requests: k.rpm, tokens: k.tpm, interval: "1m" },
         max_concurrency: k.maxConcurrency,

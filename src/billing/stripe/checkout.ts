@@ -1,0 +1,69 @@
+import type Stripe from "stripe";
+import type { Env } from "../../env";
+import { ApiError } from "../../errors";
+import { newId } from "../../lib/ids";
+import { toCents } from "../topup-config";
+
+export interface TopupRow {
+  id: string; user_id: string; checkout_session_id: string | null; payment_intent_id: string | null; amount_cents: number;
+  amount_credited_nano: number; amount_refunded_nano: number; amount_disputed_nano: number;
+  status: "pending" | "paid" | "failed" | "expired"; created_at: number; updated_at: number; paid_at: number | null;
+}
+
+interface Buyer { id: string; email: string; stripeCustomerId: string | null }
+
+/**
+ * One Stripe customer per user, kept in users.stripe_customer_id. The create call's idempotency
+ * key is derived from the user id, so concurrent first top-ups end with the same customer.
+ */
+export async function customerFor(env: Env, stripe: Stripe, user: Buyer): Promise<string> {
+  if (user.stripeCustomerId) return user.stripeCustomerId;
+  const customer = await stripe.customers.create(
+    { email: user.email, metadata: { user_id: user.id } },
+    { idempotencyKey: `customer-${user.id}` },
+  );
+  await env.DB.prepare("UPDATE users SET stripe_customer_id = ? WHERE id = ? AND stripe_customer_id IS NULL").bind(customer.id, user.id).run();
+  const row = await env.DB.prepare("SELECT stripe_customer_id FROM users WHERE id = ?").bind(user.id).first<{ stripe_customer_id: string | null }>();
+  return row?.stripe_customer_id ?? customer.id;
+}
+
+/**
+ * Starts a top-up: our row first (status pending, so the webhook always finds it), then a Checkout
+ * Session in payment mode whose metadata names the user and the top-up. The session's idempotency
+ * key is the top-up id. Credit is added only by the webhook (./webhook.ts), never here.
+ */
+export async function startCheckout(env: Env, stripe: Stripe, user: Buyer, amountNano: number, origin: string, now = Date.now()) {
+  const customer = await customerFor(env, stripe, user).catch((err: unknown) => { throw stripeFailure(err); });
+  const topupId = newId("top_", now);
+  const cents = toCents(amountNano);
+  await env.DB.prepare(
+    "INSERT INTO topups (id, user_id, amount_cents, status, created_at, updated_at) VALUES (?, ?, ?, 'pending', ?, ?)",
+  ).bind(topupId, user.id, cents, now, now).run();
+  const metadata = { user_id: user.id, topup_id: topupId };
+  let session: Stripe.Checkout.Session;
+  try {
+    session = await stripe.checkout.sessions.create({
+      mode: "payment",
+      customer,
+      client_reference_id: user.id,
+      line_items: [{ quantity: 1, price_data: { currency: "usd", unit_amount: cents, product_data: { name: "API credits" } } }],
+      metadata,
+      payment_intent_data: { metadata },
+      success_url: `${origin}/billing/success?checkout={CHECKOUT_SESSION_ID}`,
+      cancel_url: `${origin}/billing?checkout=cancelled`,
+    }, { idempotencyKey: `checkout-${topupId}` });
+  } catch (err) {
+    await env.DB.prepare("UPDATE topups SET status = 'failed', updated_at = ? WHERE id = ?").bind(Date.now(), topupId).run();
+    throw stripeFailure(err);
+  }
+  await env.DB.prepare("UPDATE topups SET checkout_session_id = ?, updated_at = ? WHERE id = ?").bind(session.id, Date.now(), topupId).run();
+  if (!session.url) throw new ApiError(502, "payment_provider_error", "The payment provider returned no checkout page.");
+  return { checkoutId: session.id, url: session.url, topupId };
+}
+
+/** A Stripe failure as our error; Stripe's message is not shown (it may describe our configuration). */
+export function stripeFailure(err: unknown): ApiError {
+  const code = (err as { code?: string }).code;
+  console.error(`stripe call failed: ${(err as Error).name}${code ? ` (${code})` : ""}`);
+  return new ApiError(502, "payment_provider_error", "The payment provider could not be reached or refused the request; nothing was charged. Try again.");
+}

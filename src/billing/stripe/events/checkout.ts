@@ -1,0 +1,62 @@
+import type Stripe from "stripe";
+import type { Env } from "../../../env";
+import { accountStub } from "../../../gateway/meter";
+import { fromCents } from "../../topup-config";
+import type { TopupRow } from "../checkout";
+import { idOf, releaseDeferred } from "./facts";
+
+/** The top-up a session belongs to: by our metadata, checked against the session id and user. */
+async function topupFor(env: Env, session: Stripe.Checkout.Session): Promise<TopupRow | null> {
+  const byMeta = session.metadata?.topup_id
+    ? await env.DB.prepare("SELECT * FROM topups WHERE id = ?").bind(session.metadata.topup_id).first<TopupRow>()
+    : null;
+  const row = byMeta ?? await env.DB.prepare("SELECT * FROM topups WHERE checkout_session_id = ?").bind(session.id).first<TopupRow>();
+  if (!row) return null;
+  if (row.checkout_session_id && row.checkout_session_id !== session.id) return null;
+  if (session.metadata?.user_id && session.metadata.user_id !== row.user_id) return null;
+  return row;
+}
+
+/**
+ * Credits a paid session once: the payment id is stored first (refund and dispute events find the
+ * user by it), then the Durable Object credits kind "purchase" with ref = the payment intent id
+ * (idempotent, so concurrent deliveries credit once), then facts that arrived early are applied.
+ */
+async function fulfil(env: Env, topup: TopupRow, session: Stripe.Checkout.Session, now: number): Promise<void> {
+  const payment = idOf(session.payment_intent) ?? session.id;
+  const cents = session.amount_total ?? topup.amount_cents;
+  if ((session.currency ?? "usd") !== "usd") throw new Error("checkout session in an unexpected currency");
+  await env.DB.prepare("UPDATE topups SET checkout_session_id = ?, payment_intent_id = ?, updated_at = ? WHERE id = ?")
+    .bind(session.id, payment, now, topup.id).run();
+  const { entry } = await accountStub(env, topup.user_id).creditPurchase(topup.user_id, {
+    ref: payment, amountNano: fromCents(cents), note: `Stripe top-up ${topup.id}`,
+  });
+  await env.DB.prepare("UPDATE topups SET status = 'paid', amount_credited_nano = ?, paid_at = coalesce(paid_at, ?), updated_at = ? WHERE id = ?")
+    .bind(entry.amountNano, entry.createdAt, now, topup.id).run();
+  await releaseDeferred(env, { ...topup, payment_intent_id: payment });
+}
+
+/**
+ * checkout.session.completed: credit only when payment_status is "paid" (card payments); a delayed
+ * method (bank debit) completes "unpaid" and is credited by async_payment_succeeded.
+ * async_payment_failed and expired mark the top-up; they never take credit back.
+ */
+export async function onCheckoutSession(env: Env, type: string, session: Stripe.Checkout.Session, now = Date.now()): Promise<string> {
+  const topup = await topupFor(env, session);
+  if (!topup) return "ignored";
+  if (type === "checkout.session.completed" || type === "checkout.session.async_payment_succeeded") {
+    const paid = session.payment_status === "paid" || type === "checkout.session.async_payment_succeeded";
+    if (paid) {
+      await fulfil(env, topup, session, now);
+      return "credited";
+    }
+    const payment = idOf(session.payment_intent);
+    await env.DB.prepare("UPDATE topups SET checkout_session_id = ?, payment_intent_id = coalesce(payment_intent_id, ?), updated_at = ? WHERE id = ?")
+      .bind(session.id, payment, now, topup.id).run();
+    if (payment) await releaseDeferred(env, { ...topup, payment_intent_id: payment });
+    return "awaiting_payment";
+  }
+  const status = type === "checkout.session.async_payment_failed" ? "failed" : "expired";
+  await env.DB.prepare("UPDATE topups SET status = ?, updated_at = ? WHERE id = ? AND status = 'pending'").bind(status, now, topup.id).run();
+  return status;
+}

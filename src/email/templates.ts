@@ -1,0 +1,69 @@
+import type { EmailTemplate } from "./outbox";
+
+export type TemplateData = Record<string, string | number | null>;
+
+export interface RenderedEmail { subject: string; text: string; html: string; link: string | null }
+
+interface Parts { subject: string; lines: string[]; link: string | null; action: string | null }
+
+const str = (v: string | number | null | undefined) => (v === null || v === undefined ? "" : String(v));
+
+/**
+ * The link of a message: `data.link` when the sender built one (it holds a single-use token),
+ * else a dashboard path on the app's origin (APP_ORIGIN or the origin of the request that queued it).
+ */
+function linkOf(data: TemplateData, origin: string | null, path: string): string | null {
+  if (typeof data.link === "string" && data.link) return data.link;
+  return origin ? `${origin}${path}` : null;
+}
+
+/**
+ * Template variables: verify_email {link}; reset_password {link}; change_email {link, new_email};
+ * email_changed {new_email}; low_balance {balance_usd, threshold_usd}; account_deleted {refund_usd?};
+ * policy_change {terms_version, effective_date?}; refund_update {amount_usd, status}. Plus an optional
+ * `origin` for dashboard links. Never secrets other than the link's own token, never prompt text.
+ */
+function parts(template: EmailTemplate, d: TemplateData, origin: string | null): Parts {
+  switch (template) {
+    case "verify_email":
+      return { subject: "Confirm your email address", action: "Confirm email", link: linkOf(d, origin, "/verify-email"),
+        lines: ["Welcome! Confirm your email address to start using the API.", "The link works once and expires in 24 hours. If you did not sign up, ignore this email."] };
+    case "reset_password":
+      return { subject: "Reset your password", action: "Choose a new password", link: linkOf(d, origin, "/reset-password"),
+        lines: ["Someone (hopefully you) asked to reset your password.", "The link works once and expires in 1 hour; it signs you out everywhere. If it was not you, ignore this email: your password stays the same."] };
+    case "change_email":
+      return { subject: "Confirm your new email address", action: "Confirm new address", link: linkOf(d, origin, "/verify-email"),
+        lines: [`Confirm that ${str(d.new_email) || "this address"} should become the email of your account.`, "The change applies only after you follow the link, which expires in 24 hours."] };
+    case "email_changed":
+      return { subject: "Your account email was changed", action: "Review your account", link: linkOf({}, origin, "/settings"),
+        lines: [`The email address of your account is now ${str(d.new_email)}.`, "If you did not make this change, reset your password and contact support right away."] };
+    case "low_balance":
+      return { subject: "Your balance is running low", action: "Add credit", link: linkOf(d, origin, "/billing"),
+        lines: [`Your balance is ${str(d.balance_usd)} USD, below your alert threshold of ${str(d.threshold_usd)} USD.`, "API requests are refused when the balance runs out."] };
+    case "account_deleted":
+      return { subject: "Your account was deleted", action: null, link: null,
+        lines: ["Your account and its API keys were deleted; usage data is removed or anonymized as described in our privacy policy.",
+          d.refund_usd ? `A refund of ${str(d.refund_usd)} USD of unused credit was requested for you.` : "If you did not ask for this, contact support."] };
+    case "policy_change":
+      return { subject: "We are updating our Terms", action: "Read the Terms", link: linkOf(d, origin, "/terms"),
+        lines: [`Our Terms (version ${str(d.terms_version)}) change${d.effective_date ? ` on ${str(d.effective_date)}` : ""}.`, "Continuing to use the service after that date means you accept them."] };
+    case "refund_update":
+      return { subject: "Update on your refund request", action: "View refunds", link: linkOf(d, origin, "/billing"),
+        lines: [`Your refund request of ${str(d.amount_usd)} USD is now: ${str(d.status)}.`] };
+  }
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** Renders one message: subject, plain text and minimal HTML (English). */
+export function renderEmail(template: EmailTemplate, data: TemplateData, origin: string | null): RenderedEmail {
+  const p = parts(template, data, typeof data.origin === "string" && data.origin ? data.origin : origin);
+  const textLines = [...p.lines, ...(p.link ? ["", `${p.action ?? "Open"}: ${p.link}`] : [])];
+  const button = p.link ? `<p><a href="${escapeHtml(p.link)}">${escapeHtml(p.action ?? "Open")}</a></p>` : "";
+  const html = `<!doctype html><html><body>${p.lines.map((l) => `<p>${escapeHtml(l)}</p>`).join("")}${button}</body></html>`;
+  return { subject: p.subject, text: textLines.join("\n"), html, link: p.link };
+}
+
+export const TEMPLATES: readonly EmailTemplate[] = [
+  "verify_email", "reset_password", "change_email", "email_changed", "low_balance", "account_deleted", "policy_change", "refund_update",
+];

@@ -1,0 +1,54 @@
+import { eq } from "drizzle-orm";
+import type { KeyInfo, KeyPatch, NewKey } from "../account/types";
+import { logSecurityEvent } from "../auth/security-log";
+import { database } from "../db/client";
+import { apiKeys } from "../db/schema";
+import type { Env } from "../env";
+import { accountStub } from "../gateway/meter";
+import { generateApiKey, keyDisplay, sha256Hex } from "../lib/api-key";
+import { newId } from "../lib/ids";
+import { toKeyPatch, type CreateKeyBody } from "./schema";
+import { keyView, type KeyView } from "./view";
+
+/** Who changed a key, for the security log: the request's client, and whether it was the operator. */
+export interface KeyActor { ip: string | null; userAgent: string | null; operator?: boolean }
+
+export const SHOWN_ONCE = "Store this key now: it is shown only once and only its SHA-256 hash is kept.";
+
+export function securityDetail(keyId: string, actor: KeyActor, note?: string): string {
+  return [keyId, note, actor.operator ? "by operator" : null].filter(Boolean).join(" ");
+}
+
+/**
+ * Generates a key and stores it: D1 row first (the queryable record), then the user's Durable
+ * Object (the authority admission reads); if the Durable Object fails the D1 row is removed.
+ * Returns the key itself (for showing once) and the stored record (hash, never the key).
+ */
+export async function storeNewKey(env: Env, userId: string, name: string, limits: KeyPatch, now = Date.now()): Promise<{ key: string; record: NewKey }> {
+  const key = generateApiKey(userId);
+  const record: NewKey = {
+    id: newId("key_", now), name, keyHash: await sha256Hex(key), ...keyDisplay(key), createdAt: now,
+    rpm: limits.rpm ?? null, tpm: limits.tpm ?? null, maxConcurrency: limits.maxConcurrency ?? null,
+    spendLimitNano: limits.spendLimitNano ?? null, spendLimitPeriod: limits.spendLimitPeriod ?? "total",
+    models: limits.models ?? null, expiresAt: limits.expiresAt ?? null,
+  };
+  const db = database(env.DB);
+  await db.insert(apiKeys).values({ ...record, userId, models: record.models ? JSON.stringify(record.models) : null });
+  try {
+    await accountStub(env, userId).createKey(userId, record);
+  } catch (err) {
+    await db.delete(apiKeys).where(eq(apiKeys.id, record.id));
+    throw err;
+  }
+  return { key, record };
+}
+
+/** Creates a key from a validated request (dashboard or operator), writes a security-log row, returns the key and its view. */
+export async function createApiKey(env: Env, userId: string, body: CreateKeyBody, actor: KeyActor): Promise<{ key: string; view: KeyView }> {
+  const now = Date.now();
+  const { key, record } = await storeNewKey(env, userId, body.name, toKeyPatch(body, now), now);
+  await logSecurityEvent(env, { userId, kind: "key_created", outcome: "success", ip: actor.ip, userAgent: actor.userAgent, detail: securityDetail(record.id, actor) }, now);
+  const { keyHash: _hash, ...shown } = record;
+  const info: KeyInfo = { ...shown, revokedAt: null, lastUsedAt: null, spentNano: 0, periodSpentNano: 0 };
+  return { key, view: keyView(info, now) };
+}

@@ -1,0 +1,32 @@
+import { desc } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import { formatUsd } from "../../billing/money";
+import { reconcileAll, type ReconciliationRun, type UserDrift } from "../../billing/reconcile";
+import { database } from "../../db/client";
+import { reconciliationRuns } from "../../db/schema";
+import type { Env } from "../../env";
+import { validate } from "../../middleware/validate";
+
+const driftView = (d: UserDrift) => ({
+  user_id: d.user_id, drift_usd: formatUsd(d.drift_nano), balance_drift_usd: formatUsd(d.balance_drift_nano),
+  ledger_drift_usd: formatUsd(d.ledger_drift_nano), do_balance_usd: formatUsd(d.do_balance_nano), d1_sum_usd: formatUsd(d.d1_sum_nano),
+  d1_balance_usd: formatUsd(d.d1_balance_nano), do_ledger_count: d.do_ledger_count, d1_count: d.d1_count, pending_outbox: d.pending_outbox,
+});
+
+const runView = (r: ReconciliationRun) => ({
+  id: r.id, started_at: new Date(r.startedAt).toISOString(), finished_at: new Date(r.finishedAt).toISOString(),
+  users_checked: r.usersChecked, drifted_users: r.driftedUsers, total_drift_usd: formatUsd(r.totalDriftNano), details: r.details.map(driftView),
+});
+
+/** Operator API: the ledger drift report (src/billing/reconcile.ts). The admin router's audit trail logs reads and runs (P20). */
+export const adminReconciliation = new Hono<{ Bindings: Env }>()
+  .get("/reconciliation", validate("query", z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) })), async (c) => {
+    const { limit } = c.req.valid("query");
+    const rows = await database(c.env.DB).select().from(reconciliationRuns)
+      .orderBy(desc(reconciliationRuns.startedAt), desc(reconciliationRuns.id)).limit(limit).all();
+    return c.json({ data: rows.map((r) => runView({ ...r, details: JSON.parse(r.details) as UserDrift[] })) });
+  })
+  .post("/reconciliation/run", async (c) => {
+    return c.json(runView(await reconcileAll(c.env)), 201);
+  });

@@ -1,0 +1,29 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { formatUsd } from "../../billing/money";
+import type { Env } from "../../env";
+import { ApiError } from "../../errors";
+import { validate } from "../../middleware/validate";
+
+const query = z.object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() });
+
+/**
+ * GET /revenue?from&to: money in the period from D1's copy of the ledgers (transactions):
+ * purchases paid, refunds paid back, lost disputes, and usage charged. Entries still in a
+ * Durable Object's outbox (about a second) are not counted yet.
+ */
+export const adminRevenue = new Hono<{ Bindings: Env }>().get("/revenue", validate("query", query), async (c) => {
+  const q = c.req.valid("query");
+  const from = q.from ? Date.parse(q.from) : 0;
+  const to = q.to ? Date.parse(q.to) : Date.now() + 1;
+  if (to <= from) throw new ApiError(400, "invalid_range", "'to' must be after 'from'.", { param: "to" });
+  const { results } = await c.env.DB.prepare(
+    "SELECT kind, coalesce(sum(amount_nano), 0) AS total FROM transactions WHERE created_at >= ? AND created_at < ? AND kind IN ('purchase', 'refund', 'dispute', 'usage') GROUP BY kind",
+  ).bind(from, to).all<{ kind: string; total: number }>();
+  const sum = (kind: string) => Math.abs(results.find((r) => r.kind === kind)?.total ?? 0);
+  return c.json({
+    from: new Date(from).toISOString(), to: new Date(to).toISOString(),
+    paid_usd: formatUsd(sum("purchase")), refunded_usd: formatUsd(sum("refund")), disputes_lost_usd: formatUsd(sum("dispute")),
+    usage_usd: formatUsd(sum("usage")), upstream_cost_usd: null,
+  });
+});

@@ -1,0 +1,27 @@
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import { audit } from "../../admin/audit";
+import { database } from "../../db/client";
+import { users } from "../../db/schema";
+import type { Env } from "../../env";
+import { validate } from "../../middleware/validate";
+import { requireUser, userIdParam } from "./users";
+
+/**
+ * PATCH /users/:id/role — grant or remove the admin role. The admin router's auth applies (operator
+ * token or an admin session), so the first admin is bootstrapped with ADMIN_TOKEN. Audited (P20).
+ */
+export const adminRoles = new Hono<{ Bindings: Env }>().patch(
+  "/users/:id/role",
+  validate("param", userIdParam),
+  validate("json", z.strictObject({ role: z.enum(["user", "admin"]) })),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const { role } = c.req.valid("json");
+    const before = await requireUser(c.env, id);
+    await database(c.env.DB).update(users).set({ role }).where(eq(users.id, id));
+    await audit(c.env, { actor: c.get("adminActor"), action: "user.role", targetUserId: id, detail: `${before.role} -> ${role}` });
+    return c.json({ id, role });
+  },
+);

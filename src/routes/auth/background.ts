@@ -1,0 +1,18 @@
+import type { Context } from "hono";
+import { deliverDue } from "../../email/deliver";
+import type { Env } from "../../env";
+
+/** Runs work after the response (waitUntil). Failures are only logged: queued mail stays queued for the cron. */
+export function afterResponse(c: Context<{ Bindings: Env }>, work: Promise<unknown>): void {
+  const guarded = work.catch((err: Error) => console.error(`background work failed: ${err.name}`));
+  try {
+    c.executionCtx.waitUntil(guarded);
+  } catch {
+    // No execution context (the app called without one): the promise still runs on its own.
+  }
+}
+
+/** Sends the mail just queued right after the response; the cron picks up anything that fails. */
+export function sendQueuedMail(c: Context<{ Bindings: Env }>): void {
+  afterResponse(c, deliverDue(c.env));
+}

@@ -1,0 +1,18 @@
+import { eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { readSessionCookie } from "../../auth/cookies";
+import { readSession } from "../../auth/session";
+import { database } from "../../db/client";
+import { users } from "../../db/schema";
+import type { Env } from "../../env";
+import type { SessionUser } from "../../middleware/session";
+
+/** The signed-in user, when there is a valid session (same checks as sessionAuth), else null. */
+export async function currentUser(c: Context<{ Bindings: Env }>): Promise<SessionUser | null> {
+  const token = readSessionCookie(c);
+  if (!token) return null;
+  const claims = await readSession(c.env, token);
+  if (!claims) return null;
+  const user = await database(c.env.DB).select().from(users).where(eq(users.id, claims.sub)).get();
+  return user && user.status !== "deleted" && user.sessionVersion === claims.ver ? user : null;
+}

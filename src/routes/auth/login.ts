@@ -1,0 +1,63 @@
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import { authConfig } from "../../auth/config";
+import { dummyVerify, hashPassword, verifyPassword } from "../../auth/password";
+import { clientInfo, logSecurityEvent } from "../../auth/security-log";
+import { clearBucket, hitLimits, LIMITS, limitsFor, releaseHit, tooManyAttempts } from "../../auth/throttle";
+import { database } from "../../db/client";
+import { users } from "../../db/schema";
+import type { Env } from "../../env";
+import { ApiError } from "../../errors";
+import { validate } from "../../middleware/validate";
+import { emailField, passwordField } from "./schemas";
+import { startSession } from "./start-session";
+import { userView } from "./user-view";
+
+const loginBody = z.strictObject({ email: emailField, password: passwordField });
+
+const invalidCredentials = () => new ApiError(401, "invalid_credentials", "The email or password is not correct.");
+
+/**
+ * POST /api/auth/login. Every attempt is logged (success, failure, throttled). Each attempt first
+ * takes a slot in the per-account and per-IP failure windows (atomic, so parallel guesses cannot
+ * overshoot); a success gives the slots back. Past the limit even the right password gets 429.
+ * Unknown, deleted and password-less accounts get the same 401 after the same hashing work.
+ */
+export const loginRoute = new Hono<{ Bindings: Env }>().post("/login", validate("json", loginBody), async (c) => {
+  const { email, password } = c.req.valid("json");
+  const { ip, userAgent } = clientInfo(c);
+  const cfg = authConfig(c.env);
+  const windowMs = LIMITS.signInWindowMs;
+  const limits = limitsFor("signin", { key: email, max: cfg.signinMaxFailuresPerAccount, windowMs }, { key: ip, max: cfg.signinMaxFailuresPerIp, windowMs });
+  const db = database(c.env.DB);
+  const now = Date.now();
+  const found = await db.select().from(users).where(eq(users.email, email)).get();
+  const user = found && found.status !== "deleted" ? found : null;
+  const log = (outcome: "success" | "failure" | "throttled", detail: string | null) =>
+    logSecurityEvent(c.env, { userId: user?.id ?? null, kind: "sign_in", outcome, ip, userAgent, detail }, now);
+
+  const throttled = await hitLimits(c.env, limits, now);
+  if (throttled) {
+    await log("throttled", null);
+    throw tooManyAttempts(throttled);
+  }
+  if (!user?.passwordHash) {
+    await dummyVerify(password);
+    await log("failure", user ? "no_password" : "unknown_account");
+    throw invalidCredentials();
+  }
+  const { ok, needsRehash } = await verifyPassword(password, user.passwordHash);
+  if (!ok) {
+    await log("failure", "bad_password");
+    throw invalidCredentials();
+  }
+  // Not a failure after all: the account's window starts over, the IP's slot is given back.
+  await Promise.all(limits.map((l) => (l.bucket.includes(":acct:") ? clearBucket(c.env, l.bucket) : releaseHit(c.env, l.bucket))));
+  if (needsRehash) {
+    await db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, user.id));
+  }
+  await log("success", null);
+  await startSession(c, user);
+  return c.json({ user: userView(user) });
+});

@@ -1,0 +1,33 @@
+import { eq, sql } from "drizzle-orm";
+import { Hono } from "hono";
+import { clearSessionCookie } from "../../auth/cookies";
+import { clientInfo, logSecurityEvent } from "../../auth/security-log";
+import { database } from "../../db/client";
+import { users } from "../../db/schema";
+import type { Env } from "../../env";
+import { sessionAuth } from "../../middleware/session";
+import { currentUser } from "./current-user";
+
+/** Ends every session of a user: tokens carry the session_version they were issued with. */
+export async function endAllSessions(env: Env, userId: string): Promise<void> {
+  await database(env.DB).update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, userId));
+}
+
+/**
+ * POST /api/auth/logout clears this browser's session cookie (a JWT cannot be revoked alone; it
+ * expires with its TTL). POST /api/auth/logout-all ends every session, everywhere.
+ */
+export const logoutRoutes = new Hono<{ Bindings: Env }>()
+  .post("/logout", async (c) => {
+    const user = await currentUser(c);
+    if (user) await logSecurityEvent(c.env, { userId: user.id, kind: "sign_out", outcome: "success", ...clientInfo(c) });
+    clearSessionCookie(c);
+    return c.body(null, 204);
+  })
+  .post("/logout-all", sessionAuth(), async (c) => {
+    const user = c.get("user");
+    await endAllSessions(c.env, user.id);
+    await logSecurityEvent(c.env, { userId: user.id, kind: "logout_all", outcome: "success", ...clientInfo(c) });
+    clearSessionCookie(c);
+    return c.body(null, 204);
+  });

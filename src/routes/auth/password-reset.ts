@@ -1,0 +1,56 @@
+import { eq, sql } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import { appOrigin } from "../../auth/config";
+import { clearSessionCookie } from "../../auth/cookies";
+import { hashPassword } from "../../auth/password";
+import { clientInfo, logSecurityEvent } from "../../auth/security-log";
+import { enforce, LIMITS, limitsFor } from "../../auth/throttle";
+import { consumeToken, createToken } from "../../auth/tokens";
+import { database } from "../../db/client";
+import { users } from "../../db/schema";
+import type { Env } from "../../env";
+import { enqueueEmail } from "../../email/outbox";
+import { validate } from "../../middleware/validate";
+import { sendQueuedMail } from "./background";
+import { emailField, newPasswordField } from "./schemas";
+import { invalidToken } from "./verify-email";
+
+const requestBody = z.strictObject({ email: emailField });
+const confirmBody = z.strictObject({ token: z.string().min(1).max(200), password: newPasswordField });
+
+/**
+ * POST /password-reset/request {email} — always 202, whether or not the account exists (the
+ * per-account limit is keyed by the address given, so it behaves the same for unknown ones).
+ * POST /password-reset/confirm {token, password} — sets the password and ends every session.
+ */
+export const passwordResetRoutes = new Hono<{ Bindings: Env }>()
+  .post("/password-reset/request", validate("json", requestBody), async (c) => {
+    const { email } = c.req.valid("json");
+    const { ip, userAgent } = clientInfo(c);
+    await enforce(c.env, limitsFor("reset", { key: email, ...LIMITS.resetPerAccount }, { key: ip, ...LIMITS.resetPerIp }));
+    const user = await database(c.env.DB).select().from(users).where(eq(users.email, email)).get();
+    if (user && user.status !== "deleted") {
+      const now = Date.now();
+      const token = await createToken(c.env, { userId: user.id, purpose: "reset_password" }, now);
+      const link = `${appOrigin(c.env, c.req.url)}/reset-password?token=${token}`;
+      await enqueueEmail(c.env, { userId: user.id, to: user.email, template: "reset_password", data: { link } }, now);
+      await logSecurityEvent(c.env, { userId: user.id, kind: "password_reset_requested", outcome: "success", ip, userAgent }, now);
+      sendQueuedMail(c);
+    }
+    return c.body(null, 202);
+  })
+  .post("/password-reset/confirm", validate("json", confirmBody), async (c) => {
+    const { token, password } = c.req.valid("json");
+    const { ip, userAgent } = clientInfo(c);
+    await enforce(c.env, limitsFor("token", null, { key: ip, ...LIMITS.tokenPerIp }));
+    const used = await consumeToken(c.env, token, ["reset_password"]);
+    if (!used) throw invalidToken();
+    // New hash and a bumped session_version in one statement: every existing session ends with the old password.
+    await database(c.env.DB).update(users)
+      .set({ passwordHash: await hashPassword(password), sessionVersion: sql`${users.sessionVersion} + 1` })
+      .where(eq(users.id, used.userId));
+    await logSecurityEvent(c.env, { userId: used.userId, kind: "password_reset", outcome: "success", ip, userAgent });
+    clearSessionCookie(c);
+    return c.body(null, 204);
+  });

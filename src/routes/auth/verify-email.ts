@@ -1,0 +1,71 @@
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { appOrigin } from "../../auth/config";
+import { clientInfo, logSecurityEvent } from "../../auth/security-log";
+import { enforce, LIMITS, limitsFor } from "../../auth/throttle";
+import { consumeToken, releaseToken } from "../../auth/tokens";
+import { activateVerifiedAccount, queueVerificationEmail } from "../../auth/verification";
+import { database } from "../../db/client";
+import { users } from "../../db/schema";
+import type { Env } from "../../env";
+import { ApiError } from "../../errors";
+import { enqueueEmail } from "../../email/outbox";
+import { sessionAuth } from "../../middleware/session";
+import { validate } from "../../middleware/validate";
+import { sendQueuedMail } from "./background";
+import { tokenBody } from "./schemas";
+
+export const invalidToken = () => new ApiError(400, "invalid_token", "This link is invalid, was already used or has expired. Ask for a new one.", { param: "token" });
+
+/** A confirmed email change: the new address replaces the old one, which gets a notice. */
+async function applyEmailChange(env: Env, userId: string, newEmail: string, now: number): Promise<void> {
+  const db = database(env.DB);
+  const before = await db.select({ email: users.email }).from(users).where(eq(users.id, userId)).get();
+  if (!before) throw invalidToken();
+  if (before.email === newEmail) return; // a retry after a failure further on: already applied
+  try {
+    await db.update(users).set({ email: newEmail }).where(eq(users.id, userId));
+  } catch (err) {
+    if (/UNIQUE/i.test(String((err as Error).message))) throw new ApiError(409, "email_taken", "Another account uses this address now.", { param: "email" });
+    throw err;
+  }
+  await enqueueEmail(env, { userId, to: before.email, template: "email_changed", data: { new_email: newEmail } }, now);
+}
+
+/**
+ * POST /api/auth/verify-email {token} — follows a verification or email-change link. The token
+ * is consumed atomically (one use); if the work after it fails, the token is given back.
+ * POST /api/auth/resend-verification (session) — a new link, limited per account and per IP.
+ */
+export const verifyEmailRoutes = new Hono<{ Bindings: Env }>()
+  .post("/verify-email", validate("json", tokenBody), async (c) => {
+    const { token } = c.req.valid("json");
+    const { ip, userAgent } = clientInfo(c);
+    await enforce(c.env, limitsFor("token", null, { key: ip, ...LIMITS.tokenPerIp }));
+    const now = Date.now();
+    const used = await consumeToken(c.env, token, ["verify_email", "change_email"], now);
+    if (!used) throw invalidToken();
+    try {
+      if (used.purpose === "change_email" && used.email) await applyEmailChange(c.env, used.userId, used.email, now);
+      await activateVerifiedAccount(c.env, used.userId, now);
+    } catch (err) {
+      await releaseToken(c.env, token);
+      throw err;
+    }
+    const kind = used.purpose === "change_email" ? "email_changed" : "email_verified";
+    await logSecurityEvent(c.env, { userId: used.userId, kind, outcome: "success", ip, userAgent }, now);
+    sendQueuedMail(c);
+    return c.json({ verified: true });
+  })
+  .post("/resend-verification", sessionAuth(), async (c) => {
+    const user = c.get("user");
+    const { ip, userAgent } = clientInfo(c);
+    await enforce(c.env, limitsFor("resend", { key: user.id, ...LIMITS.resendPerAccount }, { key: ip, ...LIMITS.resendPerIp }));
+    // Already verified: nothing to send; the answer is the same.
+    if (user.emailVerifiedAt === null) {
+      await queueVerificationEmail(c.env, user, appOrigin(c.env, c.req.url));
+      await logSecurityEvent(c.env, { userId: user.id, kind: "verification_sent", outcome: "success", ip, userAgent });
+      sendQueuedMail(c);
+    }
+    return c.body(null, 202);
+  });

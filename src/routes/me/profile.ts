@@ -1,0 +1,70 @@
+import { and, eq, ne, sql } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import { appOrigin } from "../../auth/config";
+import { hashPassword } from "../../auth/password";
+import { reauthenticate } from "../../auth/reauth";
+import { clientInfo, logSecurityEvent } from "../../auth/security-log";
+import { createToken } from "../../auth/tokens";
+import { database } from "../../db/client";
+import { users } from "../../db/schema";
+import { enqueueEmail } from "../../email/outbox";
+import type { Env } from "../../env";
+import { ApiError } from "../../errors";
+import { validate } from "../../middleware/validate";
+import { sendQueuedMail } from "../auth/background";
+import { emailField, newPasswordField, passwordField } from "../auth/schemas";
+import { startSession } from "../auth/start-session";
+import { userView } from "../auth/user-view";
+
+const patchBody = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  company: z.string().trim().max(200).nullable().optional(),
+});
+const emailBody = z.strictObject({ email: emailField, password: passwordField.optional() });
+const passwordBody = z.strictObject({ current_password: passwordField.optional(), new_password: newPasswordField });
+
+/**
+ * The signed-in user's profile at /api/me (sessionAuth and CSRF come from the /api/me router).
+ * Email changes apply only when the link sent to the NEW address is followed (POST
+ * /api/auth/verify-email); the old address is told once the change is made.
+ */
+export const profile = new Hono<{ Bindings: Env }>()
+  .get("/profile", (c) => c.json({ user: userView(c.get("user")) }))
+  .patch("/profile", validate("json", patchBody), async (c) => {
+    const { name, company } = c.req.valid("json");
+    const user = c.get("user");
+    const db = database(c.env.DB);
+    const change = { ...(name !== undefined ? { name } : {}), ...(company !== undefined ? { company: company || null } : {}) };
+    if (Object.keys(change).length > 0) await db.update(users).set(change).where(eq(users.id, user.id));
+    return c.json({ user: userView({ ...user, ...change }) });
+  })
+  .post("/email", validate("json", emailBody), async (c) => {
+    const { email, password } = c.req.valid("json");
+    const user = c.get("user");
+    const { ip, userAgent } = clientInfo(c);
+    await reauthenticate(c.env, { user, session: c.get("session") }, password, "password");
+    if (email === user.email) throw new ApiError(400, "same_email", "This is already your email address.", { param: "email" });
+    const taken = await database(c.env.DB).select({ id: users.id }).from(users).where(and(eq(users.email, email), ne(users.id, user.id))).get();
+    if (taken) throw new ApiError(409, "email_taken", "Another account uses this address.", { param: "email" });
+    const now = Date.now();
+    const token = await createToken(c.env, { userId: user.id, purpose: "change_email", email }, now);
+    const link = `${appOrigin(c.env, c.req.url)}/verify-email?token=${token}`;
+    await enqueueEmail(c.env, { userId: user.id, to: email, template: "change_email", data: { link, new_email: email } }, now);
+    await logSecurityEvent(c.env, { userId: user.id, kind: "email_change_requested", outcome: "success", ip, userAgent }, now);
+    sendQueuedMail(c);
+    return c.body(null, 202);
+  })
+  .post("/password", validate("json", passwordBody), async (c) => {
+    const { current_password, new_password } = c.req.valid("json");
+    const user = c.get("user");
+    await reauthenticate(c.env, { user, session: c.get("session") }, current_password, "current_password");
+    const db = database(c.env.DB);
+    // A new hash and a bumped session_version together: every other session ends; this browser gets a new one.
+    const updated = await db.update(users)
+      .set({ passwordHash: await hashPassword(new_password), sessionVersion: sql`${users.sessionVersion} + 1` })
+      .where(eq(users.id, user.id)).returning({ sessionVersion: users.sessionVersion }).get();
+    await logSecurityEvent(c.env, { userId: user.id, kind: "password_changed", outcome: "success", ...clientInfo(c) });
+    await startSession(c, { id: user.id, sessionVersion: updated.sessionVersion });
+    return c.body(null, 204);
+  });

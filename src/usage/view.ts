@@ -1,0 +1,28 @@
+import { formatUsd } from "../billing/money";
+import type { usageLogs } from "../db/schema";
+
+type UsageRecord = typeof usageLogs.$inferSelect;
+
+/** The "usage" object of docs/api.md (token counts and cost; never prompt or completion text). */
+export function usageView(r: UsageRecord) {
+  return {
+    id: r.requestId,
+    created_at: new Date(r.createdAt).toISOString(),
+    model: r.model,
+    provider: r.provider,
+    endpoint: r.endpoint,
+    key_id: r.keyId,
+    stream: r.stream,
+    prompt_tokens: r.promptTokens,
+    completion_tokens: r.completionTokens,
+    cached_tokens: r.cachedTokens,
+    reasoning_tokens: r.reasoningTokens,
+    cost_usd: formatUsd(r.costNano),
+    latency_ms: r.latencyMs,
+    status: r.status,
+    http_status: r.httpStatus,
+    error_code: r.errorCode,
+    usage_source: r.usageSource,
+    route_reason: r.routeReason,
+  };
+}

@@ -1,0 +1,75 @@
+import { env, SELF } from "cloudflare:test";
+import { expect } from "vitest";
+import { BASE } from "../helpers/gateway";
+import { CSRF_COOKIE, SESSION_COOKIE, sessionClient, TEST_CSRF, type SessionUser } from "../helpers/session";
+
+export const PASSWORD = "correct horse battery staple";
+
+let n = 0;
+export const uniqueEmail = (tag = "a") => `${tag}${Date.now()}-${n++}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+
+export interface AnonInit extends RequestInit { json?: unknown; ip?: string; cookie?: string }
+
+/** A browser without a session: Origin + the CSRF cookie and header (the double submit), optional client IP. */
+export function anon(path: string, init: AnonInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (!headers.has("origin")) headers.set("origin", BASE);
+  if (!headers.has("x-csrf-token")) headers.set("x-csrf-token", TEST_CSRF);
+  headers.set("cookie", [`${CSRF_COOKIE}=${TEST_CSRF}`, init.cookie].filter(Boolean).join("; "));
+  if (init.ip) headers.set("cf-connecting-ip", init.ip);
+  let body = init.body;
+  if (init.json !== undefined) {
+    headers.set("content-type", "application/json");
+    body = JSON.stringify(init.json);
+  }
+  return SELF.fetch(`${BASE}${path}`, { ...init, headers, body });
+}
+
+/** name → value of every Set-Cookie of a response. */
+export function setCookies(res: Response): Map<string, string> {
+  return new Map(res.headers.getSetCookie().map((c) => {
+    const [pair] = c.split(";");
+    const i = pair!.indexOf("=");
+    return [pair!.slice(0, i), pair!.slice(i + 1)];
+  }));
+}
+
+export interface Registered { userId: string; email: string; password: string; session: SessionUser }
+
+/** Signs up through POST /api/auth/register; returns the new user and a client with its session. */
+export async function register(extra: Record<string, unknown> = {}, ip?: string): Promise<Registered> {
+  const email = uniqueEmail("r");
+  const res = await anon("/api/auth/register", {
+    method: "POST", ip,
+    json: { email, password: PASSWORD, name: "Ada", accept_terms: true, confirm_age_18: true, ...extra },
+  });
+  expect(res.status).toBe(201);
+  const { user } = (await res.json()) as { user: { id: string } };
+  const token = setCookies(res).get(SESSION_COOKIE);
+  expect(token).toBeTruthy();
+  return { userId: user.id, email, password: PASSWORD, session: sessionClient(user.id, email, token!) };
+}
+
+export interface OutboxRow { id: string; to_address: string; template: string; data: string; attempts: number; sent_at: number | null; last_error: string | null; next_attempt_at: number }
+
+export async function outbox(userId: string, template?: string): Promise<OutboxRow[]> {
+  const q = template
+    ? env.DB.prepare("SELECT * FROM email_outbox WHERE user_id = ? AND template = ? ORDER BY created_at, id").bind(userId, template)
+    : env.DB.prepare("SELECT * FROM email_outbox WHERE user_id = ? ORDER BY created_at, id").bind(userId);
+  return (await q.all<OutboxRow>()).results;
+}
+
+/** The token of the newest email of a template (from its link), as the user would click it. */
+export async function tokenFromEmail(userId: string, template: string): Promise<string> {
+  const rows = await outbox(userId, template);
+  const link = JSON.parse(rows.at(-1)!.data).link as string;
+  return new URL(link).searchParams.get("token")!;
+}
+
+export async function userRow(userId: string) {
+  return env.DB.prepare("SELECT * FROM users WHERE id = ?").bind(userId).first<Record<string, unknown>>();
+}
+
+export function login(email: string, password: string, ip?: string): Promise<Response> {
+  return anon("/api/auth/login", { method: "POST", ip, json: { email, password } });
+}

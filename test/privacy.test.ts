@@ -1,17 +1,16 @@
-import { env, runInDurableObject } from "cloudflare:test";
-import { afterEach, describe, expect, it, vi, type MockInstance } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { account, api, createUser, drained, settled, usageRows } from "./helpers/gateway";
+import { captureConsole, scanD1, scanDO, sseData } from "./privacy/scan";
 
 // P16: prompt and completion content is never stored. A unique marker goes into every part of
 // the prompts (and, through the stand-in's echo, into the completions); afterwards no row of any
 // table in D1 or in the user's Durable Object, no DO key-value entry and no log line holds it.
 const MARKER = `MARKER-${crypto.randomUUID()}`;
 
-const CONSOLE = ["log", "info", "warn", "error", "debug"] as const;
-let spies: MockInstance[] = [];
+let capture: ReturnType<typeof captureConsole> | null = null;
 afterEach(() => {
-  for (const s of spies) s.mockRestore();
-  spies = [];
+  capture?.restore();
+  capture = null;
 });
 
 function markedChat(extra: Record<string, unknown>) {
@@ -35,80 +34,10 @@ function markedChat(extra: Record<string, unknown>) {
 }
 const PROMPT_PARTS = ["system", "user", "args", "tool-result", "description", "param"].map((p) => `${MARKER}-${p}`);
 
-/** Text of any stored value: strings, numbers, blobs (decoded as UTF-8), objects (as JSON). */
-function textOf(value: unknown): string {
-  if (value instanceof ArrayBuffer) return new TextDecoder().decode(value);
-  if (ArrayBuffer.isView(value)) return new TextDecoder().decode(value);
-  if (typeof value === "string") return value;
-  try {
-    return JSON.stringify(value, (_k, v: unknown) => (v instanceof ArrayBuffer || ArrayBuffer.isView(v) ? textOf(v) : v instanceof Map ? [...v] : v)) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-const rowText = (row: Record<string, unknown>) => Object.entries(row).map(([k, v]) => `${k}=${textOf(v)}`).join(" ");
-const internal = (name: string) => /^(sqlite_|_cf_)/.test(name);
-
-/** Scans every row of every D1 table. Returns the tables read and any row holding the marker. */
-async function scanD1(): Promise<{ tables: string[]; hits: string[]; rows: number }> {
-  const { results } = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all<{ name: string }>();
-  const tables: string[] = [];
-  const hits: string[] = [];
-  let rows = 0;
-  for (const { name } of results) {
-    let all: Record<string, unknown>[];
-    try {
-      all = (await env.DB.prepare(`SELECT * FROM "${name.replaceAll('"', '""')}"`).all()).results;
-    } catch (err) {
-      if (internal(name)) continue; // internal and unreadable
-      throw err;
-    }
-    tables.push(name);
-    for (const row of all) {
-      rows++;
-      if (rowText(row).includes(MARKER)) hits.push(`D1 ${name}: ${rowText(row)}`);
-    }
-  }
-  return { tables, hits, rows };
-}
-
-/** Scans every row of every table of the user's DO SQLite database, and its key-value storage. */
-async function scanDO(userId: string): Promise<{ tables: string[]; hits: string[]; rows: number }> {
-  return runInDurableObject(account(userId), async (_instance, state) => {
-    const sql = state.storage.sql;
-    const names = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((r) => r.name);
-    const tables: string[] = [];
-    const hits: string[] = [];
-    let rows = 0;
-    for (const name of names) {
-      let all: Record<string, unknown>[];
-      try {
-        all = sql.exec(`SELECT * FROM "${name.replaceAll('"', '""')}"`).toArray();
-      } catch (err) {
-        if (internal(name)) continue; // e.g. _cf_KV is not readable through SQL; it is read via list() below
-        throw err;
-      }
-      tables.push(name);
-      for (const row of all) {
-        rows++;
-        if (rowText(row).includes(MARKER)) hits.push(`DO ${name}: ${rowText(row)}`);
-      }
-    }
-    for (const [k, v] of await state.storage.list()) {
-      rows++;
-      if (k.includes(MARKER) || textOf(v).includes(MARKER)) hits.push(`DO kv ${k}: ${textOf(v)}`);
-    }
-    return { tables, hits, rows };
-  });
-}
-
-/** All `data:` payloads of an SSE body. */
-const sseData = (text: string) => text.split(/\r?\n\r?\n/).map((e) => e.replace(/^data: /, "")).filter((d) => d && d !== "[DONE]");
-
 describe("P16: prompt and completion content is never stored", () => {
   it("no table, DO storage or log line holds any part of a prompt or completion", async () => {
     const { key, userId } = await createUser("5.00");
-    spies = CONSOLE.map((m) => vi.spyOn(console, m));
+    capture = captureConsole();
 
     // 1. Non-streamed chat: the echo puts the whole upstream body into the completion.
     const plain = await api("/chat/completions", key, { method: "POST", json: markedChat({}) });
@@ -143,12 +72,12 @@ describe("P16: prompt and completion content is never stored", () => {
 
     // Before the outbox is flushed, the usage records wait in the DO's outbox: scan them there too.
     await settled(userId);
-    const before = await scanDO(userId);
+    const before = await scanDO(userId, MARKER);
     expect(before.tables).toEqual(expect.arrayContaining(["outbox", "ledger", "requests", "rate_events", "account", "api_keys"]));
     expect(before.hits).toEqual([]);
 
     await drained(userId);
-    const logged = spies.flatMap((s) => s.mock.calls.flatMap((args) => args.map(textOf))).filter((t) => t.includes(MARKER));
+    const logged = capture.lines(MARKER);
     expect(logged).toEqual([]);
 
     // The scans are meaningful: each marker-bearing request that reached admission left a usage row.
@@ -160,12 +89,12 @@ describe("P16: prompt and completion content is never stored", () => {
     expect(byId.get(emb.headers.get("x-request-id")!)).toMatchObject({ endpoint: "embeddings", status: "success", prompt_tokens: 12 });
     expect(byId.get(failed.headers.get("x-request-id")!)).toMatchObject({ status: "upstream_error", http_status: 400, cost_nano: 0 });
 
-    const d1 = await scanD1();
+    const d1 = await scanD1(MARKER);
     expect(d1.tables).toEqual(expect.arrayContaining(["usage_logs", "transactions", "users", "api_keys", "models"]));
     expect(d1.rows).toBeGreaterThan(0);
     expect(d1.hits).toEqual([]);
 
-    const after = await scanDO(userId);
+    const after = await scanDO(userId, MARKER);
     expect(after.rows).toBeGreaterThan(0);
     expect(after.hits).toEqual([]);
     expect((await account(userId).summary()).pendingOutbox).toBe(0);

@@ -10,6 +10,7 @@ import { closeAccount, type ClosureFigures } from "./closure";
 import { findPendingUsage, flushBatch, pendingOutbox } from "./outbox";
 import { applyCumulative, creditPurchase, disputeChanged, type CumulativeInput, type CumulativeResult, type DisputeState } from "./payments";
 import { expireReservations, settle } from "./settlement";
+import { finishHold, holdRefund, type HoldInput, type HoldOutcome, type HoldResult } from "./refund-holds";
 import { ACCOUNT_SCHEMA, num, one, REQUEST_RETENTION_MS } from "./storage";
 import { migrateAccountSchema } from "./storage";
 import { rateWindow } from "./rate-limit";
@@ -158,6 +159,24 @@ export class AccountDO extends DurableObject<Env> {
     this.init(userId);
     const now = Date.now();
     const result = this.ctx.storage.transactionSync(() => disputeChanged(this.sql, userId, input, now));
+    void this.schedule(now + FLUSH_DELAY_MS);
+    return result;
+  }
+
+  /** An approved refund's amount leaves the balance before Stripe is asked (./refund-holds.ts). */
+  holdRefund(userId: string, input: HoldInput): HoldResult {
+    this.init(userId);
+    const now = Date.now();
+    const result = this.ctx.storage.transactionSync(() => holdRefund(this.sql, userId, input, now));
+    void this.schedule(now + FLUSH_DELAY_MS);
+    return result;
+  }
+
+  /** Stripe's answer for a held refund: recorded by id, or the hold credited back (./refund-holds.ts). */
+  finishRefundHold(userId: string, input: HoldOutcome): { targetNano: number } | null {
+    this.init(userId);
+    const now = Date.now();
+    const result = this.ctx.storage.transactionSync(() => finishHold(this.sql, userId, input, now));
     void this.schedule(now + FLUSH_DELAY_MS);
     return result;
   }

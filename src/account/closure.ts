@@ -1,6 +1,9 @@
 import { balance } from "./ledger";
 import { num } from "./storage";
 
+/** Stripe refunds whole cents: 1 cent = 10,000,000 nUSD. */
+const CENT_NANO = 10_000_000;
+
 /** What closing an account leaves behind: the figures an account-deletion refund is computed from. */
 export interface ClosureFigures {
   balanceNano: number;
@@ -42,5 +45,6 @@ export function closeAccount(sql: SqlStorage, now: number): ClosureFigures {
  */
 export function refundableOnClosure(f: ClosureFigures, openRequestsNano: number): number {
   const unrefunded = f.purchasedNano - Math.max(0, f.refundedNano) - Math.max(0, f.disputedNano) - openRequestsNano;
-  return Math.max(0, Math.min(f.balanceNano - f.holdsNano, unrefunded));
+  // Stripe refunds whole cents: rounded down, so the refund never exceeds what is left.
+  return Math.max(0, Math.floor(Math.min(f.balanceNano - f.holdsNano, unrefunded) / CENT_NANO) * CENT_NANO);
 }

@@ -8,8 +8,8 @@ import { accountStub } from "../gateway/meter";
 import { newId } from "../lib/ids";
 import { anonymizeUserUsage } from "../retention/batches";
 
-/** Why an account is being erased: the user asked (P27), or it was never verified (retention, P19). */
-export type DeletionReason = "user_request" | "unverified_purge";
+/** Why an account is being erased: the user asked (P27), it was never verified (retention, P19), or the operator terminated it (P9). */
+export type DeletionReason = "user_request" | "unverified_purge" | "operator_termination";
 
 export interface DeletionOptions {
   now: number;

@@ -65,18 +65,18 @@ export interface CumulativeResult {
   waiting: boolean;
 }
 
-interface CumulativeRow extends Row {
+export interface CumulativeRow extends Row {
   key: string; kind: string; after_ref: string | null; reported_nano: number; applied_nano: number; pending_ref: string | null; note: string | null;
 }
 
 const hasPurchase = (sql: SqlStorage, ref: string) => one(sql, "SELECT 1 AS x FROM ledger WHERE kind = 'purchase' AND ref = ?", ref) !== null;
 
-function target(sql: SqlStorage, row: CumulativeRow): number {
+export function target(sql: SqlStorage, row: CumulativeRow): number {
   return Math.max(row.reported_nano, num(sql, "SELECT coalesce(sum(amount_nano), 0) FROM cumulative_parts WHERE key = ?", row.key));
 }
 
 /** Posts target − applied (if the purchase it depends on is in the ledger) and records it as applied. */
-function settleRow(sql: SqlStorage, userId: string, row: CumulativeRow, ref: string, now: number): CumulativeResult {
+export function settleRow(sql: SqlStorage, userId: string, row: CumulativeRow, ref: string, now: number): CumulativeResult {
   const targetNano = target(sql, row);
   const owed = targetNano - row.applied_nano;
   const waiting = row.after_ref !== null && !hasPurchase(sql, row.after_ref);

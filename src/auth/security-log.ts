@@ -9,10 +9,14 @@ export type SecurityKind =
 
 export type SecurityOutcome = "success" | "failure" | "throttled";
 
-/** Where a request came from, as recorded in the security log. */
+/**
+ * Where a request came from, as recorded in the security log and used by the per-IP throttles.
+ * Only cf-connecting-ip counts: Cloudflare's edge sets it, while x-real-ip or x-forwarded-for are
+ * whatever the client sends (rotating them would dodge every per-IP limit). Without it: null.
+ */
 export function clientInfo(c: Context): { ip: string | null; userAgent: string | null } {
   return {
-    ip: c.req.header("cf-connecting-ip") ?? c.req.header("x-real-ip") ?? null,
+    ip: c.req.header("cf-connecting-ip") ?? null,
     userAgent: c.req.header("user-agent")?.slice(0, 512) ?? null,
   };
 }

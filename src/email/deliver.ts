@@ -8,7 +8,7 @@ const LEASE_MS = 60_000;
 const BASE_BACKOFF_MS = 30_000;
 const MAX_BACKOFF_MS = 6 * 3_600_000;
 const BATCH = 25;
-/** Sent rows are kept this long (they hold single-use links, which expire within 24 hours). */
+/** Sent rows are kept this long (their links are removed when sent: see deliverDue). */
 const KEEP_SENT_MS = 7 * 86_400_000;
 
 /** 30 s, 1 min, 2 min, … capped at 6 h. A message is never dropped: it keeps being retried. */
@@ -41,7 +41,9 @@ export async function deliverDue(env: Env, opts: { sender?: Sender; now?: number
       const data = JSON.parse(row.data) as TemplateData;
       const mail = renderEmail(row.template as EmailTemplate, data, env.APP_ORIGIN?.replace(/\/+$/, "") || null);
       await send({ from: fromAddress(env), to: row.to_address, ...mail });
-      await env.DB.prepare("UPDATE email_outbox SET sent_at = ?, last_error = NULL WHERE id = ?").bind(Date.now(), row.id).run();
+      // Sent: the link (the only secret a row holds: a single-use token) is dropped, so the kept row
+      // cannot be used to take over an account from a database copy, backup or admin query.
+      await env.DB.prepare("UPDATE email_outbox SET sent_at = ?, last_error = NULL, data = json_remove(data, '$.link') WHERE id = ?").bind(Date.now(), row.id).run();
       result.sent++;
     } catch (err) {
       const code = err instanceof EmailSendError ? err.code : err instanceof SyntaxError ? "bad_data" : "send_failed";

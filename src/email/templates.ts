@@ -20,7 +20,7 @@ function linkOf(data: TemplateData, origin: string | null, path: string): string
 /**
  * Template variables: verify_email {link}; reset_password {link}; change_email {link, new_email};
  * email_changed {new_email}; low_balance {balance_usd, threshold_usd}; account_deleted {refund_usd?};
- * policy_change {terms_version, effective_date?}; refund_update {amount_usd, status}. Plus an optional
+ * policy_change {terms_version, effective_date?, summary?}; refund_update {amount_usd, status}. Plus an optional
  * `origin` for dashboard links. Never secrets other than the link's own token, never prompt text.
  */
 function parts(template: EmailTemplate, d: TemplateData, origin: string | null): Parts {
@@ -46,7 +46,8 @@ function parts(template: EmailTemplate, d: TemplateData, origin: string | null):
           d.refund_usd ? `A refund of ${str(d.refund_usd)} USD of unused credit was requested for you.` : "If you did not ask for this, contact support."] };
     case "policy_change":
       return { subject: "We are updating our Terms", action: "Read the Terms", link: linkOf(d, origin, "/terms"),
-        lines: [`Our Terms (version ${str(d.terms_version)}) change${d.effective_date ? ` on ${str(d.effective_date)}` : ""}.`, "Continuing to use the service after that date means you accept them."] };
+        lines: [`Our Terms (version ${str(d.terms_version)}) change${d.effective_date ? ` on ${str(d.effective_date)}` : ""}.`,
+          ...(d.summary ? [`What changes: ${str(d.summary)}`] : []), "Continuing to use the service after that date means you accept them."] };
     case "refund_update":
       return { subject: "Update on your refund request", action: "View refunds", link: linkOf(d, origin, "/billing"),
         lines: [`Your refund request of ${str(d.amount_usd)} USD is now: ${str(d.status)}.`] };

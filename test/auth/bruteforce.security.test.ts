@@ -54,6 +54,17 @@ describe("sign-in brute-force limits", () => {
     expect(unknown!.n).toBe(cfg.signinMaxFailuresPerIp);
   });
 
+  it("only cf-connecting-ip names the client: a client-supplied x-real-ip is neither logged nor used as a throttle bucket", async () => {
+    const { userId, email } = await register();
+    const spoofed = "203.0.113.77";
+    const bare = await anon("/api/auth/login", { method: "POST", headers: { "x-real-ip": spoofed }, json: { email, password: "wrong password!" } });
+    expect(bare.status).toBe(401);
+    const both = await anon("/api/auth/login", { method: "POST", ip: "198.51.100.50", headers: { "x-real-ip": spoofed }, json: { email, password: "wrong password!" } });
+    expect(both.status).toBe(401);
+    expect((await events(userId)).map((e) => e.ip)).toEqual([null, "198.51.100.50"]);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM throttles WHERE bucket LIKE ?").bind(`%${spoofed}%`).first("n")).toBe(0);
+  });
+
   it("a successful sign-in starts the account's window over", async () => {
     const { email, password } = await register();
     const ip = "198.51.100.30";

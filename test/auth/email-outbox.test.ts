@@ -5,7 +5,7 @@ import { enqueueEmail } from "../../src/email/outbox";
 import { EmailSendError, httpSender, type OutgoingEmail, type Sender } from "../../src/email/sender";
 import { renderEmail } from "../../src/email/templates";
 import { runScheduled } from "../../src/scheduled";
-import { uniqueEmail } from "./helpers";
+import { anon, register, tokenFromEmail, uniqueEmail } from "./helpers";
 
 type Sent = OutgoingEmail & { link: string | null };
 
@@ -56,6 +56,34 @@ describe("email outbox", () => {
 
     await deliverDue(env, { sender, now: t1 + 10 * backoffMs(2) });
     expect(mine()).toHaveLength(1);
+  });
+
+  it("a sent row keeps no link: the single-use token is gone from the table; an unsent one keeps it for the retry", async () => {
+    const to = uniqueEmail("redact");
+    const link = `https://app.example/verify-email?token=${"K".repeat(43)}`;
+    const id = await enqueueEmail(env, { userId: null, to, template: "change_email", data: { link, new_email: to } });
+    const sender = flakySender(1, to);
+    await deliverDue(env, { sender });
+    expect(JSON.parse((await env.DB.prepare("SELECT data FROM email_outbox WHERE id = ?").bind(id).first<string>("data"))!)).toEqual({ link, new_email: to });
+    await deliverDue(env, { sender, now: Date.now() + backoffMs(1) });
+    expect(sender.sent.filter((m) => m.to === to).map((m) => m.link)).toEqual([link]);
+    const sent = await env.DB.prepare("SELECT sent_at, data FROM email_outbox WHERE id = ?").bind(id).first<{ sent_at: number | null; data: string }>();
+    expect(sent!.sent_at).toEqual(expect.any(Number));
+    expect(JSON.parse(sent!.data)).toEqual({ new_email: to });
+  });
+
+  it("after delivery no email_outbox row holds a verification or reset token", async () => {
+    const { userId, email } = await register();
+    const tokens = [await tokenFromEmail(userId, "verify_email")];
+    expect((await anon("/api/auth/password-reset/request", { method: "POST", json: { email } })).status).toBe(202);
+    tokens.push(await tokenFromEmail(userId, "reset_password"));
+    for (const token of tokens) {
+      expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      // The whole table, every column that holds text.
+      const hit = await env.DB.prepare("SELECT count(*) AS n FROM email_outbox WHERE instr(data, ?1) > 0 OR instr(coalesce(last_error, ''), ?1) > 0 OR instr(to_address, ?1) > 0")
+        .bind(token).first<number>("n");
+      expect(hit).toBe(0);
+    }
   });
 
   it("two concurrent flushes send a message once (rows are claimed before sending)", async () => {

@@ -1,5 +1,8 @@
 import { env, SELF } from "cloudflare:test";
 import { expect } from "vitest";
+import { deliverDue } from "../../src/email/deliver";
+import type { EmailTemplate } from "../../src/email/outbox";
+import { renderEmail } from "../../src/email/templates";
 import { BASE } from "../helpers/gateway";
 import { CSRF_COOKIE, SESSION_COOKIE, sessionClient, TEST_CSRF, type SessionUser } from "../helpers/session";
 
@@ -50,6 +53,14 @@ export async function register(extra: Record<string, unknown> = {}, ip?: string)
   return { userId: user.id, email, password: PASSWORD, session: sessionClient(user.id, email, token!) };
 }
 
+/** register(), then follows the emailed verification link. */
+export async function registerVerified(extra: Record<string, unknown> = {}): Promise<Registered> {
+  const r = await register(extra);
+  const res = await anon("/api/auth/verify-email", { method: "POST", json: { token: await tokenFromEmail(r.userId, "verify_email") } });
+  expect(res.status).toBe(200);
+  return r;
+}
+
 export interface OutboxRow { id: string; to_address: string; template: string; data: string; attempts: number; sent_at: number | null; last_error: string | null; next_attempt_at: number }
 
 export async function outbox(userId: string, template?: string): Promise<OutboxRow[]> {
@@ -59,11 +70,43 @@ export async function outbox(userId: string, template?: string): Promise<OutboxR
   return (await q.all<OutboxRow>()).results;
 }
 
+/**
+ * What the console sender printed (EMAIL_API_URL is unset in tests), oldest first. A sent outbox
+ * row no longer holds its link (deliverDue removes it), so the mailed links are read from here.
+ */
+const printed: { to: string; subject: string; link: string }[] = [];
+const log = console.log.bind(console);
+console.log = (...args: unknown[]) => {
+  const m = /📧 To: (.+)\n📧 Subject: (.+)\n📧 Link: (\S+)/.exec(args.map(String).join(" "));
+  if (m) printed.push({ to: m[1]!, subject: m[2]!, link: m[3]! });
+  log(...args);
+};
+
+export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Every link mailed to a user with a template, in the order sent, as the user would click them.
+ * Waits until there is at least one such mail and all of them are sent (flushing the outbox itself too).
+ */
+export async function mailedLinks(userId: string, template: EmailTemplate): Promise<string[]> {
+  const { subject } = renderEmail(template, {}, null);
+  for (let i = 0; i < 250; i++) {
+    await deliverDue(env);
+    const rows = await outbox(userId, template);
+    if (rows.length > 0 && rows.every((r) => r.sent_at !== null)) {
+      const to = new Set(rows.map((r) => r.to_address));
+      return printed.filter((p) => to.has(p.to) && p.subject === subject).map((p) => p.link);
+    }
+    await pause(20);
+  }
+  throw new Error(`no ${template} mail sent to ${userId}`);
+}
+
 /** The token of the newest email of a template (from its link), as the user would click it. */
-export async function tokenFromEmail(userId: string, template: string): Promise<string> {
-  const rows = await outbox(userId, template);
-  const link = JSON.parse(rows.at(-1)!.data).link as string;
-  return new URL(link).searchParams.get("token")!;
+export async function tokenFromEmail(userId: string, template: EmailTemplate): Promise<string> {
+  const link = (await mailedLinks(userId, template)).at(-1);
+  expect(link).toBeTruthy();
+  return new URL(link!).searchParams.get("token")!;
 }
 
 export async function userRow(userId: string) {

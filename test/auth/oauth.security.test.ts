@@ -3,9 +3,12 @@ import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { sealState } from "../../src/auth/oauth/state";
 import { issueSession } from "../../src/auth/session";
+import { createToken } from "../../src/auth/tokens";
 import type { Env } from "../../src/env";
-import { admin, BASE } from "../helpers/gateway";
-import { authorize, callback, consent, expectRefused, fresh, landing, links, OAUTH_COOKIE, signIn, start, TERMS, userByEmail, type Identity } from "./oauth-flow";
+import { account, admin, BASE } from "../helpers/gateway";
+import { SESSION_COOKIE, sessionClient } from "../helpers/session";
+import { anon, login, PASSWORD, setCookies, userRow } from "./helpers";
+import { authorize, callback, consent, expectRefused, expectSignedIn, fresh, landing, links, OAUTH_COOKIE, signIn, start, TERMS, userByEmail, type Identity } from "./oauth-flow";
 
 async function adminUser(email: string): Promise<string> {
   const res = await admin("/users", { method: "POST", json: { email } });
@@ -164,5 +167,45 @@ describe("providers", () => {
     }
     const unknown = await SELF.fetch(`${BASE}/api/auth/oauth/gitlab/start`, { redirect: "manual" });
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe("pre-registered victim address (account takeover through linking)", () => {
+  it("the pre-registrant can neither request an email change nor use one requested earlier once the owner signs in with Google", async () => {
+    const victim = fresh("victim");
+    const evil = fresh("attacker").email;
+    // 1. The attacker signs up with the victim's address and a password; the address stays unverified.
+    const reg = await anon("/api/auth/register", { method: "POST", json: { email: victim.email, password: PASSWORD, name: "Mallory", accept_terms: true, confirm_age_18: true } });
+    expect(reg.status).toBe(201);
+    const userId = ((await reg.json()) as { user: { id: string } }).user.id;
+    const attacker = sessionClient(userId, victim.email, setCookies(reg).get(SESSION_COOKIE)!);
+
+    // 2. Moving the account to an address the attacker reads is refused while the address is unverified.
+    const change = await attacker.fetch("/api/me/email", { method: "POST", json: { email: evil, password: PASSWORD } });
+    expect(change.status).toBe(403);
+    expect(((await change.json()) as { error: { code: string } }).error.code).toBe("email_not_verified");
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM email_outbox WHERE to_address = ?").bind(evil).first("n")).toBe(0);
+    // A change link obtained anyway (e.g. requested before that check existed), plus other pending tokens.
+    const changeToken = await createToken(env, { userId, purpose: "change_email", email: evil });
+    const resetToken = await createToken(env, { userId, purpose: "reset_password" });
+
+    // 3. The owner signs in with Google: linked, password removed, the attacker's session ended, every pending token gone.
+    const res = await signIn("google", { ...victim, email_verified: true }, TERMS);
+    await expectSignedIn(res, userId);
+    expect(await links(userId)).toEqual([{ provider: "google", subject: victim.sub }]);
+    expect(await userRow(userId)).toMatchObject({ email: victim.email, password_hash: null, email_verified_at: expect.any(Number) });
+    expect((await attacker.fetch("/api/auth/session")).status).toBe(401);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM auth_tokens WHERE user_id = ?").bind(userId).first("n")).toBe(0);
+
+    // 4. The attacker's links are dead: the email stays the victim's, the password stays unset.
+    const followed = await anon("/api/auth/verify-email", { method: "POST", json: { token: changeToken } });
+    expect(followed.status).toBe(400);
+    expect(((await followed.json()) as { error: { code: string } }).error.code).toBe("invalid_token");
+    const reset = await anon("/api/auth/password-reset/confirm", { method: "POST", json: { token: resetToken, password: "attacker's new passphrase" } });
+    expect(reset.status).toBe(400);
+    expect(await userRow(userId)).toMatchObject({ email: victim.email, password_hash: null });
+    expect(await userByEmail(evil)).toBeNull();
+    expect((await login(victim.email, PASSWORD)).status).toBe(401);
+    expect((await account(userId).summary()).status).toBe("active");
   });
 });

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { SESSION_COOKIE, sessionClient } from "../helpers/session";
-import { anon, login, outbox, register, setCookies, tokenFromEmail, uniqueEmail, userRow } from "./helpers";
+import { anon, login, outbox, register, registerVerified, setCookies, tokenFromEmail, uniqueEmail, userRow } from "./helpers";
 
 async function json<T = Record<string, unknown>>(res: Response): Promise<T> {
   return (await res.json()) as T;
@@ -30,7 +30,7 @@ describe("GET/PATCH /api/me/profile", () => {
 
 describe("POST /api/me/email", () => {
   it("changes the address only after the link sent to the NEW address is followed; the old one gets a notice", async () => {
-    const { userId, email, password, session } = await register();
+    const { userId, email, password, session } = await registerVerified();
     const next = uniqueEmail("new");
     const res = await session.fetch("/api/me/email", { method: "POST", json: { email: next.toUpperCase(), password } });
     expect(res.status).toBe(202);
@@ -51,8 +51,17 @@ describe("POST /api/me/email", () => {
     expect(kinds.results.map((k) => k.kind)).toEqual(["email_change_requested", "email_changed"]);
   });
 
+  it("is refused (403 email_not_verified) while the current address is unverified, and sends nothing", async () => {
+    const { userId, password, session } = await register();
+    const res = await session.fetch("/api/me/email", { method: "POST", json: { email: uniqueEmail("new"), password } });
+    expect(res.status).toBe(403);
+    expect((await json<{ error: { code: string } }>(res)).error.code).toBe("email_not_verified");
+    expect(await outbox(userId, "change_email")).toHaveLength(0);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM auth_tokens WHERE user_id = ? AND purpose = 'change_email'").bind(userId).first("n")).toBe(0);
+  });
+
   it("needs the current password, refuses an address in use, and sends nothing then", async () => {
-    const { userId, session } = await register();
+    const { userId, session } = await registerVerified();
     const other = await register();
     const wrong = await session.fetch("/api/me/email", { method: "POST", json: { email: uniqueEmail(), password: "not my password" } });
     expect(wrong.status).toBe(401);

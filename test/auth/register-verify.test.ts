@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { authConfig } from "../../src/auth/config";
 import { account, admin, chat } from "../helpers/gateway";
-import { anon, outbox, PASSWORD, register, tokenFromEmail, uniqueEmail, userRow } from "./helpers";
+import { anon, mailedLinks, outbox, PASSWORD, register, tokenFromEmail, uniqueEmail, userRow } from "./helpers";
 
 async function apiKeyFor(userId: string): Promise<string> {
   const res = await admin(`/users/${userId}/keys`, { method: "POST", json: { name: "k" } });
@@ -114,7 +114,7 @@ describe("sign-up credit (SIGNUP_CREDIT_USD)", () => {
     try {
       const { userId, session } = await register();
       await session.fetch("/api/auth/resend-verification", { method: "POST", json: {} });
-      const tokens = (await outbox(userId, "verify_email")).map((m) => new URL(JSON.parse(m.data).link).searchParams.get("token")!);
+      const tokens = (await mailedLinks(userId, "verify_email")).map((link) => new URL(link).searchParams.get("token")!);
       expect(tokens).toHaveLength(2);
       // Both distinct tokens are valid: both requests succeed; the DO credits by ref signup:<id> once.
       const results = await Promise.all([verify(tokens[0]!), verify(tokens[1]!), verify(tokens[0]!)]);

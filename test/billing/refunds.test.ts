@@ -50,8 +50,9 @@ describe("operator-approved refunds", () => {
     const first = await approve();
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({ id: req.body.id, status: "refunded", user_id: user.userId });
-    // A crash after Stripe answered looks like a request left "approved": approving again must not refund twice.
-    await env.DB.prepare("UPDATE refund_requests SET status = 'approved' WHERE id = ?").bind(req.body.id).run();
+    // A crash after Stripe answered looks like a request left "approved" (its approval began longer ago
+    // than the lease): approving again must not refund twice.
+    await env.DB.prepare("UPDATE refund_requests SET status = 'approved', decided_at = ? WHERE id = ?").bind(Date.now() - 3_600_000, req.body.id).run();
     expect((await approve()).status).toBe(200);
     expect((await approve()).status).toBe(200);
 
@@ -59,7 +60,9 @@ describe("operator-approved refunds", () => {
     const stats = await standinStripe();
     const mine = stats.refunds.filter((r) => r.payment_intent === p.pi);
     expect(mine).toEqual([expect.objectContaining({ amount: 400, idempotency_key: key })]);
-    expect(stats.requests.filter((r) => r.path === "/v1/refunds" && r.idempotency_key === key)).toHaveLength(2);
+    // Created once; the resumed approval only retrieved the refund it already knew by id.
+    expect(stats.requests.filter((r) => r.path === "/v1/refunds" && r.idempotency_key === key)).toHaveLength(1);
+    expect(stats.requests.filter((r) => r.method === "GET" && r.path === `/v1/refunds/${mine[0]!.id}`)).toHaveLength(1);
 
     const stub = account(user.userId);
     expect((await stub.summary()).balanceNano).toBe((1000 - 400) * CENT);
@@ -68,7 +71,8 @@ describe("operator-approved refunds", () => {
     expect(await deliver(refunded(p, 400, [{ id: mine[0]!.id, amount: 400 }]))).toBe(200);
     expect((await stub.summary()).balanceNano).toBe((1000 - 400) * CENT);
     await stub.flushOutbox();
-    expect((await ledgerRows(user.userId)).filter((r) => r.kind === "refund")).toEqual([{ kind: "refund", amount_nano: -400 * CENT, ref: mine[0]!.id }]);
+    // One debit: the hold taken before Stripe was asked (ref refundhold:<request>:<payment>:<attempt>).
+    expect((await ledgerRows(user.userId)).filter((r) => r.kind === "refund")).toEqual([{ kind: "refund", amount_nano: -400 * CENT, ref: `refundhold:${req.body.id}:${p.pi}:1` }]);
     // The request is settled; the rest (6.00) is still refundable.
     expect(await refundable(user)).toBe("6.00");
   });
@@ -87,6 +91,25 @@ describe("operator-approved refunds", () => {
     const open = (await (await admin("/refunds?status=requested&limit=500")).json()) as { data: { id: string }[] };
     expect(open.data.map((r) => r.id)).not.toContain(req.body.id);
     expect(await refundable(user)).toBe("10.00");
+  });
+});
+
+describe("refund status emails (P25)", () => {
+  it("mails the user once when a request is refunded and once when one is rejected, even if the decision is retried", async () => {
+    const { user } = await paidUser("0", "10.00");
+    const a = await request(user, { amount_usd: "2.00" });
+    const b = await request(user, { amount_usd: "1.00" });
+    expect((await admin(`/refunds/${a.body.id}/approve`, { method: "POST", json: {} })).status).toBe(200);
+    expect((await admin(`/refunds/${a.body.id}/approve`, { method: "POST", json: {} })).status).toBe(200);
+    expect((await admin(`/refunds/${b.body.id}/reject`, { method: "POST", json: {} })).status).toBe(200);
+    expect((await admin(`/refunds/${b.body.id}/reject`, { method: "POST", json: {} })).status).toBe(200);
+    const { results } = await env.DB.prepare("SELECT to_address, data FROM email_outbox WHERE user_id = ? AND template = 'refund_update' ORDER BY id")
+      .bind(user.userId).all<{ to_address: string; data: string }>();
+    expect(results.map((r) => ({ to: r.to_address, ...JSON.parse(r.data) }))).toEqual(expect.arrayContaining([
+      { to: user.email, amount_usd: "2.00", status: "refunded" },
+      { to: user.email, amount_usd: "1.00", status: "rejected" },
+    ]));
+    expect(results).toHaveLength(2);
   });
 });
 

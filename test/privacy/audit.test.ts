@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { newId } from "../../src/lib/ids";
+import { newId, newUserId } from "../../src/lib/ids";
 import { adminApi } from "../../src/routes/admin";
 import { account, admin, createUser, type TestUser } from "../helpers/gateway";
 import { signedInUser, type SessionUser } from "../helpers/session";
@@ -32,6 +32,13 @@ async function freshKey(): Promise<string> {
   return ((await res.json()) as { id: string }).id;
 }
 let n = 0;
+/** A user for the destructive termination case, written straight to D1 so no other route's audit row appears. */
+async function doomedUser(): Promise<string> {
+  const id = newUserId();
+  await env.DB.prepare("INSERT INTO users (id, email, status, created_at, email_verified_at) VALUES (?, ?, 'active', ?, ?)")
+    .bind(id, `doomed-${id}@example.test`, Date.now(), Date.now()).run();
+  return id;
+}
 
 const CASES: Record<string, Case> = {
   "GET /users": { action: "user.list", request: async () => ({ method: "GET", path: "/users?q=user" }), target: none },
@@ -56,6 +63,15 @@ const CASES: Record<string, Case> = {
   "GET /reconciliation": { action: "reconciliation.read", request: async () => ({ method: "GET", path: "/reconciliation" }), target: none },
   "POST /reconciliation/run": { action: "reconciliation.run", request: async () => ({ method: "POST", path: "/reconciliation/run", json: {} }), target: none },
   "GET /revenue": { action: "revenue.read", request: async () => ({ method: "GET", path: "/revenue" }), target: none },
+  "DELETE /users/:id": {
+    action: "user.terminate", request: async () => ({ method: "DELETE", path: `/users/${await doomedUser()}` }),
+    target: async (_res, init) => init.path.split("/").at(-1)!,
+  },
+  "POST /notices/policy-change": {
+    action: "notice.policy_change",
+    request: async () => ({ method: "POST", path: "/notices/policy-change", json: { version: `audit-${n++}`, effective_date: "2026-12-31", summary: "Audit walk." } }),
+    target: none,
+  },
 };
 
 const routes = () => [...new Set(adminApi().routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path}`))].sort();

@@ -69,13 +69,15 @@ describe("POST /api/me/delete: every part of P27", () => {
 
   it("caps the refund at the balance when purchased credit was spent", async () => {
     const u = await deletableUser();
-    await purchase(u.userId, USD / 100); // 0.01 USD
+    await purchase(u.userId, USD / 20); // 0.05 USD
     const cost = await spend(u.userId, u.key);
     expect(cost).toBeGreaterThan(0);
     const res = await deleteMe(u, { password: PASSWORD, confirm: "DELETE" });
     expect(res.status).toBe(200);
-    // min(balance = 0.01 USD − cost, purchased − refunded = 0.01 USD) = the balance
-    expect((await snapshot(u.userId)).refunds).toEqual([expect.objectContaining({ amount_nano: USD / 100 - cost, source: "account_deletion" })]);
+    // min(balance = 0.05 USD − cost, purchased − refunded = 0.05 USD) = the balance, rounded down to
+    // whole cents (Stripe refunds cents; 1 cent = USD / 100 nUSD)
+    const cent = USD / 100;
+    expect((await snapshot(u.userId)).refunds).toEqual([expect.objectContaining({ amount_nano: Math.floor((USD / 20 - cost) / cent) * cent, source: "account_deletion" })]);
   });
 
   it("never refunds free grants: a grant-only account gets no refund request", async () => {

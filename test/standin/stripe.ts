@@ -15,6 +15,10 @@ const refunds: Refund[] = [];
 const replies = new Map<string, { status: number; body: unknown }>();
 /** Every API request: method, path and the idempotency key it carried. */
 const requests: { method: string; path: string; idempotency_key: string | null }[] = [];
+/** Test hook: refunds of payment intents starting with pi_slow_ take this long (a slow Stripe). */
+const SLOW_REFUND_MS = 1500;
+/** Idempotency keys of requests still running: Stripe answers a second request with the same key 409. */
+const inFlight = new Set<string>();
 
 const id = (prefix: string) => `${prefix}_test_${randomBytes(12).toString("hex")}`;
 const now = () => Math.floor(Date.now() / 1000);
@@ -89,6 +93,14 @@ export async function handleStripe(req: IncomingMessage, res: ServerResponse, ur
     sendJson(res, 200, { customers: [...customers.values()], sessions: [...sessions.values()], refunds, requests });
     return true;
   }
+  // Test hook: Stripe forgets idempotency keys after 24 hours; POST { key } forgets one now.
+  if (method === "POST" && path === "/__forget_idempotency") {
+    const { key: forget } = JSON.parse((await readBody(req)) || "{}") as { key?: string };
+    let forgotten = 0;
+    for (const k of [...replies.keys()]) if (forget && k.endsWith(`\n${forget}`) && replies.delete(k)) forgotten++;
+    sendJson(res, 200, { forgotten });
+    return true;
+  }
   const pay_ = /^\/pay\/(cs_test_[0-9a-f]+)$/.exec(path);
   if (method === "GET" && pay_) {
     const s = sessions.get(pay_[1]!);
@@ -114,12 +126,28 @@ export async function handleStripe(req: IncomingMessage, res: ServerResponse, ur
     else stripeError(res, 404, "resource_missing", "No such checkout session");
     return true;
   }
+  const getRefund = /^\/v1\/refunds\/(re_test_[0-9a-f]+)$/.exec(path);
+  if (method === "GET" && getRefund) {
+    const r = refunds.find((x) => x.id === getRefund[1]);
+    if (r) sendJson(res, 200, r);
+    else stripeError(res, 404, "resource_missing", "No such refund");
+    return true;
+  }
   if (method !== "POST") return false;
   const params = parseForm(await readBody(req));
   const replay = key ? replies.get(`${path}\n${key}`) : undefined;
   if (replay) {
     sendJson(res, replay.status, replay.body, { "idempotent-replayed": "true" });
     return true;
+  }
+  if (key && inFlight.has(key)) {
+    sendJson(res, 409, { error: { type: "idempotency_error", message: "There is currently another in-progress request using this Idempotent Key." } });
+    return true;
+  }
+  if (path === "/v1/refunds" && String(params.payment_intent ?? "").startsWith("pi_slow_")) {
+    if (key) inFlight.add(key);
+    await new Promise((r) => setTimeout(r, SLOW_REFUND_MS));
+    if (key) inFlight.delete(key);
   }
   const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
   let reply: { status: number; body: unknown };

@@ -1,10 +1,11 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import { database } from "../../db/client";
-import { oauthAccounts, users } from "../../db/schema";
+import { authTokens, oauthAccounts, users } from "../../db/schema";
 import type { Env } from "../../env";
 import { accountStub } from "../../gateway/meter";
 import { newUserId } from "../../lib/ids";
 import { authConfig } from "../config";
+import { activateVerifiedAccount } from "../verification";
 import { oauthFailure, type ProviderIdentity } from "./providers";
 
 export interface LinkResult {
@@ -29,7 +30,11 @@ export async function linkIdentity(env: Env, id: ProviderIdentity, terms: boolea
     .where(and(eq(oauthAccounts.provider, id.provider), eq(oauthAccounts.subject, id.subject))).get();
   if (link) {
     const user = await db.select().from(users).where(eq(users.id, link.userId)).get();
-    if (user && user.status !== "deleted") return { userId: user.id, sessionVersion: user.sessionVersion, outcome: "existing" };
+    if (user && user.status !== "deleted") {
+      // Idempotent (the credit's ledger ref is fixed): finishes an activation a failed first sign-in left undone.
+      await activateVerifiedAccount(env, user.id, now);
+      return { userId: user.id, sessionVersion: user.sessionVersion, outcome: "existing" };
+    }
     await db.delete(oauthAccounts).where(and(eq(oauthAccounts.provider, id.provider), eq(oauthAccounts.subject, id.subject)));
   }
 
@@ -52,28 +57,35 @@ export async function linkIdentity(env: Env, id: ProviderIdentity, terms: boolea
     if (retry) return linkIdentity(env, id, terms, now, false);
     throw err;
   }
-  // The provider verified the address, so the account starts active (self sign-ups start unverified).
+  // The provider verified the address, so the account starts active (self sign-ups start unverified)
+  // and gets the sign-up credit like a verified self sign-up (granted once, by its ref).
   await accountStub(env, userId).init(userId, now, "active");
+  await activateVerifiedAccount(env, userId, now);
   return { userId, sessionVersion: 0, outcome: "created" };
 }
 
 /**
  * Links the identity to the account that has its (provider-verified) email. If that account had
  * never verified the address, whoever set its password never proved owning the mailbox (someone
- * may have registered a victim's address in advance), so the password is removed and its sessions
- * end; the mailbox owner can set a password again through a reset.
+ * may have registered a victim's address in advance), so the password is removed, its sessions
+ * end and every pending emailed token (email change, reset, verification) is deleted: a
+ * change_email link the pre-registrant sent to their own address would otherwise still take the
+ * account over. The mailbox owner can set a password again through a reset.
  */
 async function linkToOwner(env: Env, owner: typeof users.$inferSelect, id: ProviderIdentity, now: number): Promise<LinkResult> {
   const db = database(env.DB);
   await db.insert(oauthAccounts).values({ provider: id.provider, subject: id.subject, userId: owner.id, createdAt: now }).onConflictDoNothing();
   if (owner.emailVerifiedAt !== null) return { userId: owner.id, sessionVersion: owner.sessionVersion, outcome: "linked" };
 
-  const updated = await db.update(users)
-    .set({ emailVerifiedAt: now, passwordHash: null, sessionVersion: sql`${users.sessionVersion} + 1` })
-    .where(eq(users.id, owner.id))
-    .returning({ sessionVersion: users.sessionVersion })
-    .get();
-  const stub = accountStub(env, owner.id);
-  if ((await stub.summary()).status === "unverified") await stub.setStatus("active");
-  return { userId: owner.id, sessionVersion: updated?.sessionVersion ?? owner.sessionVersion + 1, outcome: "linked" };
+  // One batch: the password, the sessions and the pending tokens go together or not at all.
+  const [updated] = await db.batch([
+    db.update(users)
+      .set({ emailVerifiedAt: now, passwordHash: null, sessionVersion: sql`${users.sessionVersion} + 1` })
+      .where(eq(users.id, owner.id))
+      .returning({ sessionVersion: users.sessionVersion }),
+    db.delete(authTokens).where(eq(authTokens.userId, owner.id)),
+  ]);
+  // Opens API access (unverified → active) and grants the sign-up credit, as following a verification link would.
+  await activateVerifiedAccount(env, owner.id, now);
+  return { userId: owner.id, sessionVersion: updated[0]?.sessionVersion ?? owner.sessionVersion + 1, outcome: "linked" };
 }

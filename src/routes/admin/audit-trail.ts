@@ -67,6 +67,14 @@ export const AUDITED: Record<string, Audited> = {
   "GET /reconciliation": { action: "reconciliation.read", target: async () => null },
   "POST /reconciliation/run": { action: "reconciliation.run", target: async () => null },
   "GET /revenue": { action: "revenue.read", target: async () => null },
+  "DELETE /users/:id": { action: "user.terminate", detail: async (c) => ({ refund_request_id: str((await jsonOf(c.res)).refund_request_id) }) },
+  "POST /notices/policy-change": {
+    action: "notice.policy_change", target: async () => null,
+    detail: async (c) => {
+      const r = await jsonOf(c.res);
+      return { version: str(r.version), queued: typeof r.queued === "number" ? r.queued : null };
+    },
+  },
 };
 
 /** The ":id" segment of `path` under `route` (e.g. "/users/:id/keys"), aligned from the end (the mount prefix comes first). */

@@ -8,10 +8,12 @@ import { adminChannels } from "./channels";
 import { adminCredits } from "./credits";
 import { adminKeys } from "./keys";
 import { adminModels } from "./models";
+import { adminNotices } from "./notices";
 import { adminReconciliation } from "./reconciliation";
 import { adminRefunds } from "./refunds";
 import { adminRevenue } from "./revenue";
 import { adminRoles } from "./roles";
+import { adminTerminate } from "./terminate";
 import { adminUserList } from "./user-list";
 import { adminUsers } from "./users";
 
@@ -33,5 +35,7 @@ export function adminApi() {
   api.route("/", adminChannels);
   api.route("/", adminRefunds);
   api.route("/", adminRevenue);
+  api.route("/", adminTerminate);
+  api.route("/", adminNotices);
   return api;
 }

@@ -16,3 +16,11 @@ export function afterResponse(c: Context<{ Bindings: Env }>, work: Promise<unkno
 export function sendQueuedMail(c: Context<{ Bindings: Env }>): void {
   afterResponse(c, deliverDue(c.env));
 }
+
+/**
+ * Runs `work` (which queues mail) after the response, then sends what it queued. For answers that
+ * must not reveal by their timing whether the work happened at all (password reset).
+ */
+export function queueAfterResponse(c: Context<{ Bindings: Env }>, work: () => Promise<void>): void {
+  afterResponse(c, work().then(() => deliverDue(c.env)));
+}

@@ -12,7 +12,7 @@ import { users } from "../../db/schema";
 import type { Env } from "../../env";
 import { enqueueEmail } from "../../email/outbox";
 import { validate } from "../../middleware/validate";
-import { sendQueuedMail } from "./background";
+import { queueAfterResponse } from "./background";
 import { emailField, newPasswordField } from "./schemas";
 import { invalidToken } from "./verify-email";
 
@@ -21,7 +21,8 @@ const confirmBody = z.strictObject({ token: z.string().min(1).max(200), password
 
 /**
  * POST /password-reset/request {email} — always 202, whether or not the account exists (the
- * per-account limit is keyed by the address given, so it behaves the same for unknown ones).
+ * per-account limit is keyed by the address given, so it behaves the same for unknown ones), and
+ * after the same synchronous work (throttle + one lookup); a known address's link is made later.
  * POST /password-reset/confirm {token, password} — sets the password and ends every session.
  */
 export const passwordResetRoutes = new Hono<{ Bindings: Env }>()
@@ -31,12 +32,15 @@ export const passwordResetRoutes = new Hono<{ Bindings: Env }>()
     await enforce(c.env, limitsFor("reset", { key: email, ...LIMITS.resetPerAccount }, { key: ip, ...LIMITS.resetPerIp }));
     const user = await database(c.env.DB).select().from(users).where(eq(users.email, email)).get();
     if (user && user.status !== "deleted") {
-      const now = Date.now();
-      const token = await createToken(c.env, { userId: user.id, purpose: "reset_password" }, now);
-      const link = `${appOrigin(c.env, c.req.url)}/reset-password?token=${token}`;
-      await enqueueEmail(c.env, { userId: user.id, to: user.email, template: "reset_password", data: { link } }, now);
-      await logSecurityEvent(c.env, { userId: user.id, kind: "password_reset_requested", outcome: "success", ip, userAgent }, now);
-      sendQueuedMail(c);
+      // The token, the mail and the log entry are written after the answer: a known address must
+      // not take measurably longer to answer than an unknown one (account enumeration by timing).
+      const linkBase = `${appOrigin(c.env, c.req.url)}/reset-password?token=`;
+      queueAfterResponse(c, async () => {
+        const now = Date.now();
+        const token = await createToken(c.env, { userId: user.id, purpose: "reset_password" }, now);
+        await enqueueEmail(c.env, { userId: user.id, to: user.email, template: "reset_password", data: { link: `${linkBase}${token}` } }, now);
+        await logSecurityEvent(c.env, { userId: user.id, kind: "password_reset_requested", outcome: "success", ip, userAgent }, now);
+      });
     }
     return c.body(null, 202);
   })

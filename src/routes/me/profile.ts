@@ -11,6 +11,7 @@ import { users } from "../../db/schema";
 import { enqueueEmail } from "../../email/outbox";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
+import { requireVerifiedEmail } from "../../middleware/session";
 import { validate } from "../../middleware/validate";
 import { sendQueuedMail } from "../auth/background";
 import { emailField, newPasswordField, passwordField } from "../auth/schemas";
@@ -39,7 +40,10 @@ export const profile = new Hono<{ Bindings: Env }>()
     if (Object.keys(change).length > 0) await db.update(users).set(change).where(eq(users.id, user.id));
     return c.json({ user: userView({ ...user, ...change }) });
   })
-  .post("/email", validate("json", emailBody), async (c) => {
+  // Only from a verified address: following a change_email link also verifies the new one, so an
+  // account that never proved owning its address (perhaps a victim's, registered in advance) could
+  // otherwise move itself to an address its registrant reads and survive the owner's OAuth sign-in.
+  .post("/email", requireVerifiedEmail(), validate("json", emailBody), async (c) => {
     const { email, password } = c.req.valid("json");
     const user = c.get("user");
     const { ip, userAgent } = clientInfo(c);

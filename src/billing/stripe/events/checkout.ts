@@ -22,10 +22,16 @@ async function topupFor(env: Env, session: Stripe.Checkout.Session): Promise<Top
  * user by it), then the Durable Object credits kind "purchase" with ref = the payment intent id
  * (idempotent, so concurrent deliveries credit once), then facts that arrived early are applied.
  */
-async function fulfil(env: Env, topup: TopupRow, session: Stripe.Checkout.Session, now: number): Promise<void> {
+async function fulfil(env: Env, topup: TopupRow, session: Stripe.Checkout.Session, now: number): Promise<"credited" | "ignored"> {
   const payment = idOf(session.payment_intent) ?? session.id;
   const cents = session.amount_total ?? topup.amount_cents;
-  if ((session.currency ?? "usd") !== "usd") throw new Error("checkout session in an unexpected currency");
+  if ((session.currency ?? "usd").toLowerCase() !== "usd" || !Number.isSafeInteger(cents) || cents <= 0) {
+    // Not a session we created (we only create positive USD sessions): nothing to credit. Answering
+    // 500 would only make Stripe deliver it again for days, so the top-up is marked failed instead.
+    console.error(`checkout ${session.id}: not credited, unexpected amount or currency`);
+    await env.DB.prepare("UPDATE topups SET status = 'failed', updated_at = ? WHERE id = ? AND status = 'pending'").bind(now, topup.id).run();
+    return "ignored";
+  }
   await env.DB.prepare("UPDATE topups SET checkout_session_id = ?, payment_intent_id = ?, updated_at = ? WHERE id = ?")
     .bind(session.id, payment, now, topup.id).run();
   const { entry } = await accountStub(env, topup.user_id).creditPurchase(topup.user_id, {
@@ -34,6 +40,7 @@ async function fulfil(env: Env, topup: TopupRow, session: Stripe.Checkout.Sessio
   await env.DB.prepare("UPDATE topups SET status = 'paid', amount_credited_nano = ?, paid_at = coalesce(paid_at, ?), updated_at = ? WHERE id = ?")
     .bind(entry.amountNano, entry.createdAt, now, topup.id).run();
   await releaseDeferred(env, { ...topup, payment_intent_id: payment });
+  return "credited";
 }
 
 /**
@@ -46,10 +53,7 @@ export async function onCheckoutSession(env: Env, type: string, session: Stripe.
   if (!topup) return "ignored";
   if (type === "checkout.session.completed" || type === "checkout.session.async_payment_succeeded") {
     const paid = session.payment_status === "paid" || type === "checkout.session.async_payment_succeeded";
-    if (paid) {
-      await fulfil(env, topup, session, now);
-      return "credited";
-    }
+    if (paid) return fulfil(env, topup, session, now);
     const payment = idOf(session.payment_intent);
     await env.DB.prepare("UPDATE topups SET checkout_session_id = ?, payment_intent_id = coalesce(payment_intent_id, ?), updated_at = ? WHERE id = ?")
       .bind(session.id, payment, now, topup.id).run();

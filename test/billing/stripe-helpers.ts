@@ -73,7 +73,10 @@ export function dispute(p: Purchase, disputeId: string, type: "charge.dispute.cr
 
 export interface StandinStripe {
   customers: { id: string; metadata: Record<string, string> }[];
-  sessions: { id: string; metadata: Record<string, string>; amount_total: number; success_url: string }[];
+  sessions: {
+    id: string; metadata: Record<string, string>; amount_total: number; success_url: string; mode: string;
+    requested_params: string[]; payment_intent_data: Record<string, unknown> | null;
+  }[];
   refunds: { id: string; amount: number; payment_intent: string; idempotency_key: string | null }[];
   requests: { method: string; path: string; idempotency_key: string | null }[];
 }

@@ -31,9 +31,13 @@ async function signUpAndVerify(page, address, name) {
   await page.getByTestId("verified").waitFor();
 }
 
+/** Every origin the user's browser sent a request to. */
+const origins = new Set();
+
 before(async () => {
   stack = await startStack();
   user = await (await stack.browser.newContext({ locale: "en-US", acceptDownloads: true, viewport: { width: 1280, height: 900 } })).newPage();
+  user.context().on("request", (r) => origins.add(new URL(r.url()).origin));
   admin = await (await stack.browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 } })).newPage();
 }, { timeout: 300_000 });
 
@@ -125,6 +129,11 @@ describe("dashboard", { timeout: 600_000 }, () => {
     await user.getByRole("heading", { name: "帳務" }).waitFor();
     const cookies = await user.context().cookies();
     assert.equal(cookies.find((c) => c.name === "locale")?.value, "zh-TW");
+
+    // P24: only the session, CSRF and locale cookies exist, and the browser talked to nobody but the
+    // dashboard's origin and (for Checkout) Stripe's stand-in: no analytics, no third-party scripts.
+    assert.deepEqual([...new Set(cookies.map((c) => c.name))].sort(), ["__Host-csrf", "__Host-session", "locale"]);
+    assert.deepEqual([...origins].filter((o) => o !== new URL(stack.base).origin && o !== stack.checkoutOrigin), []);
   });
 
   it("admin: approves that refund in the queue and sees it in the audit log", async () => {

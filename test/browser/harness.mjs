@@ -70,6 +70,8 @@ export async function startStack() {
 
   return {
     base, browser, gateway,
+    /** The Stripe stand-in's origin: the only other place the browser may go (it plays Stripe Checkout). */
+    checkoutOrigin: `http://127.0.0.1:${standinPort}`,
     /** The link of the newest dev mail to `to` whose link contains `path` (the console sender prints it). */
     async mailLink(to, path, after = 0) {
       return waitFor(() => {

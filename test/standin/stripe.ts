@@ -49,6 +49,8 @@ function createSession(p: Obj, origin: string): Session {
     id: sid, object: "checkout.session", mode: p.mode, customer: p.customer ?? null, client_reference_id: p.client_reference_id ?? null,
     currency: price.currency ?? "usd", amount_total: amount, metadata: p.metadata ?? {}, success_url: String(p.success_url ?? ""),
     cancel_url: p.cancel_url ?? null, payment_status: "unpaid", status: "open", payment_intent: null, url: `${origin}/stripe/pay/${sid}`,
+    // What the gateway asked for, as sent (tests check that nothing saves a card for later charges).
+    requested_params: Object.keys(p).sort(), payment_intent_data: p.payment_intent_data ?? null,
   };
   sessions.set(sid, s);
   return s;

@@ -2,7 +2,8 @@ import { parseUsd } from "./billing/money";
 import type { AdmitSettings } from "./account/types";
 import type { Env } from "./env";
 
-function int(value: string | undefined, fallback: number, min = 0): number {
+/** An integer setting from a var: `fallback` when unset, malformed or below `min`. */
+export function int(value: string | undefined, fallback: number, min = 0): number {
   const n = value === undefined || value === "" ? NaN : Number(value);
   return Number.isSafeInteger(n) && n >= min ? n : fallback;
 }

@@ -1,10 +1,6 @@
+import { int } from "../config";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
-
-function int(value: string | undefined, fallback: number, min = 0): number {
-  const n = value === undefined || value === "" ? NaN : Number(value);
-  return Number.isSafeInteger(n) && n >= min ? n : fallback;
-}
 
 const DAY_MS = 86_400_000;
 

@@ -1,3 +1,4 @@
+import { int } from "../config";
 import type { Env } from "../env";
 import { formatUsd, parseUsd, type Nano } from "./money";
 
@@ -22,10 +23,9 @@ export function topupConfig(env: Env): TopupConfig {
   const maxNano = Math.max(minNano, usd(env.TOPUP_MAX_USD, 1_000_000_000_000));
   const presets = (env.TOPUP_PRESETS_USD || "5,10,25,50,100").split(",").map((p) => usd(p.trim(), 0))
     .filter((n) => n >= minNano && n <= maxNano);
-  const days = Number(env.REFUND_WINDOW_DAYS);
   return {
     minNano, maxNano, presetsNano: [...new Set(presets)].sort((a, b) => a - b),
-    refundWindowDays: env.REFUND_WINDOW_DAYS && Number.isSafeInteger(days) && days >= 0 ? days : 30,
+    refundWindowDays: int(env.REFUND_WINDOW_DAYS, 30, 0),
   };
 }
 

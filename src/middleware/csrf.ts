@@ -3,15 +3,9 @@ import { readCsrfCookie } from "../auth/cookies";
 import { appOrigin } from "../auth/config";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
+import { sameString } from "../lib/compare";
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
-
-function same(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
 
 /**
  * CSRF protection for cookie-authenticated routes, on every state-changing method:
@@ -29,7 +23,7 @@ export function csrfProtection(): MiddlewareHandler<{ Bindings: Env }> {
     }
     const cookie = readCsrfCookie(c);
     const header = c.req.header("x-csrf-token");
-    if (!cookie || !header || cookie.length < 16 || !same(cookie, header)) {
+    if (!cookie || !header || cookie.length < 16 || !sameString(cookie, header)) {
       throw new ApiError(403, "csrf_token_invalid", "Missing or invalid CSRF token: send the csrf cookie's value in the x-csrf-token header.");
     }
     await next();

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
 import { oauthFailure, PROVIDER_TIMEOUT_MS, type GoogleConfig, type ProviderIdentity } from "./providers";
-import { sameString } from "./pkce";
+import { sameString } from "../../lib/compare";
 
 /** One key set per JWKS URL and isolate, so jose's cache and cooldown work across requests. */
 const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();

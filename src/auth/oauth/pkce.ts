@@ -18,10 +18,3 @@ export async function codeChallengeS256(verifier: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
   return base64url.encode(new Uint8Array(digest));
 }
-
-/** Compares two strings in time that depends only on their length (workerd's timingSafeEqual). */
-export function sameString(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  return x.byteLength === y.byteLength && crypto.subtle.timingSafeEqual(x, y);
-}

@@ -79,7 +79,10 @@ await migrate();
 if (build) await done(run("npm", ["run", "build:dashboard", "--silent"]));
 // The watcher rebuilds on change (the type check and the size budget run in build:dashboard).
 if (watch) run("npx", ["vite", "build", "--watch", "--config", "dashboard/vite.config.ts", "--logLevel", "warn"]);
-const wrangler = run("npx", ["wrangler", "dev", ...port, ...DEV_VARS, ...extra], { env: { ...process.env, WRANGLER_HIDE_BANNER: "true" } });
+// Locally there is nothing to gain from fetching Request.cf or sending telemetry (both fail offline,
+// loudly); either can be turned back on by setting the variable.
+const devEnv = { CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", ...process.env, WRANGLER_HIDE_BANNER: "true" };
+const wrangler = run("npx", ["wrangler", "dev", ...port, ...DEV_VARS, ...extra], { env: devEnv });
 wrangler.on("exit", (code) => {
   killAll();
   process.exit(code ?? 0);

@@ -1,6 +1,6 @@
 // The dashboard in a real browser (issue 6, "Must show"): one user's whole journey, an admin
 // approving that user's refund, screenshots and accessibility of every page, then deletion.
-// Run: npm run test:browser   (needs /usr/bin/chromium; .ci/run installs it)
+// Run: npm run test:browser   (Chromium: /usr/bin/chromium if present, else the npm-shipped build; test/browser/chromium.mjs)
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";

@@ -178,11 +178,14 @@ export async function startStack() {
   let gateway;
   let browser;
   // The browser is unpacked and launched while the gateway starts; a failure is kept for later.
+  let browserError = null;
   const browserReady = launchBrowser().then((b) => {
     browser = b;
     return b;
   });
-  browserReady.catch(() => {});
+  browserReady.catch((err) => {
+    browserError = err;
+  });
   const teardown = async () => {
     await browserReady.then((b) => within(b.close(), 10_000, "closing the browser")).catch(() => {});
     await Promise.all([stopProc(gateway), stopProc(standin)]);
@@ -193,12 +196,16 @@ export async function startStack() {
       STANDIN_STRIPE_WEBHOOK_URL: `${base}/api/billing/webhook`,
       STANDIN_STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     });
-    await waitFor(() => standin.out.includes("standin listening") || standin.exited !== null, { timeout: STANDIN_START_MS, what: "the stand-in" });
+    await waitFor(() => {
+      if (browserError) throw browserError;
+      return standin.out.includes("standin listening") || standin.exited !== null;
+    }, { timeout: STANDIN_START_MS, what: "the stand-in" });
     if (standin.exited !== null) throw new Error(`stand-in failed:\n${standin.out}`);
     const gatewayArgs = ["scripts/dev.mjs", "--no-watch", "--no-build", "--port", String(port), "--persist-to", state, "--var", `STRIPE_SECRET_KEY:${STRIPE_KEY}`,
       "--var", `STRIPE_WEBHOOK_SECRET:${WEBHOOK_SECRET}`, "--var", `STRIPE_API_BASE:http://127.0.0.1:${standinPort}/stripe`];
     gateway = start(process.execPath, gatewayArgs, { CI: "1", WRANGLER_SEND_METRICS: "false" });
     await waitFor(async () => {
+      if (browserError) throw browserError;
       if (gateway.exited !== null) throw new Error(`npm run dev failed:\n${gateway.out}`);
       if (!/Ready on/.test(gateway.out)) return false;
       return fetch(`${base}/healthz`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.ok, () => false);

@@ -257,7 +257,14 @@ export async function axeSerious(page) {
 /** Waits until the page's lazy chunk rendered its heading and no loading indicator remains. */
 export async function settled(page) {
   await page.waitForSelector("main h1", { timeout: 20_000 });
-  await page.waitForFunction(() => !document.querySelector('main [role="status"].muted'), null, { timeout: 20_000 }).catch(() => {});
+  // The loading indicator (dashboard/src/components/ui.tsx `Loading`, texts from dashboard/src/i18n) is gone;
+  // other status lines (e.g. the models count) stay.
+  const loadingTexts = ["Loading…", "載入中…", "加载中…"];
+  await page
+    .waitForFunction((texts) => ![...document.querySelectorAll('main [role="status"].muted')].some((el) => texts.includes(el.textContent.trim())), loadingTexts, {
+      timeout: 20_000,
+    })
+    .catch(() => {});
   await page.waitForLoadState("networkidle").catch(() => {});
 }
 

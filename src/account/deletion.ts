@@ -4,7 +4,7 @@ import { formatUsd } from "../billing/money";
 import { enqueueEmail } from "../email/outbox";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
-import { accountStub } from "../gateway/meter";
+import { accountStub } from "./client";
 import { newId } from "../lib/ids";
 import { anonymizeUserUsage } from "../retention/batches";
 

@@ -1,7 +1,7 @@
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { emailInsert } from "../email/outbox";
-import { accountStub } from "../gateway/meter";
+import { accountStub } from "../account/client";
 import { formatUsd } from "./money";
 import { type RefundRow } from "./refunds";
 import type { TopupRow } from "./stripe/checkout";

@@ -1,6 +1,6 @@
 import type { Env } from "../env";
 import { ApiError } from "../errors";
-import { accountStub } from "../gateway/meter";
+import { accountStub } from "../account/client";
 import { newId } from "../lib/ids";
 import { formatUsd } from "./money";
 import { isWholeCents, topupConfig } from "./topup-config";

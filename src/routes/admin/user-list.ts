@@ -5,7 +5,7 @@ import { formatUsd } from "../../billing/money";
 import { database } from "../../db/client";
 import { users } from "../../db/schema";
 import type { Env } from "../../env";
-import { accountStub } from "../../gateway/meter";
+import { accountStub } from "../../account/client";
 import { keyView } from "../../keys/view";
 import { USER_ID } from "../../lib/ids";
 import { validate } from "../../middleware/validate";

@@ -6,7 +6,7 @@ import { parseUsd } from "../../billing/money";
 import { database } from "../../db/client";
 import { users } from "../../db/schema";
 import type { Env } from "../../env";
-import { accountStub } from "../../gateway/meter";
+import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
 
 const body = z.strictObject({

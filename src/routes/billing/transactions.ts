@@ -5,7 +5,7 @@ import { formatUsd } from "../../billing/money";
 import { database } from "../../db/client";
 import { transactions } from "../../db/schema";
 import type { Env } from "../../env";
-import { accountStub } from "../../gateway/meter";
+import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
 
 export const LEDGER_KINDS = ["grant", "usage", "purchase", "refund", "dispute", "adjustment"] as const;

@@ -6,7 +6,7 @@ import { database } from "../../db/client";
 import { usageLogs, type UsageLogRow } from "../../db/schema";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
-import { accountStub } from "../../gateway/meter";
+import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
 import { verifiedKey } from "../../middleware/verified-key";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatPricePerToken } from "../src/billing/money";
+import { formatPricePerToken } from "../src/lib/money";
 import { PREFERENCES } from "../src/routing/auto";
 import { api, chat, createUser, drained, usageRows } from "./helpers/gateway";
 

@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { formatUsd } from "../src/billing/money";
+import { formatUsd } from "../src/lib/money";
 import openaiText from "./fixtures/providers/openai/chat/openai-text.json";
 import deepseekToolCall from "./fixtures/providers/others/deepseek/deepseek-tool-call.json";
 import { account, admin, api, chat, createUser, drained, settled, usageRows } from "./helpers/gateway";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { estimateChatPromptTokens } from "../src/billing/estimate";
-import { formatUsd } from "../src/billing/money";
+import { formatUsd } from "../src/lib/money";
 import { account, chat, createUser, drained, usageRows } from "./helpers/gateway";
 import { TEST_PRICE } from "./helpers/catalog";
 

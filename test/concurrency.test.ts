@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { estimateChatPromptTokens } from "../src/billing/estimate";
-import { costNano, formatUsd, parseUsd } from "../src/billing/money";
+import { costNano, formatUsd, parseUsd } from "../src/lib/money";
 import { TEST_PRICE } from "./helpers/catalog";
 import { account, chat, createUser, drained, usageRows } from "./helpers/gateway";
 

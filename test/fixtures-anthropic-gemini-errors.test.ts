@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { formatUsd } from "../src/billing/money";
+import { formatUsd } from "../src/lib/money";
 import { addTestModels } from "./helpers/catalog";
 import { expectError } from "./helpers/errors";
 import { account, chat, createUser, drained, usageRows } from "./helpers/gateway";

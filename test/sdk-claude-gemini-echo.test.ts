@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import type OpenAI from "openai";
 import { describe, expect, it } from "vitest";
-import { formatUsd } from "../src/billing/money";
+import { formatUsd } from "../src/lib/money";
 import { createUser, drained, openai, usageRows } from "./helpers/gateway";
 
 // The official openai SDK sending Claude and Gemini requests through the gateway to the stand-in's

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import type OpenAI from "openai";
 import { beforeAll, describe, expect, it } from "vitest";
-import { formatUsd } from "../src/billing/money";
+import { formatUsd } from "../src/lib/money";
 import { invalidateCatalog } from "../src/catalog/catalog";
 import { TEST_PRICE } from "./helpers/catalog";
 import { createUser, drained, openai, usageRows } from "./helpers/gateway";

@@ -1,4 +1,4 @@
-import { parseUsd } from "../billing/money";
+import { parseUsd } from "../lib/money";
 import { enqueueEmail } from "../email/outbox";
 import type { Env } from "../env";
 import { accountStub } from "../account/client";

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { MAX_BALANCE_NANO } from "../../account/ledger";
-import { formatUsd, parseUsd } from "../../billing/money";
+import { formatUsd, parseUsd } from "../../lib/money";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { accountStub } from "../../account/client";

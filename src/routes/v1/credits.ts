@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { formatUsd, usdJsonNumber } from "../../billing/money";
+import { formatUsd, usdJsonNumber } from "../../lib/money";
 import type { Env } from "../../env";
 import { accountStub } from "../../account/client";
 import { verifiedKey } from "../../middleware/verified-key";

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { usdJsonNumber } from "../../billing/money";
+import { usdJsonNumber } from "../../lib/money";
 import { database } from "../../db/client";
 import { usageLogs, type UsageLogRow } from "../../db/schema";
 import type { Env } from "../../env";

@@ -1,12 +1,12 @@
-import { refundableOnClosure } from "./closure";
+import { refundableOnClosure } from "../account/closure";
 import { logSecurityEvent } from "../auth/security-log";
-import { formatUsd } from "../billing/money";
+import { formatUsd } from "../lib/money";
 import { enqueueEmail } from "../email/outbox";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
-import { accountStub } from "./client";
+import { accountStub } from "../account/client";
 import { newId } from "../lib/ids";
-import { anonymizeUserUsage } from "../retention/batches";
+import { anonymizeUserUsage } from "./batches";
 
 /** Why an account is being erased: the user asked (P27), it was never verified (retention, P19), or the operator terminated it (P9). */
 export type DeletionReason = "user_request" | "unverified_purge" | "operator_termination";

@@ -1,6 +1,6 @@
 // The layers of src/, top to bottom. A module may import its own folder and any layer below its
 // own; never a layer above. Folders of one layer may import each other, but not in a cycle.
-// docs/architecture.md shows the same table; test/architecture/docs.test.mjs keeps them equal.
+// docs/architecture.md shows the same table; test/architecture/docs.node-test.mjs keeps them equal.
 export const LAYERS = [
   { name: "entry", parts: ["index.ts", "app.ts", "scheduled.ts"] },
   { name: "http", parts: ["routes", "middleware"] },

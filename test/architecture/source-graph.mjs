@@ -43,12 +43,28 @@ export function importsOf(file, text) {
 
 /** The production source files of src/ (tests and test utilities are left out). */
 export function productionSources() {
-  return walk("src").filter((f) => f.endsWith(".ts") && !/\.test\.ts$|\.test-util\.ts$/.test(f));
+  return walk("src").filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"));
 }
 
 /** The graph of src/: [{ from, to, typeOnly }]. */
 export function sourceGraph(read = (f) => readFileSync(join(ROOT, f), "utf8")) {
   return productionSources().flatMap((from) => importsOf(from, read(from)).map((e) => ({ from, ...e })));
+}
+
+/** The unit tests beside the code in src/. */
+export function unitTests() {
+  return walk("src").filter((f) => f.endsWith(".test.ts"));
+}
+
+/**
+ * Modules of src/ that only tests import (a unit test beside the code, or a worker test under
+ * test/): test helpers, which belong in test/helpers/.
+ */
+export function testOnlyModules(read = (f) => readFileSync(join(ROOT, f), "utf8")) {
+  const tests = [...unitTests(), ...walk("test").filter((f) => /\.(ts|mjs)$/.test(f))];
+  const fromTests = new Set(tests.flatMap((f) => importsOf(f, read(f)).map((e) => e.to)));
+  const fromProduction = new Set(sourceGraph(read).map((e) => e.to));
+  return productionSources().filter((f) => fromTests.has(f) && !fromProduction.has(f));
 }
 
 export const rel = (p) => relative(ROOT, p);

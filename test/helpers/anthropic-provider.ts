@@ -1,8 +1,8 @@
 /** Test helpers (imported only by *.test.ts): replaying fixtures and checking OpenAI shapes. */
 import { z } from "zod";
-import type { ChatCompletionRequest } from "../../routes/v1/schemas/chat";
-import type { OpenAIChatChunk, OpenAIChatCompletion, TransformContext } from "../transform";
-import { createStreamTranslator, type AnthropicStreamTranslator } from "./stream";
+import type { ChatCompletionRequest } from "../../src/routes/v1/schemas/chat";
+import type { OpenAIChatChunk, OpenAIChatCompletion, TransformContext } from "../../src/providers/transform";
+import { createStreamTranslator, type AnthropicStreamTranslator } from "../../src/providers/anthropic/stream";
 
 export const ctx: TransformContext = {
   requestId: "gen-test-123",

@@ -1,9 +1,9 @@
 /** Test helpers (imported only by *.test.ts): fixture replay and an Anthropic event-sequence validator. */
 import { z } from "zod";
-import type { OpenAIChatChunk } from "../../providers/transform";
-import type { ProviderQuirks, TokenUsage } from "../../providers/types";
-import { readOpenAIUsage } from "../../providers/openai-compatible/usage";
-import { anthropicEventStream, type AnthropicEvent } from "./stream";
+import type { OpenAIChatChunk } from "../../src/providers/transform";
+import type { ProviderQuirks, TokenUsage } from "../../src/providers/types";
+import { readOpenAIUsage } from "../../src/providers/openai-compatible/usage";
+import { anthropicEventStream, type AnthropicEvent } from "../../src/surfaces/anthropic/stream";
 
 export const ctx = { requestId: "gen-test-123", model: "deepseek/deepseek-reasoner" };
 export const streamCtx = { ...ctx, inputTokensEstimate: 50 };

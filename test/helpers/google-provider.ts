@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { OpenAIChatChunk, OpenAIChatCompletion, TransformContext } from "../transform";
+import type { OpenAIChatChunk, OpenAIChatCompletion, TransformContext } from "../../src/providers/transform";
 
 /** Test helpers: fixture parsing, a context, and OpenAI shape checks (imported by *.test.ts only). */
 

@@ -1,11 +1,18 @@
-import { parseUsd } from "./billing/money";
-import type { AdmitSettings } from "./account/types";
+import { parseUsd } from "./lib/money";
 import type { Env } from "./env";
 
 /** An integer setting from a var: `fallback` when unset, malformed or below `min`. */
 export function int(value: string | undefined, fallback: number, min = 0): number {
   const n = value === undefined || value === "" ? NaN : Number(value);
   return Number.isSafeInteger(n) && n >= min ? n : fallback;
+}
+
+/** The settings a wallet's Durable Object applies to admission (sent with each call). */
+export interface AdmitSettings {
+  defaultAllowance: number;
+  reservationTtlMs: number;
+  defaultRpm: number;
+  defaultTpm: number;
 }
 
 /** Deployment settings read from vars; every one has a documented default (README, "Settings"). */

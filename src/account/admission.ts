@@ -1,4 +1,4 @@
-import { formatUsd } from "../billing/money";
+import { formatUsd } from "../lib/money";
 import { findUsableKey, isRefusal } from "./keys";
 import { pruneRateEvents, rateWindow, recordRateEvent } from "./rate-limit";
 import { planReservation } from "./reservation";

@@ -1,4 +1,5 @@
-import type { Nano } from "../billing/money";
+import type { AdmitSettings } from "../config";
+import type { Nano } from "../lib/money";
 
 /** The window a key's spend limit applies to: a UTC day, an ISO week (from Monday), a calendar month, or the key's lifetime. */
 export type SpendPeriod = "daily" | "weekly" | "monthly" | "total";
@@ -50,12 +51,7 @@ export interface RateInfo {
   resetTokensMs: number;
 }
 
-export interface AdmitSettings {
-  defaultAllowance: number;
-  reservationTtlMs: number;
-  defaultRpm: number;
-  defaultTpm: number;
-}
+export type { AdmitSettings } from "../config";
 
 export interface AdmitInput {
   keyHash: string;

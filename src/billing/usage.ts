@@ -1,7 +1,7 @@
 import type { CatalogModel } from "../catalog/catalog";
 import type { TokenUsage } from "../providers/types";
 import type { UsageSource } from "../account/types";
-import { costNano, type Nano } from "./money";
+import { costNano, type Nano } from "../lib/money";
 
 /**
  * cost = (uncached prompt × input + cached × cached-input + cache writes × cache-write

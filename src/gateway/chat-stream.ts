@@ -1,4 +1,4 @@
-import { usdJsonNumber } from "../billing/money";
+import { usdJsonNumber } from "../lib/money";
 import type { OpenAIChatChunk, StreamTranslator } from "../providers/transform";
 import type { Admission } from "./meter";
 import { sseData } from "./sse";

@@ -1,4 +1,5 @@
 import type { AccountDO } from "../account/account-do";
+import { accountStub } from "../account/client";
 import type { RateInfo, Refusal, RequestStatus, SettleInput, UsageSource } from "../account/types";
 import type { CatalogModel } from "../catalog/catalog";
 import type { GatewayConfig } from "../config";
@@ -6,10 +7,6 @@ import type { Env } from "../env";
 import { ApiError } from "../errors";
 import type { TokenUsage } from "../providers/types";
 import { priceUsage } from "../billing/usage";
-
-export function accountStub(env: Env, userId: string): DurableObjectStub<AccountDO> {
-  return env.ACCOUNT.get(env.ACCOUNT.idFromName(userId));
-}
 
 export function rateHeaders(r: RateInfo): Record<string, string> {
   return {

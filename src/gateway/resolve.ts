@@ -1,4 +1,4 @@
-import { parsePricePerMillion } from "../billing/money";
+import { parsePricePerMillion } from "../lib/money";
 import { findModel, loadCatalog, type CatalogModel } from "../catalog/catalog";
 import type { ChatCompletionRequest } from "../routes/v1/schemas/chat";
 import { AUTO_MODEL_ID, autoPickError, pickAutoModel, type AutoPicked } from "../routing/auto";

@@ -144,11 +144,11 @@ export function relayStream(upstream: ReadableStream<Uint8Array>, o: RelayOption
     async pull(controller) {
       while (!done) {
         let result: ReadableStreamReadResult<Uint8Array>;
-        let idle: number | null = null;
+        let idle: ReturnType<typeof setTimeout> | null = null;
         try {
           result = await Promise.race([
             reader.read(),
-            new Promise<never>((_, reject) => { idle = setTimeout<[]>(() => reject(new Error("idle")), o.idleTimeoutMs); }),
+            new Promise<never>((_, reject) => { idle = setTimeout(() => reject(new Error("idle")), o.idleTimeoutMs); }),
           ]);
         } catch {
           clearTimeout(idle);

@@ -4,7 +4,7 @@ import { logSecurityEvent } from "../auth/security-log";
 import { database } from "../db/client";
 import { apiKeys } from "../db/schema";
 import type { Env } from "../env";
-import { accountStub } from "../gateway/meter";
+import { accountStub } from "../account/client";
 import { generateApiKey, keyDisplay, sha256Hex } from "../lib/api-key";
 import { newId } from "../lib/ids";
 import { toKeyPatch, type CreateKeyBody } from "./schema";

@@ -1,13 +1,11 @@
 import { eq } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import { readSessionCookie } from "../auth/cookies";
-import { readSession, type SessionClaims } from "../auth/session";
+import { readSession, type SessionClaims, type SessionUser } from "../auth/session";
 import { database } from "../db/client";
 import { users } from "../db/schema";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
-
-export type SessionUser = typeof users.$inferSelect;
 
 declare module "hono" {
   interface ContextVariableMap {

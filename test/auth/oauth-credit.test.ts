@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseUsd } from "../../src/billing/money";
+import { parseUsd } from "../../src/lib/money";
 import { account } from "../helpers/gateway";
 import { anon, PASSWORD } from "./helpers";
 import { expectSignedIn, fresh, signIn, TERMS } from "./oauth-flow";

@@ -147,7 +147,7 @@ const messagesBody = fc.record({
 }, { requiredKeys: ["model", "max_tokens", "messages"] }).map(compact);
 
 describe("schema-valid fuzzed requests through each provider translation → 4xx or 200 billed exactly once", () => {
-  // Fails today on two gateway bugs (minimal cases in regressions.test.ts): 503 when provider
+  // Fails today on two gateway bugs (minimal cases in unservable-requests.test.ts): 503 when provider
   // preferences exclude every provider, and usage rows for 400s refused after admission.
   it("POST /chat/completions: every part and message type, tools, formats and sampling options", async () => {
     const u = await createUser("10.00");

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { formatPricePerToken, parsePricePerMillion } from "../../billing/money";
+import { formatPricePerToken, parsePricePerMillion } from "../../lib/money";
 import { invalidateCatalog } from "../../catalog/catalog";
 import { database } from "../../db/client";
 import { models, type ModelRow } from "../../db/schema";

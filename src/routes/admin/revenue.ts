@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { formatUsd } from "../../billing/money";
+import { formatUsd } from "../../lib/money";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { validate } from "../../middleware/validate";

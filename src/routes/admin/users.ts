@@ -1,12 +1,12 @@
 import { and, desc, eq, lt } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { formatUsd } from "../../billing/money";
+import { formatUsd } from "../../lib/money";
 import { database } from "../../db/client";
 import { usageLogs, users } from "../../db/schema";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
-import { accountStub } from "../../gateway/meter";
+import { accountStub } from "../../account/client";
 import { newUserId } from "../../lib/ids";
 import { validate } from "../../middleware/validate";
 import { generationView } from "../v1/generation";

@@ -5,7 +5,7 @@ import { readSession } from "../../auth/session";
 import { database } from "../../db/client";
 import { users } from "../../db/schema";
 import type { Env } from "../../env";
-import type { SessionUser } from "../../middleware/session";
+import type { SessionUser } from "../../auth/session";
 
 /** The signed-in user, when there is a valid session (same checks as sessionAuth), else null. */
 export async function currentUser(c: Context<{ Bindings: Env }>): Promise<SessionUser | null> {

@@ -12,7 +12,7 @@ import { database } from "../../db/client";
 import { users } from "../../db/schema";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
-import { accountStub } from "../../gateway/meter";
+import { accountStub } from "../../account/client";
 import { newUserId } from "../../lib/ids";
 import { validate } from "../../middleware/validate";
 import { sendQueuedMail } from "./background";

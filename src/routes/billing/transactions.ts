@@ -1,11 +1,11 @@
 import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { formatUsd } from "../../billing/money";
+import { formatUsd } from "../../lib/money";
 import { database } from "../../db/client";
 import { transactions } from "../../db/schema";
 import type { Env } from "../../env";
-import { accountStub } from "../../gateway/meter";
+import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
 
 export const LEDGER_KINDS = ["grant", "usage", "purchase", "refund", "dispute", "adjustment"] as const;

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { countCompletionTokens, decideUsage } from "../../billing/usage";
 import { estimateChatPromptTokens } from "../../billing/estimate";
-import { usdJsonNumber } from "../../billing/money";
+import { usdJsonNumber } from "../../lib/money";
 import { config } from "../../config";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";

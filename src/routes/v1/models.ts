@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { findModel, loadCatalog, type CatalogModel } from "../../catalog/catalog";
-import { formatPricePerToken } from "../../billing/money";
+import { formatPricePerToken } from "../../lib/money";
 import { config } from "../../config";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { handleError } from "../../errors";
 import { validate } from "../../middleware/validate";
 import { messagesRequestSchema } from "./schema";
-import { claudeCodeLike } from "./testing";
+import { claudeCodeLike } from "../../../test/helpers/anthropic-surface";
 
 const base = { model: "deepseek/deepseek-chat", max_tokens: 1024, messages: [{ role: "user", content: "Hello" }] };
 

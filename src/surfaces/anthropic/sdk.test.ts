@@ -17,7 +17,7 @@ import { chatCompletionSchema } from "../../routes/v1/schemas/chat";
 import { toAnthropicMessage } from "./from-openai";
 import { messagesRequestSchema } from "./schema";
 import { anthropicEventStream, sseFrame, PING_EVENT, type AnthropicEvent } from "./stream";
-import { OPENAI_QUIRKS, XAI_QUIRKS, chunks, ctx, replay, sourceOf, streamCtx, streamUsage } from "./testing";
+import { OPENAI_QUIRKS, XAI_QUIRKS, chunks, ctx, replay, sourceOf, streamCtx, streamUsage } from "../../../test/helpers/anthropic-surface";
 import { toOpenAIRequest } from "./to-openai";
 
 const encoder = new TextEncoder();

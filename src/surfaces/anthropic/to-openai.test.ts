@@ -3,7 +3,7 @@ import { ApiError } from "../../errors";
 import { chatCompletionSchema } from "../../routes/v1/schemas/chat";
 import { messagesRequestSchema } from "./schema";
 import { effortForBudget, toOpenAIRequest } from "./to-openai";
-import { claudeCodeLike } from "./testing";
+import { claudeCodeLike } from "../../../test/helpers/anthropic-surface";
 
 const base = { model: "deepseek/deepseek-chat", max_tokens: 1024, messages: [{ role: "user", content: "Hello" }] };
 

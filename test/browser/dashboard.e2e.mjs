@@ -36,9 +36,11 @@ const origins = new Set();
 
 before(async () => {
   stack = await startStack();
-  user = await (await stack.browser.newContext({ locale: "en-US", acceptDownloads: true, viewport: { width: 1280, height: 900 } })).newPage();
+  // bypassCSP: axe-core is injected as an inline script, which the dashboard's CSP refuses
+  // (dashboard-fixes.e2e.mjs runs the pages with the policy enforced).
+  user = await (await stack.browser.newContext({ locale: "en-US", acceptDownloads: true, viewport: { width: 1280, height: 900 }, bypassCSP: true })).newPage();
   user.context().on("request", (r) => origins.add(new URL(r.url()).origin));
-  admin = await (await stack.browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 } })).newPage();
+  admin = await (await stack.browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 }, bypassCSP: true })).newPage();
 }, { timeout: 300_000 });
 
 after(async () => { await stack?.stop(); });

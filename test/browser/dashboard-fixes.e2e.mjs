@@ -5,9 +5,9 @@
 // Run: npm run test:browser   (needs /usr/bin/chromium)
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { signUpAndVerify as signUpAccount } from "./accounts.mjs";
 import { settled, startStack, waitFor } from "./harness.mjs";
 
-const PASSWORD = "correct horse battery staple 42";
 const stamp = Date.now();
 let stack, page, adminPage;
 /** Console messages about the Content Security Policy, and uncaught page errors, from every page. */
@@ -19,19 +19,7 @@ function watch(p) {
   return p;
 }
 
-async function signUpAndVerify(p, address) {
-  const mark = stack.mark();
-  await p.goto(`${stack.base}/signup`);
-  await p.getByLabel("Name", { exact: true }).fill("CSP Tester");
-  await p.getByLabel("Email", { exact: true }).fill(address);
-  await p.locator('input[name="password"]').fill(PASSWORD);
-  await p.getByLabel("I am 18 years old or older.").check();
-  await p.locator('input[name="accept_terms"]').check();
-  await p.getByRole("button", { name: "Create account" }).click();
-  await p.waitForURL((u) => u.pathname === "/");
-  await p.goto(await stack.mailLink(address, "/verify-email", mark));
-  await p.getByTestId("verified").waitFor();
-}
+const signUpAndVerify = (p, address) => signUpAccount(stack, p, address, "CSP Tester");
 
 async function userId(address) {
   const list = await stack.admin("GET", `/users?q=${encodeURIComponent(address)}`);

@@ -44,14 +44,14 @@ async function tourLocale({ base, who, checkoutUrl, locale }) {
 
 /** A page in a new context holding the same cookies (the signed-in session) as `page`. */
 async function cloneSession(page) {
-  const ctx = await page.context().browser().newContext({ viewport: { width: 1280, height: 900 }, storageState: await page.context().storageState() });
+  const ctx = await page.context().browser().newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true, storageState: await page.context().storageState() });
   return ctx.newPage();
 }
 
 export async function tourPages({ base, user, admin, checkoutUrl }) {
   mkdirSync(OUT, { recursive: true });
   const browser = user.context().browser();
-  const guestPage = async () => (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  const guestPage = async () => (await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true })).newPage();
   const problems = [];
 
   // One playground reply first, so its page shows tokens and cost (billed to the user's balance).

@@ -108,6 +108,7 @@ export const en = {
   max_output: "Max output", capabilities: "Capabilities",
   // playground
   playground_title: "Playground", playground_intro: "Chat with any model. Replies are billed to your balance like API calls. The conversation is kept only in this browser.",
+  models_unavailable: "Not available on this server",
   clear_history: "Clear history", conversation: "Conversation", playground_empty: "Send a message to start.", you: "You", assistant: "Assistant",
   tokens_in_out: "{input} in / {output} out tokens", cost: "Cost", your_message: "Your message", send: "Send", stop: "Stop",
   send_hint: "Ctrl+Enter sends.",
@@ -202,6 +203,10 @@ export const en = {
   admin_refunds: "Refund queue", admin_audit: "Audit log", admin_reconciliation: "Reconciliation", admin_revenue: "Revenue",
   admin_user_detail: "User", search_users: "Search by email or name", reserved: "Reserved", total_credits: "Credits in total", total_usage: "Usage in total",
   grant_amount: "Grant (USD)", grant_credits: "Grant credits", make_admin: "Make admin", remove_admin: "Remove admin",
+  price_cache_write: "Cache write / 1M", price_unit_note: "All prices are USD per 1 million tokens.",
+  price_invalid: "Enter USD per 1 million tokens as a decimal number, e.g. 0.15 (at most 6 decimals). Input and output are required.",
+  price_big_change: "These prices change by more than 10×: {changes}. Check the unit (USD per 1 million tokens, not per token), then save again to confirm.",
+  price_save_anyway: "Save these prices",
   pricing: "Prices", price_source: "Price source", col_source: "Source", approve: "Approve", reject: "Reject", run_now: "Run now",
   rev_paid: "Paid by users", rev_refunded: "Refunded", rev_usage: "Usage charged", rev_upstream: "Upstream cost", rev_margin: "Margin",
   not_tracked: "Not tracked", rev_note: "Figures come from the ledger; the default range is the current month.",

@@ -29,6 +29,20 @@ const pricingView = (m: ModelRow) => ({
   input_cache_write: m.cacheWritePrice === null ? null : formatPricePerToken(m.cacheWritePrice),
 });
 
+/** A catalog price (µUSD per 1M tokens) as a USD-per-1M decimal string, the unit PATCH takes ("0.15"). */
+function perMillion(micro: number): string {
+  const whole = Math.floor(micro / 1_000_000);
+  const frac = String(micro % 1_000_000).padStart(6, "0").replace(/0+$/, "");
+  return frac ? `${whole}.${frac}` : `${whole}`;
+}
+
+/** The same prices in the unit of the PATCH fields, so an editor can show and prefill them as they are sent back. */
+const perMillionView = (m: ModelRow) => ({
+  input: perMillion(m.inputPrice), output: perMillion(m.outputPrice),
+  cached_input: m.cachedInputPrice === null ? null : perMillion(m.cachedInputPrice),
+  cache_write: m.cacheWritePrice === null ? null : perMillion(m.cacheWritePrice),
+});
+
 /**
  * Operator API: PATCH /models/:id changes a model's prices (USD per 1M tokens, decimal strings) or
  * switches it on or off, without a deploy. Every price change names its source and is dated.
@@ -42,7 +56,7 @@ export const adminModels = new Hono<{ Bindings: Env }>()
       data: rows.map((m) => ({
         id: m.id, name: m.name, provider: m.provider, upstream_model: m.upstreamModel, kind: m.kind, enabled: m.enabled,
         context_length: m.contextLength, max_output_tokens: m.maxOutputTokens, capabilities: JSON.parse(m.capabilities) as string[],
-        pricing: pricingView(m), price_source: m.priceSource, price_updated_at: m.priceUpdatedAt,
+        pricing: pricingView(m), usd_per_m: perMillionView(m), price_source: m.priceSource, price_updated_at: m.priceUpdatedAt,
       })),
     });
   })
@@ -66,7 +80,7 @@ export const adminModels = new Hono<{ Bindings: Env }>()
       invalidateCatalog();
       return c.json({
         id: updated.id, enabled: updated.enabled,
-        pricing: pricingView(updated),
+        pricing: pricingView(updated), usd_per_m: perMillionView(updated),
         price_source: updated.priceSource, price_updated_at: updated.priceUpdatedAt,
       });
     },

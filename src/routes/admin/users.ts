@@ -39,7 +39,7 @@ export const adminUsers = new Hono<{ Bindings: Env }>()
     const user = await requireUser(c.env, id);
     const s = await accountStub(c.env, id).summary();
     return c.json({
-      id: user.id, email: user.email, name: user.name, status: s.status === "active" ? user.status : s.status,
+      id: user.id, email: user.email, name: user.name, status: s.status === "active" ? user.status : s.status, role: user.role,
       created_at: new Date(user.createdAt).toISOString(),
       balance_usd: formatUsd(s.balanceNano), reserved_usd: formatUsd(s.holdsNano),
       total_credits_usd: formatUsd(s.creditsNano), total_usage_usd: formatUsd(s.usageNano), in_flight: s.inFlight,

@@ -39,6 +39,7 @@ const registerBody = z.strictObject({
  */
 export const registerRoute = new Hono<{ Bindings: Env }>().post("/register", validate("json", registerBody), async (c) => {
   const body = c.req.valid("json");
+  const origin = appOrigin(c.env, c.req.url); // first: without APP_ORIGIN nothing is written
   const { ip, userAgent } = clientInfo(c);
   await enforce(c.env, limitsFor("register", null, { key: ip, ...LIMITS.registerPerIp }));
   const db = database(c.env.DB);
@@ -60,7 +61,7 @@ export const registerRoute = new Hono<{ Bindings: Env }>().post("/register", val
     throw err;
   }
   await accountStub(c.env, row.id).init(row.id, now, "unverified");
-  await queueVerificationEmail(c.env, { id: row.id, email: body.email }, appOrigin(c.env, c.req.url), now);
+  await queueVerificationEmail(c.env, { id: row.id, email: body.email }, origin, now);
   await logSecurityEvent(c.env, { userId: row.id, kind: "register", outcome: "success", ip, userAgent }, now);
   sendQueuedMail(c);
   const user = (await db.select().from(users).where(eq(users.id, row.id)).get())!;

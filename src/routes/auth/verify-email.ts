@@ -60,10 +60,11 @@ export const verifyEmailRoutes = new Hono<{ Bindings: Env }>()
   .post("/resend-verification", sessionAuth(), async (c) => {
     const user = c.get("user");
     const { ip, userAgent } = clientInfo(c);
+    const origin = appOrigin(c.env, c.req.url);
     await enforce(c.env, limitsFor("resend", { key: user.id, ...LIMITS.resendPerAccount }, { key: ip, ...LIMITS.resendPerIp }));
     // Already verified: nothing to send; the answer is the same.
     if (user.emailVerifiedAt === null) {
-      await queueVerificationEmail(c.env, user, appOrigin(c.env, c.req.url));
+      await queueVerificationEmail(c.env, user, origin);
       await logSecurityEvent(c.env, { userId: user.id, kind: "verification_sent", outcome: "success", ip, userAgent });
       sendQueuedMail(c);
     }

@@ -16,6 +16,8 @@ declare module "hono" {
   }
 }
 
+export const accountSuspended = () => new ApiError(403, "account_suspended", "This account is suspended: contact the operator.");
+
 const unauthenticated = () => new ApiError(401, "invalid_session", "Sign in to continue: the session is missing, expired or revoked.");
 
 /**
@@ -30,6 +32,7 @@ export function sessionAuth(): MiddlewareHandler<{ Bindings: Env }> {
     if (!claims) throw unauthenticated();
     const user = await database(c.env.DB).select().from(users).where(eq(users.id, claims.sub)).get();
     if (!user || user.status === "deleted" || user.sessionVersion !== claims.ver) throw unauthenticated();
+    if (user.status === "suspended") throw accountSuspended();
     c.set("user", user);
     c.set("session", claims);
     await next();

@@ -14,5 +14,5 @@ export async function currentUser(c: Context<{ Bindings: Env }>): Promise<Sessio
   const claims = await readSession(c.env, token);
   if (!claims) return null;
   const user = await database(c.env.DB).select().from(users).where(eq(users.id, claims.sub)).get();
-  return user && user.status !== "deleted" && user.sessionVersion === claims.ver ? user : null;
+  return user && user.status !== "deleted" && user.status !== "suspended" && user.sessionVersion === claims.ver ? user : null;
 }

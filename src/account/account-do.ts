@@ -8,7 +8,7 @@ import { LEDGER_SCHEMA, ledgerSnapshot, type LedgerSnapshot } from "./ledger";
 import { lowBalanceThreshold, setThreshold } from "./low-balance";
 import { closeAccount, type ClosureFigures } from "./closure";
 import { findPendingUsage, flushBatch, pendingOutbox } from "./outbox";
-import { applyCumulative, creditPurchase, disputeChanged, type CumulativeInput, type CumulativeResult, type DisputeState } from "./payments";
+import { applyCumulative, creditPurchase, disputeChanged, PAYMENTS_SCHEMA, reconcileDisputeStatus, type CumulativeInput, type CumulativeResult, type DisputeState } from "./payments";
 import { expireReservations, settle } from "./settlement";
 import { finishHold, holdRefund, type HoldInput, type HoldOutcome, type HoldResult } from "./refund-holds";
 import { ACCOUNT_SCHEMA, num, one, REQUEST_RETENTION_MS } from "./storage";
@@ -69,6 +69,22 @@ export class AccountDO extends DurableObject<Env> {
     this.sql.exec("UPDATE account SET status = ? WHERE id = 1", status);
   }
 
+  /**
+   * The operator's suspension: every key refused with 403 until unsuspend (deleted stays deleted).
+   * Lifting it restores what the account would otherwise be: unverified, disputed or active.
+   */
+  setSuspended(suspended: boolean, userId: string, emailVerified: boolean): string {
+    this.init(userId);
+    return this.ctx.storage.transactionSync(() => {
+      const now = this.status();
+      if (now === "deleted") return now;
+      if (suspended) this.setStatus("suspended");
+      else if (now === "suspended") this.setStatus(emailVerified ? "active" : "unverified");
+      this.sql.exec(PAYMENTS_SCHEMA);
+      return reconcileDisputeStatus(this.sql);
+    });
+  }
+
   admit(input: AdmitInput): AdmitResult {
     const result = this.ctx.storage.transactionSync(() => admit(this.sql, input, balance(this.sql), this.status()));
     if (result.ok) void this.schedule(input.now + input.settings.reservationTtlMs);
@@ -94,7 +110,9 @@ export class AccountDO extends DurableObject<Env> {
   verifyKey(keyHash: string, settings: AdmitSettings, now = Date.now()): VerifyResult {
     const key = findUsableKey(this.sql, keyHash, now);
     if (isRefusal(key)) return key;
-    if (this.status() === "deleted") return statusRefusal("deleted");
+    // The same account rule as admission: only an active account's keys read /v1 data.
+    const status = this.status();
+    if (status !== "active") return statusRefusal(status);
     return { ok: true, key, rate: rateWindow(this.sql, key, now, settings) };
   }
 

@@ -156,7 +156,7 @@ export function disputeChanged(
  * is back at zero or above (a top-up restores it). Other statuses (suspended, deleted, unverified)
  * are the operator's or the account's own and are left alone.
  */
-function reconcileDisputeStatus(sql: SqlStorage): string {
+export function reconcileDisputeStatus(sql: SqlStorage): string {
   const status = one<{ status: string }>(sql, "SELECT status FROM account WHERE id = 1")?.status ?? "active";
   if (status !== "active" && status !== "disputed") return status;
   const open = num(sql, "SELECT count(*) FROM disputes WHERE state = 'open'");

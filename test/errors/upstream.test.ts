@@ -94,14 +94,13 @@ describe("upstream errors are mapped, carry no internals and charge nothing", ()
     });
   }
 
-  it("upstream 400 → 400 with the provider's (redacted) message, code and param; nothing charged", async () => {
+  it("upstream 400 → 400 with the provider's code and param and a fixed message (never the provider's text); nothing charged", async () => {
     const { key, userId } = await createUser("1.00");
     const res = await chat(key, { model: "test-error-400" });
     rate(res);
     // reasoning-model-legacy-parameter-error.json: code unsupported_parameter, param max_tokens
     const body = await expectError(res, 400, "unsupported_parameter", "invalid_request_error", "max_tokens");
-    expect(body.error.message).toContain("Use 'max_completion_tokens' instead.");
-    expect(body.error.message).toContain("(from provider 'openai'; nothing was charged)");
+    expect(body.error.message).toBe("The provider 'openai' rejected the request (unsupported_parameter, param 'max_tokens'). Nothing was charged.");
     await expectReleased(userId, 400, "unsupported_parameter");
   });
 

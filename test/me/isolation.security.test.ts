@@ -60,7 +60,7 @@ const PROBES: Record<string, Probe> = {
   // Session routes that act on the caller's own account: A's ids cannot even be named (strict bodies).
   "GET /api/me/profile": { calls: () => [session("/api/me/profile")], control: true },
   "PATCH /api/me/profile": { calls: (w) => [session("/api/me/profile", "PATCH", { name: "b" }), session("/api/me/profile", "PATCH", { id: w.a.user.userId, name: "b" })], statuses: [200, 400] },
-  "POST /api/me/email": { calls: (w) => [session("/api/me/email", "POST", { email: w.a.user.email, password: "not-the-password-1" })], statuses: [400, 401, 409] },
+  "POST /api/me/email": { calls: (w) => [session("/api/me/email", "POST", { email: w.a.user.email, password: "not-the-password-1" })], statuses: [400, 401, 202] }, // 202: A's address answers like a free one; A is only mailed a notice
   "POST /api/me/playground/chat/completions": { calls: () => [session("/api/me/playground/chat/completions", "POST", chatBody)] },
   "GET /api/billing/config": { calls: () => [session("/api/billing/config")] },
   "POST /api/billing/checkout": { calls: () => [session("/api/billing/checkout", "POST", { amount_usd: "10.00" })] },

@@ -38,7 +38,7 @@ const INTERNAL_DETAIL = "upstream-internal-detail-XYZ";
 interface ErrCase {
   model: string; provider: "anthropic" | "google"; what: string;
   status: number; code: string; type: string;
-  /** The provider's message, passed on for a 400. */
+  /** The fixed message a provider's 400 becomes (the provider's own text is never copied). */
   message?: string;
   /** Retry-After the caller must get. */
   retryAfter?: string;
@@ -46,9 +46,9 @@ interface ErrCase {
 
 const CASES: ErrCase[] = [
   // error-message.json, recorded as HTTP 400: its message reaches the caller.
-  { model: "fxage-a-400", provider: "anthropic", what: "error-400 (error-message.json)", status: 400, code: "upstream_invalid_request", type: "invalid_request_error", message: errorMessage.error.message },
-  { model: "fxage-a-rec400", provider: "anthropic", what: "fixture anthropic/error-message", status: 400, code: "upstream_invalid_request", type: "invalid_request_error", message: errorMessage.error.message },
-  { model: "fxage-g-400", provider: "google", what: "error-400 (INVALID_ARGUMENT)", status: 400, code: "upstream_invalid_request", type: "invalid_request_error", message: 'Invalid JSON payload received. Unknown name "foo": Cannot find field.' },
+  { model: "fxage-a-400", provider: "anthropic", what: "error-400 (error-message.json)", status: 400, code: "upstream_invalid_request", type: "invalid_request_error", message: "The provider 'anthropic' rejected the request. Nothing was charged." },
+  { model: "fxage-a-rec400", provider: "anthropic", what: "fixture anthropic/error-message", status: 400, code: "upstream_invalid_request", type: "invalid_request_error", message: "The provider 'anthropic' rejected the request. Nothing was charged." },
+  { model: "fxage-g-400", provider: "google", what: "error-400 (INVALID_ARGUMENT)", status: 400, code: "upstream_invalid_request", type: "invalid_request_error", message: "The provider 'google' rejected the request. Nothing was charged." },
   // The gateway's own credentials were refused: 502, never the upstream message (it echoes the key).
   { model: "fxage-a-401", provider: "anthropic", what: "error-401", status: 502, code: "upstream_auth_failed", type: "api_error" },
   { model: "fxage-g-401", provider: "google", what: "error-401", status: 502, code: "upstream_auth_failed", type: "api_error" },
@@ -80,7 +80,8 @@ describe("Anthropic and Gemini errors → the caller's OpenAI error shape", () =
         expect(res.headers.get("retry-after")).toBe(c.retryAfter ?? null);
         const body = await expectError(res, c.status, c.code, c.type, null);
         if (c.message) {
-          expect(body.error.message.startsWith(c.message), body.error.message).toBe(true);
+          expect(body.error.message).toBe(c.message);
+          expect(body.text).not.toContain(errorMessage.error.message);
           expect(body.error.message).toContain(`'${c.provider}'`);
         }
         // Nothing of the provider's credentials, internals or the caller's key leaks.

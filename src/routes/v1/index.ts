@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { Env } from "../../env";
 import { apiKeyAuth } from "../../middleware/api-key";
+import { verifiedKeyBeforeAuto } from "../../middleware/auto-key";
 import { limitBody, requireJson } from "../../middleware/body-limit";
 import { chatCompletions } from "./chat-completions";
 import { credits } from "./credits";
@@ -22,6 +23,7 @@ export function v1Api() {
   api.route("/", recommendations); // before models: /models/:id would catch /models/recommendations
   api.route("/", models);
   api.use(apiKeyAuth(), limitBody(), requireJson());
+  api.use("/chat/completions", verifiedKeyBeforeAuto());
   api.route("/", chatCompletions);
   api.route("/", messages);
   api.route("/", responses);

@@ -53,7 +53,7 @@ export function settle(sql: SqlStorage, userId: string, input: SettleInput, now:
       createdAt: input.startedAt,
     },
   }, now);
-  return { chargedNano: charge, balanceNano: balance(sql), duplicate: false, waivedNano: waived };
+  return { chargedNano: charge, balanceNano: balance(sql), duplicate: false, ...(waived > 0 ? { waivedNano: waived } : {}) };
 }
 
 interface ExpiredRow extends Row { request_id: string; key_id: string; model: string; created_at: number }

@@ -26,8 +26,8 @@ interface Route {
 const OPENAI_RE = new RegExp(`^/(?:${OPENAI_PREFIXES.join("|")})/v1/(chat/completions|embeddings|responses)$`);
 const GOOGLE_RE = /^\/google\/v1(?:beta)?\/models\/(.+):(generateContent|streamGenerateContent|batchEmbedContents)$/;
 
-/** Responses: model `conversation` is a stored, billed conversation (conversation.ts); the rest replay fixtures. */
-const respond = (ctx: Ctx) => (ctx.model === "conversation" ? handleConversation(ctx) : handleResponses(ctx));
+/** Responses: model `conversation` (or `conversation:<tag>`, counted apart in /__stats) is a stored, billed conversation (conversation.ts); the rest replay fixtures. */
+const respond = (ctx: Ctx) => (/^conversation(:|$)/.test(ctx.model) ? handleConversation(ctx) : handleResponses(ctx));
 
 function route(pathname: string): Route | null {
   const oa = OPENAI_RE.exec(pathname);

@@ -155,8 +155,8 @@ export class AccountDO extends DurableObject<Env> {
     return result;
   }
 
-  /** A paid Stripe purchase (ledger kind "purchase", ref = the payment); posts refunds and disputes that waited for it (./payments.ts). */
-  creditPurchase(userId: string, change: { ref: string; amountNano: number; note?: string | null }): { entry: LedgerEntry; duplicate: boolean } {
+  /** A paid Stripe purchase (ledger kind "purchase", ref = the checkout session, aliases = its payment intent); posts refunds and disputes that waited for it (./payments.ts). */
+  creditPurchase(userId: string, change: { ref: string; amountNano: number; note?: string | null; aliases?: string[] }): { entry: LedgerEntry; duplicate: boolean } {
     this.init(userId);
     const now = Date.now();
     const result = this.ctx.storage.transactionSync(() => creditPurchase(this.sql, userId, change, now));

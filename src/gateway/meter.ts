@@ -7,6 +7,7 @@ import { ApiError } from "../errors";
 import type { TokenUsage } from "../providers/types";
 import { priceUsage } from "../billing/usage";
 import { chargeFor } from "../billing/charge";
+import { oneHourWritePrice } from "../billing/pricing";
 
 export function accountStub(env: Env, userId: string): DurableObjectStub<AccountDO> {
   return env.ACCOUNT.get(env.ACCOUNT.idFromName(userId));
@@ -35,7 +36,7 @@ export interface AdmitParams {
   requestId: string;
   /** The model asked for; with fallbacks, `pricing` holds the highest prices among the candidates. */
   model: CatalogModel;
-  pricing?: Pick<CatalogModel, "inputPrice" | "outputPrice" | "maxOutputTokens" | "cacheWritePrice">;
+  pricing?: Pick<CatalogModel, "inputPrice" | "outputPrice" | "maxOutputTokens" | "cacheWritePrice" | "cacheWrite1hPrice">;
   /** Every model that may serve (the requested one and its fallbacks); default: just `model`. */
   models?: CatalogModel[];
   promptTokensEstimate: number;
@@ -46,6 +47,8 @@ export interface AdmitParams {
   routeReason?: string | null;
   /** /responses: the stored response the provider will read again (the wallet reserves for it, or answers 404). */
   previousResponseId?: string | null;
+  /** /messages asks for a 1-hour cache (cache_control.ttl "1h"): the prompt may be billed at the 1-hour cache-write price. */
+  oneHourCache?: boolean;
 }
 
 export interface Outcome {
@@ -186,7 +189,7 @@ export async function admitRequest(env: Env, ctx: WaitUntil, cfg: GatewayConfig,
   const result = await stub.admit({
     keyHash: p.keyHash, requestId: p.requestId, model: p.model.id, models: (p.models ?? [p.model]).map((m) => m.id), now,
     // A prompt may be billed as cache writes, which can cost more than plain input.
-    inputPrice: Math.max(pricing.inputPrice, pricing.cacheWritePrice ?? 0), outputPrice: pricing.outputPrice,
+    inputPrice: Math.max(pricing.inputPrice, pricing.cacheWritePrice ?? 0, p.oneHourCache ? oneHourWritePrice(pricing) : 0), outputPrice: pricing.outputPrice,
     promptTokensEstimate: p.promptTokensEstimate, requestedMaxOutput: p.requestedMaxOutput,
     modelMaxOutput: p.model.kind === "chat" ? pricing.maxOutputTokens : 0,
     previousResponseId: p.previousResponseId ?? null,

@@ -32,7 +32,7 @@ export function readAnthropicUsage(raw: unknown): TokenUsage | null {
     completionTokens: output,
     cachedTokens: read,
     cacheWriteTokens: write,
-    cacheWrite1hTokens: Math.min(oneHour, write),
+    ...(oneHour > 0 ? { cacheWrite1hTokens: Math.min(oneHour, write) } : {}),
     reasoningTokens: Math.min(thinking, output),
   };
 }

@@ -13,6 +13,8 @@ export interface AdmitSettings {
   reservationTtlMs: number;
   defaultRpm: number;
   defaultTpm: number;
+  /** OVERDRAFT_LIMIT_USD in nUSD: the most all of a wallet's in-flight requests together may be charged beyond their reservations (default 0). */
+  overdraftNano?: number;
 }
 
 /** Deployment settings read from vars; every one has a documented default (README, "Settings"). */

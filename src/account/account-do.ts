@@ -12,6 +12,8 @@ import { applyCumulative, creditPurchase, disputeChanged, PAYMENTS_SCHEMA, recon
 import { expireReservations, settle } from "./settlement";
 import { finishHold, holdRefund, type HoldInput, type HoldOutcome, type HoldResult } from "./refund-holds";
 import { ACCOUNT_SCHEMA, num, one, REQUEST_RETENTION_MS } from "./storage";
+import { chainContext, pruneResponses, responseNotFound, RESPONSES_SCHEMA } from "./chains";
+import { assignMaxCharge } from "./overdraft";
 import { migrateAccountSchema } from "./storage";
 import { rateWindow } from "./rate-limit";
 import type { AccountStatus, AdmitInput, AdmitSettings, AdmitResult, KeyInfo, LedgerEntry, NewKey, SettleInput, SettleResult, VerifyResult } from "./types";
@@ -48,6 +50,7 @@ export class AccountDO extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.sql.exec(ACCOUNT_SCHEMA);
     this.sql.exec(LEDGER_SCHEMA);
+    this.sql.exec(RESPONSES_SCHEMA);
     migrateAccountSchema(this.sql);
     void ctx.blockConcurrencyWhile(async () => { this.alarmAt = await ctx.storage.getAlarm(); });
   }
@@ -85,8 +88,24 @@ export class AccountDO extends DurableObject<Env> {
     });
   }
 
+  /**
+   * Admission (./admission.ts), plus: a chained /responses request reserves for the stored
+   * conversation it pulls in, or is refused 404 if the id is not this wallet's (./chains.ts);
+   * an admitted request gets its max charge, bounded per wallet (./overdraft.ts).
+   */
   admit(input: AdmitInput): AdmitResult {
-    const result = this.ctx.storage.transactionSync(() => admit(this.sql, input, balance(this.sql), this.status()));
+    const result = this.ctx.storage.transactionSync((): AdmitResult => {
+      const previous = input.previousResponseId;
+      // The key first: a never-issued key learns nothing about which response ids exist here.
+      const key = previous ? findUsableKey(this.sql, input.keyHash, input.now) : null;
+      if (key && isRefusal(key)) return key;
+      const chainTokens = previous ? chainContext(this.sql, previous, input.now) : 0;
+      if (chainTokens === null) return responseNotFound(previous!);
+      const admitted = admit(this.sql, { ...input, promptTokensEstimate: input.promptTokensEstimate + chainTokens }, balance(this.sql), this.status());
+      if (!admitted.ok) return admitted;
+      const maxChargeNano = assignMaxCharge(this.sql, input.requestId, admitted.reservedNano, input.settings.overdraftNano ?? 0);
+      return { ...admitted, maxChargeNano, chainTokens };
+    });
     if (result.ok) void this.schedule(input.now + input.settings.reservationTtlMs);
     return result;
   }
@@ -154,8 +173,8 @@ export class AccountDO extends DurableObject<Env> {
     return result;
   }
 
-  /** A paid Stripe purchase (ledger kind "purchase", ref = the payment); posts refunds and disputes that waited for it (./payments.ts). */
-  creditPurchase(userId: string, change: { ref: string; amountNano: number; note?: string | null }): { entry: LedgerEntry; duplicate: boolean } {
+  /** A paid Stripe purchase (ledger kind "purchase", ref = the checkout session, aliases = its payment intent); posts refunds and disputes that waited for it (./payments.ts). */
+  creditPurchase(userId: string, change: { ref: string; amountNano: number; note?: string | null; aliases?: string[] }): { entry: LedgerEntry; duplicate: boolean } {
     this.init(userId);
     const now = Date.now();
     const result = this.ctx.storage.transactionSync(() => creditPurchase(this.sql, userId, change, now));
@@ -245,6 +264,7 @@ export class AccountDO extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       expireReservations(this.sql, userId, now);
       this.sql.exec("DELETE FROM requests WHERE state <> 'reserved' AND created_at < ?", now - REQUEST_RETENTION_MS);
+      pruneResponses(this.sql, now);
     });
     try {
       await this.flushOutbox();

@@ -1,21 +1,17 @@
 import type { CatalogModel } from "../catalog/catalog";
 import type { TokenUsage } from "../providers/types";
 import type { UsageSource } from "../account/types";
-import { costNano, type Nano } from "../lib/money";
+import { type Nano } from "../lib/money";
+import { priceTokens } from "./pricing";
 
 /**
  * cost = (uncached prompt × input + cached × cached-input + cache writes × cache-write
  *         + completion × output) / 1,000,000, with prices per 1M tokens. Cached and cache-write
- * tokens fall back to the input price when the catalog has no separate price.
+ * tokens fall back to the input price when the catalog has no separate price. `m` may carry
+ * cacheWrite1hPrice (a CatalogModel does): see priceTokens.
  */
 export function priceUsage(u: TokenUsage, m: Pick<CatalogModel, "inputPrice" | "outputPrice" | "cachedInputPrice" | "cacheWritePrice">): Nano {
-  const uncached = Math.max(0, u.promptTokens - u.cachedTokens - u.cacheWriteTokens);
-  return costNano([
-    [uncached, m.inputPrice],
-    [u.cachedTokens, m.cachedInputPrice ?? m.inputPrice],
-    [u.cacheWriteTokens, m.cacheWritePrice ?? m.inputPrice],
-    [u.completionTokens, m.outputPrice],
-  ]);
+  return priceTokens(u, m); // src/billing/pricing.ts (1-hour cache writes priced apart, issue 12 item 3)
 }
 
 export interface UsageBounds {

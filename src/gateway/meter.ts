@@ -7,6 +7,8 @@ import type { Env } from "../env";
 import { ApiError } from "../errors";
 import type { TokenUsage } from "../providers/types";
 import { priceUsage } from "../billing/usage";
+import { chargeFor } from "../billing/charge";
+import { oneHourWritePrice } from "../billing/pricing";
 
 export function rateHeaders(r: RateInfo): Record<string, string> {
   return {
@@ -22,7 +24,7 @@ export function rateHeaders(r: RateInfo): Record<string, string> {
 export function refusalError(r: Refusal): ApiError {
   const headers = r.rate ? rateHeaders(r.rate) : {};
   if (r.retryAfterSeconds) headers["retry-after"] = String(r.retryAfterSeconds);
-  return new ApiError(r.status, r.code, r.message, { headers });
+  return new ApiError(r.status, r.code, r.message, { headers, ...(r.param ? { param: r.param } : {}), ...(r.type ? { type: r.type } : {}) });
 }
 
 export interface AdmitParams {
@@ -31,7 +33,7 @@ export interface AdmitParams {
   requestId: string;
   /** The model asked for; with fallbacks, `pricing` holds the highest prices among the candidates. */
   model: CatalogModel;
-  pricing?: Pick<CatalogModel, "inputPrice" | "outputPrice" | "maxOutputTokens" | "cacheWritePrice">;
+  pricing?: Pick<CatalogModel, "inputPrice" | "outputPrice" | "maxOutputTokens" | "cacheWritePrice" | "cacheWrite1hPrice">;
   /** Every model that may serve (the requested one and its fallbacks); default: just `model`. */
   models?: CatalogModel[];
   promptTokensEstimate: number;
@@ -40,6 +42,10 @@ export interface AdmitParams {
   stream: boolean;
   /** For model "auto": the choice and why (kept on the usage record). */
   routeReason?: string | null;
+  /** /responses: the stored response the provider will read again (the wallet reserves for it, or answers 404). */
+  previousResponseId?: string | null;
+  /** /messages asks for a 1-hour cache (cache_control.ttl "1h"): the prompt may be billed at the 1-hour cache-write price. */
+  oneHourCache?: boolean;
 }
 
 export interface Outcome {
@@ -116,11 +122,18 @@ export class Admission {
   /** The model and provider that served (or were last tried); set by the dispatcher. */
   served: Served;
 
+  /** The most this request can be charged (from admission); a cost above it is waived (billing/charge.ts). */
+  maxChargeNano = Number.MAX_SAFE_INTEGER;
+  /** Stored-conversation tokens admission added to the prompt estimate (previous_response_id). */
+  chainTokens = 0;
+  /** /responses: the id of a response the provider stored; recorded with its context tokens at a successful settlement. */
+  storedResponseId: string | null = null;
+
   cost(usage: TokenUsage): number {
     return priceUsage(usage, this.served.model);
   }
 
-  /** Settles once; later calls are ignored. Returns the cost that was charged (before any overdraft clamp). */
+  /** Settles once; later calls are ignored. Returns what is charged: chargeFor(cost, maxChargeNano), as the wallet does. */
   settle(outcome: Outcome): number {
     if (this.settled) return 0;
     this.settled = true;
@@ -134,9 +147,12 @@ export class Admission {
       completionTokens: outcome.usage.completionTokens, cachedTokens: outcome.usage.cachedTokens,
       reasoningTokens: outcome.usage.reasoningTokens, costNano, usageSource: outcome.usageSource, overdraftNano: this.cfg.overdraftNano,
       routeReason: p.routeReason ?? null,
+      // A stored /responses answer: its context (prompt + output tokens) is what a chained request re-reads.
+      storedResponse: this.storedResponseId && outcome.status === "success"
+        ? { id: this.storedResponseId, contextTokens: outcome.usage.promptTokens + outcome.usage.completionTokens } : null,
     };
     this.ctx.waitUntil(settleWithRetry(this.stubs, input));
-    return costNano;
+    return chargeFor(costNano, this.maxChargeNano);
   }
 
   /**
@@ -170,12 +186,16 @@ export async function admitRequest(env: Env, ctx: WaitUntil, cfg: GatewayConfig,
   const result = await stub.admit({
     keyHash: p.keyHash, requestId: p.requestId, model: p.model.id, models: (p.models ?? [p.model]).map((m) => m.id), now,
     // A prompt may be billed as cache writes, which can cost more than plain input.
-    inputPrice: Math.max(pricing.inputPrice, pricing.cacheWritePrice ?? 0), outputPrice: pricing.outputPrice,
+    inputPrice: Math.max(pricing.inputPrice, pricing.cacheWritePrice ?? 0, p.oneHourCache ? oneHourWritePrice(pricing) : 0), outputPrice: pricing.outputPrice,
     promptTokensEstimate: p.promptTokensEstimate, requestedMaxOutput: p.requestedMaxOutput,
     modelMaxOutput: p.model.kind === "chat" ? pricing.maxOutputTokens : 0,
+    previousResponseId: p.previousResponseId ?? null,
     settings: cfg,
   });
   if (!result.ok) throw refusalError(result);
   const allowance = p.requestedMaxOutput ?? result.outputCap ?? pricing.maxOutputTokens ?? cfg.defaultAllowance;
-  return new Admission(() => accountStub(env, p.userId), ctx, cfg, p, result.keyId, result.outputCap, allowance, result.rate, now);
+  const admission = new Admission(() => accountStub(env, p.userId), ctx, cfg, p, result.keyId, result.outputCap, allowance, result.rate, now);
+  admission.maxChargeNano = result.maxChargeNano ?? Number.MAX_SAFE_INTEGER;
+  admission.chainTokens = result.chainTokens ?? 0;
+  return admission;
 }

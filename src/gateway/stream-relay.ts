@@ -1,4 +1,5 @@
 import { countCompletionTokens, decideUsage } from "../billing/usage";
+import { chargeFor } from "../billing/charge";
 import type { UsageSource } from "../account/types";
 import type { OpenAIChatChunk, StreamTranslator } from "../providers/transform";
 import type { TokenUsage } from "../providers/types";
@@ -80,7 +81,8 @@ export function relayStream(upstream: ReadableStream<Uint8Array>, o: RelayOption
       const reported = t.usage();
       if (!reported) return null;
       const { usage, source } = decideUsage(reported, bounds(0));
-      return { usage, source, cost: a.cost(usage) };
+      // What will be charged (issue 12 item 5): the cost, capped at the request's max charge.
+      return { usage, source, cost: chargeFor(a.cost(usage), a.maxChargeNano) };
     },
   };
 

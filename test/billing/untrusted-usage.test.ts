@@ -129,17 +129,32 @@ describe("billing: negative usage (test-negative-usage) never credits", () => {
 });
 
 describe("billing: absurd usage (test-absurd-usage, 999999999 tokens) is clamped", () => {
-  it("non-streamed: prompt clamped to the context, completion to the output allowance", async () => {
+  // Issue 12 items 4/5: the figures are clamped (context length, output allowance), and the charge
+  // is at most the request's max charge: its reservation plus its overdraft share, min(reservation,
+  // what is left of the wallet's 0.05 USD pool). The rest is a `waiver` ledger row; the cost the
+  // client is shown is what was charged.
+  const reservation = (maxOut: number) => PROMPT * IN + maxOut * OUT;
+
+  async function expectWaived(userId: string, id: string, cost: number, charge: number) {
+    const { s, row } = await usageOf(userId, id);
+    expect(row).toMatchObject({ usage_source: "clamped", prompt_tokens: CONTEXT, cost_nano: charge });
+    expect(s.balanceNano).toBe(10 * USD - charge);
+    const ledger = await account(userId).ledger();
+    expect(ledger.map((e) => [e.kind, e.amountNano, e.waivedNano ?? 0])).toEqual([["waiver", 0, cost - charge], ["usage", -charge, 0], ["grant", 10 * USD, 0]]);
+    return row;
+  }
+
+  it("non-streamed: prompt clamped to the context, completion to the output allowance, charge capped at twice the reservation", async () => {
     const { userId, key } = await createUser("10.00");
     const res = await chat(key, { model: "test-absurd-usage", messages: MESSAGES });
     const body = (await res.json()) as Completion;
     // 100,000 × 1000 + 1000 × 2000 = 102,000,000 nUSD (0.102 USD), not 999999999 × 3000
     const cost = CONTEXT * IN + MAX_OUTPUT * OUT;
     expect(cost).toBe(102_000_000);
-    expect(body.usage).toMatchObject({ prompt_tokens: CONTEXT, completion_tokens: MAX_OUTPUT, cost: usdNum(cost), estimated: false });
-    const { s, row } = await usageOf(userId, body.id);
-    expect(row).toMatchObject({ usage_source: "clamped", prompt_tokens: CONTEXT, completion_tokens: MAX_OUTPUT, cost_nano: cost });
-    expect(s.balanceNano).toBe(10 * USD - cost);
+    const charge = 2 * reservation(MAX_OUTPUT);
+    expect(body.usage).toMatchObject({ prompt_tokens: CONTEXT, completion_tokens: MAX_OUTPUT, cost: usdNum(charge), estimated: false });
+    const row = await expectWaived(userId, body.id, cost, charge);
+    expect(row.completion_tokens).toBe(MAX_OUTPUT);
   });
 
   it("streamed with max_tokens: completion clamped to the client's max_tokens", async () => {
@@ -148,43 +163,46 @@ describe("billing: absurd usage (test-absurd-usage, 999999999 tokens) is clamped
     const id = res.headers.get("x-request-id")!;
     expect(sseData(await res.text()).at(-1)).toBe("[DONE]");
     const cost = CONTEXT * IN + 64 * OUT; // 100,128,000 nUSD
-    const { s, row } = await usageOf(userId, id);
-    expect(row).toMatchObject({ usage_source: "clamped", prompt_tokens: CONTEXT, completion_tokens: 64, cost_nano: cost });
-    expect(s.balanceNano).toBe(10 * USD - cost);
+    const row = await expectWaived(userId, id, cost, 2 * reservation(64));
+    expect(row.completion_tokens).toBe(64);
   });
 
-  it("streamed with include_usage: the usage chunk the client gets states the billed (clamped) figures and their cost", async () => {
+  it("streamed with include_usage: the usage chunk the client gets states the billed (clamped) figures and the charge", async () => {
     const { userId, key } = await createUser("10.00");
     const res = await chat(key, { model: "test-absurd-usage", messages: MESSAGES, stream: true, stream_options: { include_usage: true } });
     const id = res.headers.get("x-request-id")!;
     const events = sseData(await res.text());
     expect(events.at(-1)).toBe("[DONE]");
     const cost = CONTEXT * IN + MAX_OUTPUT * OUT; // 102,000,000 nUSD, as in the non-streamed case
+    const charge = 2 * reservation(MAX_OUTPUT);
     const final = JSON.parse(events.at(-2)!) as Chunk;
-    // The same figures the non-streamed answer and /generation report, so usage × prices = cost.
-    expect(final.usage).toMatchObject({
-      prompt_tokens: CONTEXT, completion_tokens: MAX_OUTPUT, total_tokens: CONTEXT + MAX_OUTPUT, cost: usdNum(cost),
-    });
-    const { row } = await usageOf(userId, id);
-    expect(row).toMatchObject({ usage_source: "clamped", prompt_tokens: CONTEXT, completion_tokens: MAX_OUTPUT, cost_nano: cost });
+    expect(final.usage).toMatchObject({ prompt_tokens: CONTEXT, completion_tokens: MAX_OUTPUT, total_tokens: CONTEXT + MAX_OUTPUT, cost: usdNum(charge) });
+    await expectWaived(userId, id, cost, charge);
   });
 
-  it("the overdraft bounds the charge: the balance never goes below −0.05 USD", async () => {
-    const { userId, key } = await createUser("0.05");
-    const res = await chat(key, { model: "test-absurd-usage", messages: MESSAGES });
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as Completion;
-    // Clamped cost 102,000,000 nUSD > 50,000,000 balance + 50,000,000 overdraft: charge = 100,000,000.
-    const charge = 50_000_000 + OVERDRAFT;
-    const { s, row, ledger } = await usageOf(userId, body.id);
-    expect(s.balanceNano).toBe(-OVERDRAFT);
-    expect(row).toMatchObject({ usage_source: "clamped", cost_nano: charge });
-    expect(ledger.map((e) => [e.amountNano, e.balanceAfterNano])).toEqual([[-charge, -OVERDRAFT]]);
+  it("the overdraft is bounded per wallet: 30 concurrent absurd requests never take the balance below −0.05 USD", async () => {
+    const { userId, key } = await createUser("0.05", { tpm: 100_000_000 }); // 25 × 101,000 tokens: not a rate-limit test
+    const replies = await Promise.all(Array.from({ length: 30 }, () => chat(key, { model: "test-absurd-usage", messages: MESSAGES })));
+    const admitted = replies.filter((r) => r.status === 200).length;
+    // Reservations are covered by the balance: 24 full ones, then one shrunk to the affordable output.
+    expect(admitted).toBe(Math.floor(50_000_000 / reservation(MAX_OUTPUT)) + 1);
+    await Promise.all(replies.map((r) => r.arrayBuffer()));
+    const s = await drained(userId);
+    const ledger = await account(userId).ledger(1000);
+    const charged = -ledger.filter((e) => e.kind === "usage").reduce((a, e) => a + e.amountNano, 0);
+    const waived = ledger.filter((e) => e.kind === "waiver").reduce((a, e) => a + (e.waivedNano ?? 0), 0);
+    // Each charge ≤ 2 × reservation, and Σ overdraft shares ≤ 0.05 USD.
+    expect(charged).toBeLessThanOrEqual(50_000_000 + OVERDRAFT);
+    expect(charged + waived).toBeLessThanOrEqual(admitted * 102_000_000);
+    expect(waived).toBeGreaterThan(0);
+    expect(s.balanceNano).toBe(50_000_000 - charged);
+    expect(s.balanceNano).toBeGreaterThanOrEqual(-OVERDRAFT);
+    expect(ledger.reduce((a, e) => a + e.amountNano, 0)).toBe(s.balanceNano);
 
-    // A balance at the floor admits nothing more, so it cannot sink further.
+    // A balance below zero admits nothing more, so it cannot sink further.
     const again = await chat(key, { model: "test-absurd-usage", messages: MESSAGES });
     expect(again.status).toBe(402);
     expect(((await again.json()) as { error: { code: string } }).error.code).toBe("insufficient_credits");
-    expect((await drained(userId)).balanceNano).toBe(-OVERDRAFT);
+    expect((await drained(userId)).balanceNano).toBe(s.balanceNano);
   });
 });

@@ -16,6 +16,12 @@ beforeAll(() => addTestModels(env, [
   ["rs-claude", "anthropic", "fixture:anthropic/anthropic-text"],
 ]));
 
+/**
+ * The recorded phase fixture reports ~7,200 input tokens; the request sends an input of that order
+ * so its reservation covers the recorded cost (a charge is capped at reservation + overdraft share,
+ * issue 12 item 1; a 5-byte input would now have most of that recorded cost waived).
+ */
+const NEWS = "news? ".repeat(2_000);
 const cost = (input: number, cached: number, output: number) => (input - cached) * 1000 + cached * 500 + output * 2000;
 
 async function billed(userId: string) {
@@ -27,7 +33,7 @@ describe("POST /responses (OpenAI Responses API, passed through)", () => {
   it("non-streamed files: exact usage and cost, upstream id kept for previous_response_id", async () => {
     const { key, userId } = await createUser("5.00");
     const client = openai(key);
-    const phase = await client.responses.create({ model: "rs-phase", input: "news?" });
+    const phase = await client.responses.create({ model: "rs-phase", input: NEWS });
     expect(phase.id).toMatch(/^resp_/);
     expect(phase.output_text.length).toBeGreaterThan(100);
     expect((phase.usage as unknown as { cost: number }).cost).toBe(Number(formatUsd(cost(7243, 3072, 423))));
@@ -44,7 +50,7 @@ describe("POST /responses (OpenAI Responses API, passed through)", () => {
   it("streamed files: events relayed as they came, usage taken from response.completed", async () => {
     const { key, userId } = await createUser("5.00");
     const client = openai(key);
-    const stream = await client.responses.create({ model: "rs-phase", input: "news?", stream: true });
+    const stream = await client.responses.create({ model: "rs-phase", input: NEWS, stream: true });
     let text = "";
     let completedCost: number | undefined;
     for await (const e of stream) {

@@ -10,6 +10,7 @@ import { Liveness } from "./sse.js";
 import { handleOAuth } from "./oauth.js";
 import { handleStripe } from "./stripe.js";
 import { saveFigures } from "./figures.js";
+import { conversationBill, handleConversation } from "./conversation.js";
 
 export interface Standin {
   port: number;
@@ -25,9 +26,12 @@ interface Route {
 const OPENAI_RE = new RegExp(`^/(?:${OPENAI_PREFIXES.join("|")})/v1/(chat/completions|embeddings|responses)$`);
 const GOOGLE_RE = /^\/google\/v1(?:beta)?\/models\/(.+):(generateContent|streamGenerateContent|batchEmbedContents)$/;
 
+/** Responses: model `conversation` (or `conversation:<tag>`, counted apart in /__stats) is a stored, billed conversation (conversation.ts); the rest replay fixtures. */
+const respond = (ctx: Ctx) => (/^conversation(:|$)/.test(ctx.model) ? handleConversation(ctx) : handleResponses(ctx));
+
 function route(pathname: string): Route | null {
   const oa = OPENAI_RE.exec(pathname);
-  if (oa) return { handler: oa[1] === "embeddings" ? handleEmbeddings : oa[1] === "responses" ? handleResponses : handleChat };
+  if (oa) return { handler: oa[1] === "embeddings" ? handleEmbeddings : oa[1] === "responses" ? respond : handleChat };
   if (pathname === "/anthropic/v1/messages") return { handler: handleMessages };
   const g = GOOGLE_RE.exec(pathname);
   if (g) {
@@ -62,6 +66,7 @@ async function onRequest(req: IncomingMessage, res: ServerResponse, stats: Stats
   if (url.pathname === "/__stats" && method === "GET") {
     return sendJson(res, 200, { requests: stats.requests, byModel: stats.byModel });
   }
+  if (url.pathname.startsWith("/__responses/bill/") && method === "GET") return conversationBill(res, decodeURIComponent(url.pathname.slice(18)));
   if (url.pathname.startsWith("/__figures/") && method === "POST") return saveFigures(req, res, url.pathname.slice(11));
   if (url.pathname === "/__reset" && method === "POST") {
     stats.reset();

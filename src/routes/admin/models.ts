@@ -16,6 +16,7 @@ const priceUpdate = z.strictObject({
   output_usd_per_m: usdPerMillion.optional(),
   cached_input_usd_per_m: usdPerMillion.nullable().optional(),
   cache_write_usd_per_m: usdPerMillion.nullable().optional(),
+  cache_write_1h_usd_per_m: usdPerMillion.nullable().optional(),
   enabled: z.boolean().optional(),
   price_source: z.string().min(1).max(300),
 });
@@ -27,6 +28,7 @@ const pricingView = (m: ModelRow) => ({
   prompt: formatPricePerToken(m.inputPrice), completion: formatPricePerToken(m.outputPrice),
   input_cache_read: m.cachedInputPrice === null ? null : formatPricePerToken(m.cachedInputPrice),
   input_cache_write: m.cacheWritePrice === null ? null : formatPricePerToken(m.cacheWritePrice),
+  input_cache_write_1h: m.cacheWrite1hPrice == null ? null : formatPricePerToken(m.cacheWrite1hPrice),
 });
 
 /** A catalog price (µUSD per 1M tokens) as a USD-per-1M decimal string, the unit PATCH takes ("0.15"). */
@@ -71,6 +73,7 @@ export const adminModels = new Hono<{ Bindings: Env }>()
       const changes = {
         inputPrice: micro(b.input_usd_per_m), outputPrice: micro(b.output_usd_per_m),
         cachedInputPrice: micro(b.cached_input_usd_per_m), cacheWritePrice: micro(b.cache_write_usd_per_m),
+        cacheWrite1hPrice: micro(b.cache_write_1h_usd_per_m),
         enabled: b.enabled, priceSource: b.price_source, priceUpdatedAt: new Date().toISOString().slice(0, 10),
       };
       const updated = await db.update(models)

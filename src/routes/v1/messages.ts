@@ -8,6 +8,7 @@ import { ApiError } from "../../errors";
 import { healthHooks } from "../../gateway/channel-health";
 import { buildable, dispatchAdmitted, planCandidates, type Candidate } from "../../gateway/dispatch";
 import { admitRequest } from "../../gateway/meter";
+import { usesOneHourCache } from "../../billing/pricing";
 import { anthropicSink, passthroughSink } from "../../gateway/messages-stream";
 import { noProvider, resolveModels } from "../../gateway/resolve";
 import { SSE_HEADERS } from "../../gateway/sse";
@@ -60,6 +61,7 @@ export const messages = new Hono<{ Bindings: Env }>().post("/messages", validate
   const admission = await admitRequest(c.env, c.executionCtx, cfg, {
     userId: caller.userId, keyHash: caller.keyHash, requestId: newId("msg_"), model: models[0]!,
     promptTokensEstimate: promptEstimate, requestedMaxOutput: req.max_tokens, endpoint: "messages", stream,
+    oneHourCache: usesOneHourCache(req), // reserve at the 1-hour cache-write price (issue 12 item 3)
   });
   const requestId = admission.params.requestId;
   const created = Math.floor(Date.now() / 1000);

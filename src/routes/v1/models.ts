@@ -27,6 +27,7 @@ export function modelView(m: CatalogModel) {
       completion: formatPricePerToken(m.outputPrice),
       input_cache_read: m.cachedInputPrice === null ? null : formatPricePerToken(m.cachedInputPrice),
       input_cache_write: m.cacheWritePrice === null ? null : formatPricePerToken(m.cacheWritePrice),
+      input_cache_write_1h: m.cacheWrite1hPrice == null ? null : formatPricePerToken(m.cacheWrite1hPrice),
     },
     price_source: m.priceSource,
     price_updated_at: m.priceUpdatedAt,

@@ -7,7 +7,7 @@ import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { healthHooks } from "../../gateway/channel-health";
 import { dispatchAdmitted, planCandidates } from "../../gateway/dispatch";
-import { admitRequest } from "../../gateway/meter";
+import { admitRequest, type Admission } from "../../gateway/meter";
 import { noProvider, resolveModels } from "../../gateway/resolve";
 import { SSE_HEADERS } from "../../gateway/sse";
 import { relayStream, type StreamSink } from "../../gateway/stream-relay";
@@ -26,6 +26,10 @@ const responsesSchema = z.looseObject({
   stream: z.boolean().nullable().optional(),
   max_output_tokens: z.number().int().min(1).max(10_000_000).nullable().optional(),
   tools: z.array(z.unknown()).max(512).optional(),
+  // Chains and storage (issue 12 items 1, 11): the wallet reserves for the stored conversation and
+  // answers 404 for ids that are not this tenant's; nothing is stored upstream unless asked.
+  previous_response_id: z.string().min(1).max(256).nullable().optional(),
+  store: z.boolean().nullable().optional(),
 });
 
 const encoder = new TextEncoder();
@@ -37,7 +41,7 @@ function estimate(req: z.infer<typeof responsesSchema>): number {
 }
 
 /** The provider's events as they came; response.completed gets `cost` in its usage. */
-function responsesSink(): StreamSink {
+function responsesSink(admission: Admission, store: boolean): StreamSink {
   return {
     event(event, _chunks, r) {
       if (!event.event && !event.data) return "";
@@ -46,7 +50,9 @@ function responsesSink(): StreamSink {
       let data = event.data;
       if (event.event === "response.completed" || event.event === "response.incomplete") {
         const billed = r.usage();
-        const parsed = JSON.parse(data) as { response?: { usage?: Record<string, unknown> } };
+        const parsed = JSON.parse(data) as { response?: { id?: unknown; usage?: Record<string, unknown> } };
+        // A stored response: the wallet records its context tokens at settlement (chained requests reserve for it).
+        if (store && typeof parsed.response?.id === "string") admission.storedResponseId = parsed.response.id;
         if (billed && parsed.response?.usage) {
           parsed.response.usage = { ...parsed.response.usage, cost: usdJsonNumber(billed.cost) };
           data = JSON.stringify(parsed);
@@ -70,18 +76,22 @@ export const responses = new Hono<{ Bindings: Env }>().post("/responses", valida
     throw new ApiError(400, "unsupported_model", `The model '${req.model}' is not served through the Responses API here; use /chat/completions.`, { param: "model", type: "invalid_request_error" });
   }
   const stream = req.stream === true;
-  const promptEstimate = estimate(req);
+  const store = req.store === true;
   const caller = c.get("caller");
   const admission = await admitRequest(c.env, c.executionCtx, cfg, {
     userId: caller.userId, keyHash: caller.keyHash, requestId: newId("gen-"), model: models[0]!,
-    promptTokensEstimate: promptEstimate, requestedMaxOutput: req.max_output_tokens ?? null, endpoint: "responses", stream,
+    promptTokensEstimate: estimate(req), requestedMaxOutput: req.max_output_tokens ?? null, endpoint: "responses", stream,
+    previousResponseId: req.previous_response_id ?? null,
   });
+  // The stored conversation is part of the prompt the provider bills (counted by the wallet at admission).
+  const promptEstimate = estimate(req) + admission.chainTokens;
   const { call, candidate } = await dispatchAdmitted(admission, candidates, {
     stream, attemptTimeoutMs: cfg.upstreamTimeoutMs, deadline: admission.startedAt + cfg.requestDeadlineMs,
     ...healthHooks(c.env, c.executionCtx),
     build: (cand) => ({
       path: "/responses", headers: {},
-      body: { ...req, model: cand.channel.upstreamModel, ...(admission.outputCap !== null ? { max_output_tokens: admission.outputCap } : {}) },
+      // store: false unless the caller asked for storing (docs/privacy-operations.md).
+      body: { ...req, model: cand.channel.upstreamModel, store, ...(admission.outputCap !== null ? { max_output_tokens: admission.outputCap } : {}) },
     }),
   });
   const headers = admission.servedHeaders;
@@ -91,12 +101,12 @@ export const responses = new Hono<{ Bindings: Env }>().post("/responses", valida
     call.clearTimeout();
     if (!call.response.body) throw admission.fail(new ApiError(502, "upstream_error", "The provider sent an empty stream. Nothing was charged."));
     const body = relayStream(call.response.body, {
-      admission, promptEstimate, idleTimeoutMs: cfg.upstreamTimeoutMs, translator: responsesStreamTranslator(ctx), sink: responsesSink(),
+      admission, promptEstimate, idleTimeoutMs: cfg.upstreamTimeoutMs, translator: responsesStreamTranslator(ctx), sink: responsesSink(admission, store),
     });
     return new Response(body, { headers: { ...SSE_HEADERS, ...headers } });
   }
 
-  let json: { usage?: Record<string, unknown>; output?: unknown };
+  let json: { id?: unknown; usage?: Record<string, unknown>; output?: unknown };
   try {
     json = await call.response.json();
   } catch {
@@ -108,6 +118,7 @@ export const responses = new Hono<{ Bindings: Env }>().post("/responses", valida
     promptEstimate, countedCompletion: Math.max(1, Math.ceil(JSON.stringify(json.output ?? "").length / 4)),
     maxPrompt: Math.max(candidate.model.contextLength, promptEstimate), maxCompletion: admission.outputAllowance,
   });
+  if (store && typeof json.id === "string") admission.storedResponseId = json.id;
   const cost = admission.settle({ status: "success", httpStatus: 200, errorCode: null, usage, usageSource: source });
   json.usage = { ...json.usage, cost: usdJsonNumber(cost) };
   return new Response(JSON.stringify(json), { headers: { "content-type": "application/json", ...headers } });

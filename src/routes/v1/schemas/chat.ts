@@ -154,8 +154,8 @@ const shape = {
   parallel_tool_calls: z.boolean().optional(),
   response_format: responseFormat.optional(),
   reasoning_effort: z.enum(["none", "minimal", "low", "medium", "high", "xhigh"]).nullable().optional(),
-  modalities: z.array(z.enum(["text"])).nullable().optional(),
-  metadata: z.record(z.string().max(64), z.string().max(512)).nullable().optional(),
+  modalities: z.array(z.enum(["text"])).optional(),
+  metadata: z.record(z.string().max(64), z.string().max(512)).optional(),
   store: z.boolean().nullable().optional(),
   /** Only the standard tiers: flex, priority and scale tiers cost other than the catalog price. */
   service_tier: z.enum(["auto", "default"]).nullable().optional(),

@@ -1,3 +1,4 @@
+import { countFreeRequest } from "./free-request";
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { admit, statusRefusal } from "./admission";
@@ -123,6 +124,11 @@ export class AccountDO extends DurableObject<Env> {
     const ok = this.sql.exec("UPDATE requests SET expires_at = max(expires_at, ?) WHERE request_id = ? AND state = 'reserved'", expiresAt, requestId).rowsWritten > 0;
     if (ok) void this.schedule(expiresAt);
     return ok;
+  }
+
+  /** An unbilled request (count_tokens): counted against the key's rpm limit, no reservation. */
+  countFreeRequest(keyHash: string, settings: AdmitSettings, requestId: string, now = Date.now()): VerifyResult {
+    return this.ctx.storage.transactionSync(() => countFreeRequest(this.sql, keyHash, settings, this.status(), requestId, now));
   }
 
   /** Checks a key for read-only routes; reports its rate-limit state without counting a request. */

@@ -1,3 +1,4 @@
+import { nearestModelIds } from "../catalog/suggest";
 import { parsePricePerMillion } from "../lib/money";
 import { findModel, loadCatalog, type CatalogModel } from "../catalog/catalog";
 import type { ChatCompletionRequest } from "../routes/v1/schemas/chat";
@@ -10,7 +11,9 @@ import { ApiError } from "../errors";
 function lookup(catalog: Awaited<ReturnType<typeof loadCatalog>>, id: string, kind: CatalogModel["kind"], param: string): CatalogModel {
   const model = findModel(catalog, id);
   if (!model) {
-    throw new ApiError(404, "model_not_found", `The model '${id}' does not exist. GET /api/v1/models lists the available models.`, { param, type: "invalid_request_error" });
+    const near = nearestModelIds(catalog, id, kind);
+    const hint = near.length ? ` Did you mean ${near.map((n) => `'${n}'`).join(", ")}?` : "";
+    throw new ApiError(404, "model_not_found", `The model '${id}' does not exist.${hint} GET /api/v1/models lists the available models.`, { param, type: "invalid_request_error" });
   }
   if (model.kind !== kind) {
     throw new ApiError(400, "wrong_model_kind", `The model '${id}' is an ${model.kind} model and cannot serve this endpoint.`, { param, type: "invalid_request_error" });

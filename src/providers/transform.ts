@@ -65,6 +65,8 @@ export interface UpstreamRequest {
   path: string;
   headers: Record<string, string>;
   body: unknown;
+  /** Request fields the translation dropped (hints), for the `x-gateway-dropped-params` header. */
+  dropped?: string[];
 }
 
 /** Converts a provider's SSE events, one at a time, into OpenAI chunks. */

@@ -16,7 +16,7 @@ export const AUTO_MODEL_ID = "auto";
  */
 const TABLE: Readonly<Record<TaskType, ReadonlyArray<readonly [id: string, note: string]>>> = {
   code: [
-    ["claude-sonnet-4-5-20250929", "Anthropic's coding and agent model"],
+    ["claude-sonnet-5-5", "Anthropic's coding and agent model"],
     ["gpt-4.1", "strong at code edits and instruction following"],
     ["deepseek-chat", "good code at a low price"],
     ["kimi-k2", "agentic coding, open weights"],
@@ -33,7 +33,7 @@ const TABLE: Readonly<Record<TaskType, ReadonlyArray<readonly [id: string, note:
     ["gemini-2.5-pro", "thinking model"],
     ["gemini-2.5-flash", "low-cost thinking model"],
     ["grok-3-mini", "low-cost reasoning model"],
-    ["claude-sonnet-4-5-20250929", "extended thinking"],
+    ["claude-sonnet-5-5", "extended thinking"],
     ["claude-haiku-4-5-20251001", "extended thinking, cheaper"],
     ["gemini-2.5-flash-lite", "cheapest thinking-capable model"],
   ],
@@ -44,14 +44,14 @@ const TABLE: Readonly<Record<TaskType, ReadonlyArray<readonly [id: string, note:
     ["gemini-2.5-flash-lite", "1M-token context, cheapest"],
     ["gpt-4.1-nano", "1M-token context, low cost"],
     ["kimi-k2", "256k-token context"],
-    ["claude-sonnet-4-5-20250929", "200k-token context"],
+    ["claude-sonnet-5-5", "1M-token context"],
     ["o4-mini", "200k-token context, reasoning"],
     ["claude-haiku-4-5-20251001", "200k-token context, cheaper"],
   ],
   vision: [
     ["gpt-4.1-mini", "image input at a low price"],
     ["gemini-2.5-flash", "image input, low-cost thinking model"],
-    ["claude-sonnet-4-5-20250929", "strong image understanding"],
+    ["claude-sonnet-5-5", "strong image understanding"],
     ["gpt-4.1", "image input, strong general model"],
     ["gpt-4o", "image input"],
     ["claude-haiku-4-5-20251001", "image input, cheaper Claude"],
@@ -64,7 +64,7 @@ const TABLE: Readonly<Record<TaskType, ReadonlyArray<readonly [id: string, note:
     ["gpt-4.1-mini", "reliable function calling at a low price"],
     ["claude-haiku-4-5-20251001", "fast tool use"],
     ["gpt-4.1", "reliable function calling"],
-    ["claude-sonnet-4-5-20250929", "strong multi-step tool use"],
+    ["claude-sonnet-5-5", "strong multi-step tool use"],
     ["gemini-2.5-flash", "function calling, low cost"],
     ["deepseek-chat", "function calling at a low price"],
     ["kimi-k2", "built for agentic tool use"],

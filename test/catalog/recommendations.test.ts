@@ -37,7 +37,7 @@ describe("GET /api/v1/models/recommendations", () => {
       why: "#2 in the code list: strong at code edits and instruction following",
     });
     const sonnet = body.data[0]!;
-    expect(sonnet).toMatchObject({ id: "claude-sonnet-4-5-20250929", available: true, pricing: { prompt: "0.000003", completion: "0.000015" }, context_length: 200000 });
+    expect(sonnet).toMatchObject({ id: "claude-sonnet-5-5", available: true, pricing: { prompt: "0.000002", completion: "0.00001" }, context_length: 1000000 });
     expect(sonnet.why).toBe("#1 in the code list: Anthropic's coding and agent model");
     // kimi-k2's own provider (moonshot) is not configured, but its groq channel is
     expect(body.data.find((d) => d.id === "kimi-k2")).toMatchObject({ available: true });

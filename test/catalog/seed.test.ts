@@ -17,7 +17,8 @@ const ALL = ["tools", "vision", "json", "reasoning"];
 
 // Expected prices in µUSD per 1M tokens (0.10 USD/Mtok = 100000), from migrations/0003_seed_more_models.sql.
 const EXPECTED: Array<[id: string, provider: string, kind: string, ctx: number, maxOut: number | null, input: number, output: number, cached: number | null, write: number | null, caps: string[], enabled: number]> = [
-  ["claude-sonnet-4-5-20250929", "anthropic", "chat", 200_000, 64_000, 3_000_000, 15_000_000, 300_000, 3_750_000, ALL, 1],
+  // End of life 2026-11-30: disabled by migration 0011 (issue 13), price kept on record.
+  ["claude-sonnet-4-5-20250929", "anthropic", "chat", 200_000, 64_000, 3_000_000, 15_000_000, 300_000, 3_750_000, ALL, 0],
   ["claude-haiku-4-5-20251001", "anthropic", "chat", 200_000, 64_000, 1_000_000, 5_000_000, 100_000, 1_250_000, ALL, 1],
   ["claude-opus-4-1-20250805", "anthropic", "chat", 200_000, 32_000, 15_000_000, 75_000_000, 1_500_000, 18_750_000, ALL, 0],
   ["gemini-2.5-flash", "google", "chat", 1_048_576, 65_536, 300_000, 2_500_000, 30_000, null, ALL, 1],
@@ -25,6 +26,18 @@ const EXPECTED: Array<[id: string, provider: string, kind: string, ctx: number, 
   ["gemini-2.5-flash-lite", "google", "chat", 1_048_576, 65_536, 100_000, 400_000, 10_000, null, ALL, 1],
   ["gemini-embedding-001", "google", "embedding", 2048, null, 150_000, 0, null, null, [], 1],
 ];
+
+describe("catalog seed 0011: current Claude generations, nothing past end of life", () => {
+  it("seeds Fable 5.1, Opus 5.5 and Sonnet 5.5 at their list prices, enabled, 1M context", async () => {
+    for (const [id, input, output] of [["claude-fable-5-1", 10_000_000, 50_000_000], ["claude-opus-5-5", 4_000_000, 20_000_000], ["claude-sonnet-5-5", 2_000_000, 10_000_000]] as const) {
+      expect(await row(id)).toMatchObject({ provider: "anthropic", upstream_model: id, input_price: input, output_price: output, context_length: 1_000_000, max_output_tokens: 128_000, enabled: 1 });
+    }
+  });
+
+  it("no enabled Claude row is past its end-of-life date (Sonnet 4.5: 2026-11-30)", async () => {
+    expect((await row("claude-sonnet-4-5-20250929"))!.enabled).toBe(0);
+  });
+});
 
 describe("catalog seed 0003: Claude, Gemini, aliases, channels", () => {
   it.each(EXPECTED)("%s has its list price, limits and capabilities", async (id, provider, kind, ctx, maxOut, input, output, cached, write, caps, enabled) => {
@@ -40,7 +53,7 @@ describe("catalog seed 0003: Claude, Gemini, aliases, channels", () => {
   });
 
   it("Anthropic cache prices are 1.25x (5-minute write) and 0.1x (read) the input price", async () => {
-    for (const id of ["claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001", "claude-opus-4-1-20250805"]) {
+    for (const id of ["claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001", "claude-opus-4-1-20250805", "claude-sonnet-5-5", "claude-fable-5-1"]) {
       const r = (await row(id))!;
       expect(r.cache_write_price! * 4, id).toBe(r.input_price * 5);
       expect(r.cached_input_price! * 10, id).toBe(r.input_price);
@@ -54,8 +67,8 @@ describe("catalog seed 0003: Claude, Gemini, aliases, channels", () => {
   it("aliases point at the dated models", async () => {
     const { results } = await env.DB.prepare("SELECT alias, model_id FROM model_aliases ORDER BY alias").all<{ alias: string; model_id: string }>();
     expect(Object.fromEntries(results.map((a) => [a.alias, a.model_id]))).toMatchObject({
-      "claude-sonnet-4-5": "claude-sonnet-4-5-20250929",
-      "claude-sonnet-4": "claude-sonnet-4-5-20250929",
+      "claude-sonnet-4-5": "claude-sonnet-5-5",
+      "claude-sonnet-4": "claude-sonnet-5-5",
       "claude-haiku-4-5": "claude-haiku-4-5-20251001",
       "claude-opus-4-1": "claude-opus-4-1-20250805",
       "gemini-flash": "gemini-2.5-flash",
@@ -78,7 +91,8 @@ describe("catalog seed 0003: Claude, Gemini, aliases, channels", () => {
   it("the catalog loader resolves the aliases and channels; the retired Opus 4.1 row stays out", async () => {
     invalidateCatalog();
     const catalog = await loadCatalog(env, false);
-    expect(findModel(catalog, "claude-sonnet-4")?.id).toBe("claude-sonnet-4-5-20250929");
+    expect(findModel(catalog, "claude-sonnet-4")?.id).toBe("claude-sonnet-5-5");
+    expect(findModel(catalog, "claude-sonnet-4-5-20250929")).toBeUndefined();
     expect(findModel(catalog, "gemini-flash")?.id).toBe("gemini-2.5-flash");
     expect(findModel(catalog, "anthropic/claude-haiku-4-5")?.id).toBe("claude-haiku-4-5-20251001");
     expect(findModel(catalog, "claude-opus-4-1")).toBeUndefined();

@@ -48,14 +48,16 @@ describe("400 invalid chat body names the field in param", () => {
     await expectError(await chat(u.key, { model: "test-echo", messages: [] }), 400, "invalid_request", "invalid_request_error", "messages");
   });
 
-  it("unknown top-level field → 400 unknown_parameter with param = the field", async () => {
-    const b = await expectError(await chat(u.key, { model: "test-echo", frobnicate: true }), 400, "unknown_parameter", "invalid_request_error", "frobnicate");
-    expect(b.error.message).toContain("frobnicate");
+  // Issue 13 (pass-through policy): a well-formed unknown field is passed on, not refused.
+  it("unknown top-level or nested field → accepted and passed to the OpenAI-format provider", async () => {
+    const payer = await createUser("1.00");
+    expect((await chat(payer.key, { model: "test-echo", frobnicate: true })).status).toBe(200);
+    expect((await chat(payer.key, { model: "test-echo", messages: [{ role: "user", content: "hi", colour: "red" }] })).status).toBe(200);
   });
 
-  it("unknown nested field → 400 unknown_parameter naming the full path", async () => {
-    const res = await chat(u.key, { model: "test-echo", messages: [{ role: "user", content: "hi", colour: "red" }] });
-    await expectError(res, 400, "unknown_parameter", "invalid_request_error", "messages[0].colour");
+  it("a field that would change the price unpriced → 400 naming it", async () => {
+    const b = await expectError(await chat(u.key, { model: "test-echo", web_search_options: {} }), 400, "invalid_request", "invalid_request_error", "web_search_options");
+    expect(b.error.message).toContain("web_search_options");
   });
 
   it("malformed JSON text → 400 invalid_json", async () => {
@@ -88,10 +90,12 @@ describe("400 invalid embeddings body", () => {
     await expectError(res, 400, "invalid_request", "invalid_request_error", "input");
   });
 
-  it("empty input list, unknown field, bad dimensions → 400 naming the field", async () => {
+  it("empty input list, bad dimensions → 400 naming the field; an unknown field is passed on", async () => {
     const post = (json: unknown) => api("/embeddings", u.key, { method: "POST", json });
     await expectError(await post({ model: "test-embed", input: [] }), 400, "invalid_request", "invalid_request_error", "input");
-    await expectError(await post({ model: "test-embed", input: "x", bogus: 1 }), 400, "unknown_parameter", "invalid_request_error", "bogus");
+    const payer = await createUser("1.00");
+    const passed = await api("/embeddings", payer.key, { method: "POST", json: { model: "test-embed", input: "x", bogus: 1 } });
+    expect(passed.status).toBe(200);
     await expectError(await post({ model: "test-embed", input: "x", dimensions: 0 }), 400, "invalid_request", "invalid_request_error", "dimensions");
   });
 });
@@ -162,8 +166,8 @@ describe("no input ever produces a 500", () => {
     ["n 2", JSON.stringify({ model: "test-echo", messages: [{ role: "user", content: "x" }], n: 2 }), "application/json"],
     ["tools wrong", JSON.stringify({ model: "test-echo", messages: [{ role: "user", content: "x" }], tools: [{ type: "x" }] }), "application/json"],
     ["deep nesting", `{"model":"test-echo","messages":${"[".repeat(5000)}${"]".repeat(5000)}}`, "application/json"],
-    ["__proto__", '{"__proto__":{"admin":true},"model":"test-echo","messages":[{"role":"user","content":"x"}]}', "application/json"],
-    ["constructor field", JSON.stringify({ model: "test-echo", messages: [{ role: "user", content: "x" }], constructor: 1 }), "application/json"],
+    // Issue 13: "__proto__" / "constructor" are well-formed unknown fields, passed through (see the test below).
+    ["__proto__ with a bad model", '{"__proto__":{"admin":true},"model":"","messages":[{"role":"user","content":"x"}]}', "application/json"],
     ["model path traversal", JSON.stringify({ model: "../../etc/passwd", messages: [{ role: "user", content: "x" }] }), "application/json"],
     ["model 'openai/'", JSON.stringify({ model: "openai/", messages: [{ role: "user", content: "x" }] }), "application/json"],
     ["model too long", JSON.stringify({ model: "m".repeat(300), messages: [{ role: "user", content: "x" }] }), "application/json"],
@@ -182,6 +186,15 @@ describe("no input ever produces a 500", () => {
       expect(b.error.param === null || typeof b.error.param === "string").toBe(true);
     });
   }
+
+  it("chat body: __proto__ and constructor fields are plain unknown fields: passed through, no 500, no prototype change", async () => {
+    const payer = await createUser("1.00");
+    for (const body of ['{"__proto__":{"admin":true},"model":"test-echo","messages":[{"role":"user","content":"x"}]}', JSON.stringify({ model: "test-echo", messages: [{ role: "user", content: "x" }], constructor: 1 })]) {
+      const res = await rawPost("/chat/completions", payer.key, body, "application/json");
+      expect(res.status).toBe(200);
+    }
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
 
   it("operator credits beyond the integer-nUSD range → a 4xx, not a 500 (amount alone, and a balance that would overflow)", async () => {
     const { userId } = await createUser("1.00");

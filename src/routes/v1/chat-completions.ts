@@ -13,6 +13,7 @@ import { resolveChatModels, worstCasePricing } from "../../gateway/resolve";
 import { autoHeaders } from "../../routing/auto";
 import { SSE_HEADERS } from "../../gateway/sse";
 import { newId } from "../../lib/ids";
+import { droppedParamsHeader } from "../../providers/chat-policy";
 import { completionChars, requestedMaxOutput } from "../../providers/openai-compatible/chat";
 import type { TransformContext } from "../../providers/transform";
 import { validate } from "../../middleware/validate";
@@ -45,12 +46,17 @@ export const chatCompletions = new Hono<{ Bindings: Env }>().post("/chat/complet
     outputCap: admission.outputCap === null ? null : Math.min(admission.outputCap, cand.model.maxOutputTokens ?? admission.outputCap),
   });
 
+  let dropped: string[] | undefined;
   const { call, candidate } = await dispatchAdmitted(admission, candidates, {
     stream, attemptTimeoutMs: cfg.upstreamTimeoutMs, deadline: admission.startedAt + cfg.requestDeadlineMs,
     ...healthHooks(c.env, c.executionCtx),
-    build: (cand) => cand.provider.chat.request(req, context(cand)),
+    build: (cand) => {
+      const built = cand.provider.chat.request(req, context(cand));
+      dropped = built.dropped;
+      return built;
+    },
   });
-  const headers = { ...admission.servedHeaders, ...(auto ? autoHeaders(auto) : {}) };
+  const headers = { ...admission.servedHeaders, ...(auto ? autoHeaders(auto) : {}), ...droppedParamsHeader(dropped) };
   const ctx = context(candidate);
 
   if (stream) {

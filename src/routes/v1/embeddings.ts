@@ -12,6 +12,7 @@ import { noProvider, resolveModels } from "../../gateway/resolve";
 import { newId } from "../../lib/ids";
 import { embeddingsRequest, embeddingsResponse, type EmbeddingsResult } from "../../providers/embeddings";
 import { validate } from "../../middleware/validate";
+import { droppedParamsHeader } from "../../providers/chat-policy";
 import { embeddingsSchema } from "./schemas/embeddings";
 
 /** POST /embeddings — OpenAI Embeddings, metered by input tokens. */
@@ -50,5 +51,5 @@ export const embeddings = new Hono<{ Bindings: Env }>().post("/embeddings", vali
   });
   const cost = admission.settle({ status: "success", httpStatus: 200, errorCode: null, usage, usageSource: source });
   result.body.usage = { prompt_tokens: usage.promptTokens, total_tokens: usage.promptTokens, cost: usdJsonNumber(cost), ...(source === "estimated" ? { estimated: true } : {}) };
-  return new Response(JSON.stringify(result.body), { headers: { "content-type": "application/json", ...admission.headers } });
+  return new Response(JSON.stringify(result.body), { headers: { "content-type": "application/json", ...admission.headers, ...droppedParamsHeader(embeddingsRequest(served.candidate.provider.kind, req, served.candidate.channel.upstreamModel).dropped) } });
 });

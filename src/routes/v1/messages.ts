@@ -18,7 +18,8 @@ import { validate } from "../../middleware/validate";
 import { anthropicChat } from "../../providers/anthropic";
 import { completionChars } from "../../providers/openai-compatible/chat";
 import type { TransformContext, UpstreamRequest } from "../../providers/transform";
-import { messagesRequestSchema, toAnthropicMessage, toOpenAIRequest, type MessagesRequest } from "../../surfaces/anthropic";
+import { droppedParamsHeader } from "../../providers/chat-policy";
+import { droppedForTranslation, messagesRequestSchema, toAnthropicMessage, toOpenAIRequest, type MessagesRequest } from "../../surfaces/anthropic";
 
 /** Client headers that are part of Anthropic's protocol and go on to Anthropic (and nothing else does). */
 const ANTHROPIC_PROTOCOL_HEADERS = ["anthropic-version", "anthropic-beta"] as const;
@@ -78,7 +79,8 @@ export const messages = new Hono<{ Bindings: Env }>().post("/messages", validate
   });
   const native = candidate.provider.kind === "anthropic";
   const ctx = context(candidate);
-  const headers = { ...admission.servedHeaders, "request-id": requestId };
+  const dropped = native ? [] : droppedForTranslation(req);
+  const headers = { ...admission.servedHeaders, "request-id": requestId, ...droppedParamsHeader(dropped) };
 
   if (stream) {
     call.clearTimeout();

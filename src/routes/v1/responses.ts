@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { z } from "zod";
 import { decideUsage } from "../../billing/usage";
 import { usdJsonNumber } from "../../lib/money";
 import { config } from "../../config";
@@ -14,28 +13,12 @@ import { relayStream, type StreamSink } from "../../gateway/stream-relay";
 import { newId } from "../../lib/ids";
 import { validate } from "../../middleware/validate";
 import { readResponsesUsage, responsesStreamTranslator } from "../../providers/openai-compatible/responses";
-
-/**
- * The Responses API carries many evolving fields; the gateway checks the ones it relies on and
- * passes the rest to the provider, which validates them.
- */
-const responsesSchema = z.looseObject({
-  model: z.string().min(1).max(256),
-  input: z.union([z.string().max(4_000_000), z.array(z.unknown()).max(4096)]).optional(),
-  instructions: z.string().max(4_000_000).nullable().optional(),
-  stream: z.boolean().nullable().optional(),
-  max_output_tokens: z.number().int().min(1).max(10_000_000).nullable().optional(),
-  tools: z.array(z.unknown()).max(512).optional(),
-  // Chains and storage (issue 12 items 1, 11): the wallet reserves for the stored conversation and
-  // answers 404 for ids that are not this tenant's; nothing is stored upstream unless asked.
-  previous_response_id: z.string().min(1).max(256).nullable().optional(),
-  store: z.boolean().nullable().optional(),
-});
+import { responsesSchema, type ResponsesRequest } from "./schemas/responses";
 
 const encoder = new TextEncoder();
 
 /** Prompt estimate for the reservation: one token per 3 UTF-8 bytes of input, instructions and tools. */
-function estimate(req: z.infer<typeof responsesSchema>): number {
+function estimate(req: ResponsesRequest): number {
   const text = JSON.stringify([req.input ?? "", req.instructions ?? "", req.tools ?? []]);
   return Math.ceil(encoder.encode(text).length / 3) + 8;
 }

@@ -2,7 +2,15 @@ import { z } from "zod";
 
 const MAX_INPUTS = 2048;
 
-export const embeddingsSchema = z.strictObject({
+/** Fields of an embeddings request the gateway knows; the rest are passed to OpenAI-format providers as they are. */
+export const EMBEDDINGS_FIELDS = ["model", "input", "encoding_format", "dimensions", "user"] as const;
+
+/**
+ * OpenAI Embeddings request under the pass-through policy (docs/compatibility.md): the known
+ * fields are checked; unknown well-formed fields are kept (loose) for OpenAI-format providers and
+ * dropped — named in `x-gateway-dropped-params` — when the request is translated (Gemini).
+ */
+export const embeddingsSchema = z.looseObject({
   model: z.string().min(1).max(256),
   input: z.union([
     z.string().min(1).max(1_000_000),
@@ -16,3 +24,9 @@ export const embeddingsSchema = z.strictObject({
 });
 
 export type EmbeddingsRequest = z.infer<typeof embeddingsSchema>;
+
+/** Fields a translated (non-OpenAI-format) embeddings request drops: `user` and any unknown field. */
+export function droppedEmbeddingFields(req: EmbeddingsRequest): string[] {
+  const known = new Set<string>(EMBEDDINGS_FIELDS);
+  return Object.keys(req).filter((k) => (k === "user" || !known.has(k)) && req[k] !== undefined);
+}

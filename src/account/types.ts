@@ -84,7 +84,11 @@ export type Refusal = {
 };
 
 export type AdmitResult =
-  | { ok: true; keyId: string; reservedNano: Nano; outputCap: number | null; rate: RateInfo }
+  | {
+    ok: true; keyId: string; reservedNano: Nano; outputCap: number | null; rate: RateInfo;
+    /** Output tokens the reservation covers (the client's max_tokens, or the allowance chosen for it). */
+    outputAllowance?: number;
+  }
   | Refusal;
 
 export type VerifyResult = { ok: true; key: KeyInfo; rate: RateInfo } | Refusal;

@@ -53,8 +53,8 @@ export interface RelayOptions {
   sink: StreamSink;
   /** Milliseconds without any upstream bytes before the stream is ended as failed. */
   idleTimeoutMs: number;
-  /** Fields for the settlement (see SettleExtra). */
-  settleExtra?: () => SettleExtra;
+  /** Fields for the settlement (see SettleExtra), given the usage being billed. */
+  settleExtra?: (billed: BilledUsage) => SettleExtra;
   /** Runs once the stream was settled. */
   afterSettle?: (settled: Settled) => void;
 }
@@ -77,7 +77,7 @@ const MESSAGES = {
  */
 class Relay {
   state: RelayState = "streaming";
-  private readonly relayed: Relayed = { text: "", chunks: 0 };
+  private readonly relayed: Relayed = { text: "", chunks: 0, streamed: true };
   /** Events whose JSON parsed (a stream of only unreadable events is not a success). */
   private readable = 0;
   private readonly parser = new SseParser();
@@ -105,7 +105,7 @@ class Relay {
       // The provider failed before producing any output: like a failure before the first byte, free.
       ? { usage: { promptTokens: 0, completionTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, source: "estimated" }
       : billUsage(translator.usage(), basis, served, this.relayed, status === "success");
-    const charge = admission.settle({ status, httpStatus: 200, errorCode, usage: billed.usage, usageSource: billed.source }, served, this.o.settleExtra?.());
+    const charge = admission.settle({ status, httpStatus: 200, errorCode, usage: billed.usage, usageSource: billed.source }, served, this.o.settleExtra?.(billed));
     const settled = { ...billed, cost: charge.chargedNano, charge };
     this.o.afterSettle?.(settled);
     return settled;

@@ -19,7 +19,8 @@ function reported(ctx: Ctx, mode: HostileMode, n: number): Record<string, number
   switch (mode) {
     case "zero": return { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
     case "missing": return { prompt_tokens: 20, total_tokens: 20 };
-    case "early": return { prompt_tokens: 20, completion_tokens: 1, total_tokens: 21 };
+    // Early is a stream's fault (a usage chunk before the content); a whole answer reports honestly.
+    case "early": return ctx.stream ? { prompt_tokens: 20, completion_tokens: 1, total_tokens: 21 } : { prompt_tokens: 20, completion_tokens: n, total_tokens: 20 + n };
     case "absurd": return { prompt_tokens: 1e12, completion_tokens: 1e12, total_tokens: 2e12 };
     case "ignore-cap": return { prompt_tokens: 20, completion_tokens: Math.min(n, cap), total_tokens: 20 + Math.min(n, cap) };
     case "garbage": return null;

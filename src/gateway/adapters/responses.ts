@@ -54,12 +54,13 @@ function promptOf(req: ResponsesRequest) {
   return { messages: [...(req.instructions ? [{ role: "system", content: req.instructions }] : []), ...input], tools: req.tools, response_format: text };
 }
 
-/**
- * POST /responses: OpenAI's Responses API, passed through to OpenAI-format providers.
- * `beforeAdmission` is where stored-conversation state (previous_response_id) is looked up.
- */
-export function responsesAdapter(req: ResponsesRequest, hooks: { beforeAdmission?: EndpointAdapter["beforeAdmission"] } = {}): EndpointAdapter {
+/** Where stored-conversation state plugs in: previous_response_id to admission, storedResponse to settlement. */
+export type ResponsesHooks = Pick<EndpointAdapter, "beforeAdmission" | "settleFields" | "afterSettle">;
+
+/** POST /responses: OpenAI's Responses API, passed through to OpenAI-format providers. */
+export function responsesAdapter(req: ResponsesRequest, hooks: ResponsesHooks = {}): EndpointAdapter {
   return {
+    ...hooks,
     endpoint: "responses",
     idPrefix: "gen-",
     async plan(env, cfg) {
@@ -72,8 +73,6 @@ export function responsesAdapter(req: ResponsesRequest, hooks: { beforeAdmission
       }
       return { models, candidates, prompt: measureChatPrompt(promptOf(req)), requestedMaxOutput: req.max_output_tokens ?? null, stream: req.stream === true };
     },
-    // Where a stored conversation's tokens join the estimate (previous_response_id; the ledger branch).
-    ...(hooks.beforeAdmission ? { beforeAdmission: hooks.beforeAdmission } : {}),
     build: (cand, ctx) => ({
       path: "/responses", headers: {},
       body: { ...req, model: cand.channel.upstreamModel, ...(ctx.outputCap !== null ? { max_output_tokens: ctx.outputCap } : {}) },

@@ -26,7 +26,7 @@ describe("billUsage + chargeFor over hostile usage reports", () => {
     fc.assert(fc.property(report, fc.nat({ max: 400 }), fc.integer({ min: 1, max: 2000 }), fc.string({ maxLength: 200 }), fc.boolean(), (reported, pieces, allowance, userText, complete) => {
       const prompt = measureChatPrompt({ messages: [{ role: "user", content: userText }] });
       const basis: BillingBasis = { prompt, promptEstimate: prompt.estimate, outputAllowance: allowance };
-      const relayed = { text: "tok ".repeat(pieces), chunks: pieces };
+      const relayed = { text: "tok ".repeat(pieces), chunks: pieces, streamed: true };
       const billed = billUsage(reported, basis, served, relayed, complete);
       const reservedNano = costNano([[prompt.estimate, 1_000_000], [allowance, 2_000_000]]);
       const max = maxChargeFor({ reservedNano }, { overdraftNano: OVERDRAFT } as never);
@@ -45,6 +45,6 @@ describe("billUsage + chargeFor over hostile usage reports", () => {
     const prompt = measureChatPrompt({ messages: [{ role: "user", content: "Hello there" }] });
     const basis: BillingBasis = { prompt, promptEstimate: prompt.estimate, outputAllowance: 100 };
     const reported = { promptTokens: 9, completionTokens: 12, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
-    expect(billUsage(reported, basis, served, { text: "tok ".repeat(10), chunks: 10 })).toEqual({ usage: reported, source: "upstream" });
+    expect(billUsage(reported, basis, served, { text: "tok ".repeat(10), chunks: 10, streamed: true })).toEqual({ usage: reported, source: "upstream" });
   });
 });

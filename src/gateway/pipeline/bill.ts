@@ -21,8 +21,8 @@ export interface BillingBasis {
   outputAllowance: number;
 }
 
-/** Output the gateway relayed: its text (never stored) and the chunks that carried any. */
-export interface Relayed { text: string; chunks: number }
+/** Output the gateway relayed: its text (never stored), the chunks that carried any, and whether it was streamed. */
+export interface Relayed { text: string; chunks: number; streamed: boolean }
 
 /** A billed usage: the figures, where they came from. */
 export interface BilledUsage { usage: TokenUsage; source: UsageSource }
@@ -41,10 +41,13 @@ export function billUsage(reported: TokenUsage | null, basis: BillingBasis, serv
   // An unknown tokenizer may need fewer tokens than o200k for the same text: half of its count is used.
   const familyTokens = family === "o200k" ? tokens : Math.ceil(tokens / 2);
   const counted = countCompletionTokens(relayed.text.length, relayed.chunks, familyTokens);
+  // A whole answer holding more output than the allowance came from a provider that ignored the
+  // cap: its report is not believed below what it sent.
+  const ignoredCap = !relayed.streamed && familyTokens > basis.outputAllowance;
   const decided = decideUsage(reported, {
     promptEstimate: basis.promptEstimate,
     countedCompletion: counted,
-    outputFloor: complete ? relayed.chunks : counted,
+    outputFloor: !complete ? counted : ignoredCap ? familyTokens : relayed.chunks,
     maxPrompt: Math.max(served.model.contextLength, basis.promptEstimate),
     maxCompletion: basis.outputAllowance,
   });

@@ -13,7 +13,7 @@ import { SSE_HEADERS } from "../sse";
 import { relayStream } from "../stream-relay";
 import { billUsage, type BillingBasis } from "./bill";
 import { servedHeaders } from "./headers";
-import type { Caller, EndpointAdapter, PreAdmission, ServedContext } from "./types";
+import type { Caller, EndpointAdapter, Plan, PreAdmission, ServedContext } from "./types";
 
 /** One admitted, dispatched request on its way back to the client. */
 interface Flight {
@@ -41,13 +41,20 @@ export async function runMetered(c: Context<{ Bindings: Env }>, a: EndpointAdapt
   await loadTokenizer();
   const plan = await a.plan(c.env, cfg);
   const pre = (await a.beforeAdmission?.(c.env, caller, plan)) ?? {};
-  const extra = pre.extraPromptTokens ?? 0;
-  const promptEstimate = plan.prompt.estimate + extra;
+  const promptEstimate = plan.prompt.estimate + (pre.extraPromptTokens ?? 0);
   const admission = await admitRequest(c.env, c.executionCtx, cfg, {
     userId: caller.userId, keyHash: caller.keyHash, requestId: newId(a.idPrefix), model: plan.models[0]!, models: plan.models,
     pricing: worstCasePricing(plan.models), promptTokensEstimate: promptEstimate, requestedMaxOutput: plan.requestedMaxOutput,
     endpoint: a.endpoint, stream: plan.stream, routeReason: plan.routeReason ?? null, extra: pre.admitExtra,
   });
+  // From here on the request holds a reservation: it runs to its settlement even if the client
+  // leaves (docs/billing.md, "A non-streamed request whose client left").
+  const flight = serve(c, a, cfg, plan, pre, admission, promptEstimate);
+  c.executionCtx.waitUntil(flight.catch(() => undefined));
+  return flight;
+}
+
+async function serve(c: Context<{ Bindings: Env }>, a: EndpointAdapter, cfg: GatewayConfig, plan: Plan, pre: PreAdmission, admission: Admission, promptEstimate: number): Promise<Response> {
   const requestId = admission.params.requestId;
   const created = Math.floor(Date.now() / 1000);
   const context = (cand: Candidate): TransformContext => ({
@@ -75,7 +82,7 @@ function streamed(f: Flight): Response {
   if (!body || !a.stream) throw admission.fail(new ApiError(502, "upstream_error", `The provider '${s.served.provider}' sent an empty stream. Nothing was charged.`), s.served);
   const out = relayStream(body, {
     admission, served: s.served, basis: f.basis, idleTimeoutMs: f.cfg.upstreamTimeoutMs, ...a.stream(s),
-    settleExtra: () => f.pre.settleExtra ?? {},
+    settleExtra: (billed) => ({ ...f.pre.settleExtra, ...a.settleFields?.(billed, null) }),
     afterSettle: (r) => a.afterSettle?.({ usage: r.usage, source: r.source, charge: r.charge, served: s.served, requestId: s.requestId, upstreamBody: null }),
   });
   return new Response(out, { headers: { ...SSE_HEADERS, ...f.headers } });
@@ -93,8 +100,9 @@ async function answered(f: Flight): Promise<Response> {
   } finally {
     call.call.clearTimeout();
   }
-  const billed = billUsage(answer.reported, f.basis, s.served, { text: answer.output, chunks: answer.output ? 1 : 0 });
-  const charge = admission.settle({ status: "success", httpStatus: 200, errorCode: null, usage: billed.usage, usageSource: billed.source }, s.served, f.pre.settleExtra);
+  const billed = billUsage(answer.reported, f.basis, s.served, { text: answer.output, chunks: answer.output ? 1 : 0, streamed: false });
+  const charge = admission.settle({ status: "success", httpStatus: 200, errorCode: null, usage: billed.usage, usageSource: billed.source }, s.served,
+    { ...f.pre.settleExtra, ...a.settleFields?.(billed, json) });
   a.afterSettle?.({ ...billed, charge, served: s.served, requestId: s.requestId, upstreamBody: json });
   return new Response(JSON.stringify(answer.body(billed, charge)), { headers: { "content-type": "application/json", ...f.headers } });
 }

@@ -92,6 +92,12 @@ export interface EndpointAdapter {
   stream?(s: ServedContext): { translator: StreamTranslator; sink: StreamSink };
   /** Headers of this surface's own, added to the gateway's (e.g. Anthropic's request-id). */
   headers?(requestId: string): Record<string, string>;
+  /**
+   * (optional) Fields for the settlement, given the billed usage and the upstream body of a
+   * non-streamed answer (null for a stream: an adapter reads what it needs from its own sink),
+   * e.g. `storedResponse: { id, contextTokens }` for /responses.
+   */
+  settleFields?(billed: { usage: TokenUsage; source: Settled["source"] }, upstreamBody: unknown): SettleExtra;
   /** (optional) Runs after settlement was sent, with what was billed. Must not throw. */
   afterSettle?(report: SettleReport): void;
 }

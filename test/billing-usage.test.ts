@@ -176,7 +176,7 @@ describe("billing: absurd usage (test-absurd-usage, 999999999 tokens) is clamped
     expect(row).toMatchObject({ usage_source: "clamped", prompt_tokens: CONTEXT, completion_tokens: MAX_OUTPUT, cost_nano: cost });
   });
 
-  it("on a small balance the charge is min(cost, reservation + overdraft), and usage.cost is what was charged", async () => {
+  it("the overdraft bounds the charge: min(cost, reservation + overdraft), shown as usage.cost; the balance never goes below −0.05 USD", async () => {
     // Before: charged down to the −0.05 USD floor (100,000,000 nUSD) while usage.cost showed 0.102.
     const { userId, key } = await createUser("0.05");
     const res = await chat(key, { model: "test-absurd-usage", messages: MESSAGES });
@@ -189,5 +189,11 @@ describe("billing: absurd usage (test-absurd-usage, 999999999 tokens) is clamped
     expect(parseUsd(String(body.usage.cost))).toBe(charge);
     expect(ledger.map((e) => [e.amountNano, e.balanceAfterNano])).toEqual([[-charge, 50_000_000 - charge]]);
     expect(s.balanceNano).toBeGreaterThanOrEqual(-OVERDRAFT);
+
+    // A balance below zero admits nothing more, so it cannot sink further.
+    const again = await chat(key, { model: "test-absurd-usage", messages: MESSAGES });
+    expect(again.status).toBe(402);
+    expect(((await again.json()) as { error: { code: string } }).error.code).toBe("insufficient_credits");
+    expect((await drained(userId)).balanceNano).toBe(50_000_000 - charge);
   });
 });

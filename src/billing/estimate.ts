@@ -31,11 +31,19 @@ interface ChatLike { messages: unknown[]; tools?: unknown; response_format?: unk
  */
 export function measureChatPrompt(body: ChatLike): PromptFigures {
   let images = 0;
-  const text = JSON.stringify(body.messages, (key, value: unknown) => {
-    if (key !== "image_url") return value;
-    images++;
-    return "[image]";
+  // Image parts sit at a known depth (a message's content parts); no replacer function, which would
+  // add stack frames per level of a deeply nested request.
+  const shallow = body.messages.map((m) => {
+    const content = m && typeof m === "object" ? (m as { content?: unknown }).content : undefined;
+    if (!Array.isArray(content)) return m;
+    const parts = content.map((p) => {
+      if (!p || typeof p !== "object" || !("image_url" in p)) return p;
+      images++;
+      return { ...p, image_url: "[image]" };
+    });
+    return { ...(m as object), content: parts };
   });
+  const text = JSON.stringify(shallow);
   const extra = [body.tools, body.response_format].filter((v) => v !== undefined && v !== null).map((v) => JSON.stringify(v)).join("");
   const estimate = textTokens(text) + textTokens(extra) + 4 * body.messages.length + images * IMAGE_TOKENS;
   return { estimate };

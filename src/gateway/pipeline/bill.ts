@@ -37,17 +37,15 @@ export interface BilledUsage { usage: TokenUsage; source: UsageSource }
  */
 export function billUsage(reported: TokenUsage | null, basis: BillingBasis, served: Served, relayed: Relayed, complete = true): BilledUsage {
   const family = tokenizerFamily(served);
-  const tokens = relayed.text ? countTokens(relayed.text) : 0;
+  // Trailing white space is left out: a cut stream's last space joins the next word's token.
+  const tokens = countTokens(relayed.text.trimEnd());
   // An unknown tokenizer may need fewer tokens than o200k for the same text: half of its count is used.
   const familyTokens = family === "o200k" ? tokens : Math.ceil(tokens / 2);
   const counted = countCompletionTokens(relayed.text.length, relayed.chunks, familyTokens);
-  // A whole answer holding more output than the allowance came from a provider that ignored the
-  // cap: its report is not believed below what it sent.
-  const ignoredCap = !relayed.streamed && familyTokens > basis.outputAllowance;
   const decided = decideUsage(reported, {
     promptEstimate: basis.promptEstimate,
     countedCompletion: counted,
-    outputFloor: !complete ? counted : ignoredCap ? familyTokens : relayed.chunks,
+    outputFloor: complete ? relayed.chunks : counted,
     maxPrompt: Math.max(served.model.contextLength, basis.promptEstimate),
     maxCompletion: basis.outputAllowance,
   });

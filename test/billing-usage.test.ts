@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { estimateChatPromptTokens } from "../src/billing/estimate";
 import { formatUsd, parseUsd } from "../src/billing/money";
+import { countTokens } from "../src/billing/tokenizer";
 import { account, chat, createUser, drained, usageRows } from "./helpers/gateway";
 import { TEST_PRICE } from "./helpers/catalog";
 
@@ -151,9 +152,9 @@ describe("billing: absurd usage (test-absurd-usage, 999999999 tokens) is clamped
     const id = res.headers.get("x-request-id")!;
     const events = sseData(await res.text());
     expect(events.at(-1)).toBe("[DONE]");
-    // The stand-in ignores max_tokens and relays its whole recorded answer (one token per chunk at least).
-    const relayed = events.filter((e) => e !== "[DONE]" && ((JSON.parse(e) as Chunk).choices ?? []).some((c) => typeof c.delta?.content === "string" && c.delta.content)).length;
-    const completion = Math.max(64, relayed);
+    // The stand-in ignores max_tokens and relays its whole recorded answer: billed as its o200k count.
+    const text = events.filter((e) => e !== "[DONE]").map((e) => ((JSON.parse(e) as Chunk).choices ?? []).map((c) => (typeof c.delta?.content === "string" ? c.delta.content : "")).join("")).join("");
+    const completion = Math.max(64, countTokens(text.trimEnd()));
     const cost = charged(CONTEXT * IN + completion * OUT, 64);
     const { s, row } = await usageOf(userId, id);
     expect(row).toMatchObject({ usage_source: "clamped", prompt_tokens: CONTEXT, completion_tokens: completion, cost_nano: cost });

@@ -78,6 +78,8 @@ const MESSAGES = {
 class Relay {
   state: RelayState = "streaming";
   private readonly relayed: Relayed = { text: "", chunks: 0, streamed: true };
+  /** The provider reported usage already (output after it means the report came too early). */
+  private usageSeen = false;
   /** Events whose JSON parsed (a stream of only unreadable events is not a success). */
   private readable = 0;
   private readonly parser = new SseParser();
@@ -135,8 +137,12 @@ class Relay {
       const made = t.push({ event: event.event, data });
       for (const chunk of made) {
         const out = deltaText(chunk);
-        if (out) { this.relayed.text += out; this.relayed.chunks++; }
+        if (!out) continue;
+        this.relayed.text += out;
+        this.relayed.chunks++;
+        if (this.usageSeen) this.relayed.outputAfterUsage = true;
       }
+      this.usageSeen ||= t.usage() !== null;
       text = sink.event(event, made, this.context);
     } catch {
       // An event the translator or sink cannot handle ends the stream cleanly, settled.

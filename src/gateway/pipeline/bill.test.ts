@@ -26,7 +26,8 @@ describe("billUsage + chargeFor over hostile usage reports", () => {
     fc.assert(fc.property(report, fc.nat({ max: 400 }), fc.integer({ min: 1, max: 2000 }), fc.string({ maxLength: 200 }), fc.boolean(), (reported, pieces, allowance, userText, complete) => {
       const prompt = measureChatPrompt({ messages: [{ role: "user", content: userText }] });
       const basis: BillingBasis = { prompt, promptEstimate: prompt.estimate, outputAllowance: allowance };
-      const relayed = { text: "tok ".repeat(pieces), chunks: pieces, streamed: true };
+      // A report the gateway has reason to distrust (it came before the content).
+      const relayed = { text: "tok ".repeat(pieces), chunks: pieces, streamed: true, outputAfterUsage: true };
       const billed = billUsage(reported, basis, served, relayed, complete);
       const reservedNano = costNano([[prompt.estimate, 1_000_000], [allowance, 2_000_000]]);
       const max = maxChargeFor({ reservedNano }, { overdraftNano: OVERDRAFT } as never);

@@ -22,7 +22,13 @@ export interface BillingBasis {
 }
 
 /** Output the gateway relayed: its text (never stored), the chunks that carried any, and whether it was streamed. */
-export interface Relayed { text: string; chunks: number; streamed: boolean }
+export interface Relayed {
+  text: string;
+  chunks: number;
+  streamed: boolean;
+  /** Output kept coming after the provider had reported its usage (a report sent before the content). */
+  outputAfterUsage?: boolean;
+}
 
 /** A billed usage: the figures, where they came from. */
 export interface BilledUsage { usage: TokenUsage; source: UsageSource }
@@ -42,10 +48,13 @@ export function billUsage(reported: TokenUsage | null, basis: BillingBasis, serv
   // An unknown tokenizer may need fewer tokens than o200k for the same text: half of its count is used.
   const familyTokens = family === "o200k" ? tokens : Math.ceil(tokens / 2);
   const counted = countCompletionTokens(relayed.text.length, relayed.chunks, familyTokens);
+  // A finished stream's report is believed unless it came before the content, or the provider sent
+  // more chunks than the allowance (it ignored the cap): then the output relayed is the floor.
+  const distrusted = relayed.outputAfterUsage === true || relayed.chunks > basis.outputAllowance;
   const decided = decideUsage(reported, {
     promptEstimate: basis.promptEstimate,
     countedCompletion: counted,
-    outputFloor: complete ? relayed.chunks : counted,
+    outputFloor: !complete ? counted : distrusted ? (family === "o200k" ? tokens : relayed.chunks) : 0,
     maxPrompt: Math.max(served.model.contextLength, basis.promptEstimate),
     maxCompletion: basis.outputAllowance,
   });

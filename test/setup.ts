@@ -26,3 +26,8 @@ await env.DB.batch(
 afterAll(() => {
   vi.restoreAllMocks();
 });
+
+// The tokenizer loads on first use in the worker (src/billing/tokenizer.ts); tests that compute
+// expected estimates at module scope need it loaded before they are imported.
+const { loadTokenizer } = await import("../src/billing/tokenizer");
+await loadTokenizer();

@@ -91,6 +91,8 @@ export type AdmitResult =
     maxChargeNano?: Nano;
     /** Context tokens of the stored conversation (previousResponseId) included in the reservation's prompt estimate. */
     chainTokens?: number;
+    /** Output tokens the reservation covers (the client's max_tokens, or the allowance chosen for it). */
+    outputAllowance?: number;
   }
   | Refusal;
 

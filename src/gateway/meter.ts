@@ -6,9 +6,9 @@ import type { GatewayConfig } from "../config";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import type { TokenUsage } from "../providers/types";
-import { priceUsage } from "../billing/usage";
-import { chargeFor } from "../billing/charge";
+import { chargeFor as chargedFor } from "../billing/charge";
 import { oneHourWritePrice } from "../billing/pricing";
+import { priceUsage } from "../billing/usage";
 
 export function rateHeaders(r: RateInfo): Record<string, string> {
   return {
@@ -24,7 +24,7 @@ export function rateHeaders(r: RateInfo): Record<string, string> {
 export function refusalError(r: Refusal): ApiError {
   const headers = r.rate ? rateHeaders(r.rate) : {};
   if (r.retryAfterSeconds) headers["retry-after"] = String(r.retryAfterSeconds);
-  return new ApiError(r.status, r.code, r.message, { headers, ...(r.param ? { param: r.param } : {}), ...(r.type ? { type: r.type } : {}) });
+  return new ApiError(r.status, r.code, r.message, { headers });
 }
 
 export interface AdmitParams {
@@ -42,8 +42,8 @@ export interface AdmitParams {
   stream: boolean;
   /** For model "auto": the choice and why (kept on the usage record). */
   routeReason?: string | null;
-  /** /responses: the stored response the provider will read again (the wallet reserves for it, or answers 404). */
-  previousResponseId?: string | null;
+  /** Endpoint-specific fields for the Durable Object's admit (see AdmitExtra). */
+  extra?: AdmitExtra;
   /** /messages asks for a 1-hour cache (cache_control.ttl "1h"): the prompt may be billed at the 1-hour cache-write price. */
   oneHourCache?: boolean;
 }
@@ -85,12 +85,36 @@ export interface WaitUntil { waitUntil(promise: Promise<unknown>): void }
 
 const ZERO: TokenUsage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
 
+/** Fields an endpoint adds to the Durable Object's admit input (e.g. `previousResponseId` for /responses). */
+export type AdmitExtra = Readonly<Record<string, string | number | boolean | null>>;
+/** Fields an endpoint adds to the settlement (e.g. `storedResponse: { id, contextTokens }` for /responses). */
+export type SettleExtra = Readonly<Record<string, unknown>>;
+
+/** What settlement charged: the cost of the billed usage, bounded by the admission's maxChargeNano. */
+export interface Charge { costNano: number; chargedNano: number; clamped: boolean }
+
+/**
+ * The most this request may be charged: the Durable Object's figure when it gives one
+ * (reservation + this request's bounded overdraft), else the reservation plus the overdraft
+ * setting. charged = min(cost, maxChargeNano) — the same rule the Durable Object applies.
+ */
+export function maxChargeFor(result: { reservedNano: number; maxChargeNano?: number }, cfg: GatewayConfig): number {
+  return result.maxChargeNano ?? result.reservedNano + cfg.overdraftNano;
+}
+
+export function chargeFor(costNano: number, maxChargeNano: number): Charge {
+  const chargedNano = chargedFor(costNano, maxChargeNano);
+  return { costNano, chargedNano, clamped: chargedNano < costNano };
+}
+
 /**
  * One admitted request: the reservation the user's Durable Object took, and the single
  * settlement that ends it. Settlement runs in waitUntil and never delays the client.
  */
 export class Admission {
   private settled = false;
+  /** Before dispatch: the model asked for, not tried yet. */
+  readonly unserved: Served;
 
   constructor(
     /** A fresh stub of the user's Durable Object per call (see settleWithRetry). */
@@ -103,68 +127,54 @@ export class Admission {
     readonly outputAllowance: number,
     readonly rate: RateInfo,
     readonly startedAt: number,
+    readonly reservedNano: number,
+    readonly maxChargeNano: number,
+    /** Stored-conversation tokens admission added to the prompt estimate (previous_response_id). */
+    readonly chainTokens = 0,
   ) {
-    this.served = { model: params.model, provider: params.model.provider, attempts: 0 };
+    this.unserved = { model: params.model, provider: params.model.provider, attempts: 0 };
   }
 
+  /** x-request-id and the x-ratelimit-* headers: on every answer, errors included. */
   get headers(): Record<string, string> {
     return { ...rateHeaders(this.rate), "x-request-id": this.params.requestId };
   }
 
-  /** Who served: the request id and rate headers plus the serving model, provider and attempt count. */
-  get servedHeaders(): Record<string, string> {
-    return {
-      ...this.headers,
-      "x-gateway-model": this.served.model.id, "x-gateway-provider": this.served.provider, "x-gateway-attempts": String(this.served.attempts),
-    };
+  /** What settling this usage would charge now (the cost, bounded by maxChargeNano). */
+  preview(usage: TokenUsage, served: Served): Charge {
+    return chargeFor(priceUsage(usage, served.model), this.maxChargeNano);
   }
 
-  /** The model and provider that served (or were last tried); set by the dispatcher. */
-  served: Served;
-
-  /** The most this request can be charged (from admission); a cost above it is waived (billing/charge.ts). */
-  maxChargeNano = Number.MAX_SAFE_INTEGER;
-  /** Stored-conversation tokens admission added to the prompt estimate (previous_response_id). */
-  chainTokens = 0;
-  /** /responses: the id of a response the provider stored; recorded with its context tokens at a successful settlement. */
-  storedResponseId: string | null = null;
-
-  cost(usage: TokenUsage): number {
-    return priceUsage(usage, this.served.model);
-  }
-
-  /** Settles once; later calls are ignored. Returns what is charged: chargeFor(cost, maxChargeNano), as the wallet does. */
-  settle(outcome: Outcome): number {
-    if (this.settled) return 0;
+  /** Settles once; later calls are ignored. Returns what was charged (never more than maxChargeNano). */
+  settle(outcome: Outcome, served: Served, extra: SettleExtra = {}): Charge {
+    if (this.settled) return { costNano: 0, chargedNano: 0, clamped: false };
     this.settled = true;
-    const costNano = outcome.status === "upstream_error" ? 0 : this.cost(outcome.usage);
+    const charge = outcome.status === "upstream_error" ? chargeFor(0, this.maxChargeNano) : this.preview(outcome.usage, served);
     const p = this.params;
-    const served = this.served;
     const input: SettleInput = {
+      ...extra,
       requestId: p.requestId, keyId: this.keyId, model: served.model.id, provider: served.provider, attempts: Math.max(1, served.attempts), endpoint: p.endpoint,
       stream: p.stream, startedAt: this.startedAt, latencyMs: Date.now() - this.startedAt, status: outcome.status,
       httpStatus: outcome.httpStatus, errorCode: outcome.errorCode, promptTokens: outcome.usage.promptTokens,
       completionTokens: outcome.usage.completionTokens, cachedTokens: outcome.usage.cachedTokens,
-      reasoningTokens: outcome.usage.reasoningTokens, costNano, usageSource: outcome.usageSource, overdraftNano: this.cfg.overdraftNano,
+      reasoningTokens: outcome.usage.reasoningTokens, costNano: charge.chargedNano,
+      usageSource: charge.clamped ? "clamped" : outcome.usageSource, overdraftNano: this.cfg.overdraftNano,
       routeReason: p.routeReason ?? null,
-      // A stored /responses answer: its context (prompt + output tokens) is what a chained request re-reads.
-      storedResponse: this.storedResponseId && outcome.status === "success"
-        ? { id: this.storedResponseId, contextTokens: outcome.usage.promptTokens + outcome.usage.completionTokens } : null,
     };
     this.ctx.waitUntil(settleWithRetry(this.stubs, input));
-    return chargeFor(costNano, this.maxChargeNano);
+    return charge;
   }
 
   /**
    * A failure before anything was delivered: release the reservation and charge nothing.
    * Returns the error to throw, carrying the request id and rate-limit headers.
    */
-  fail(err: unknown): unknown {
+  fail(err: unknown, served: Served = this.unserved): unknown {
     if (!(err instanceof ApiError)) {
-      this.settle({ status: "upstream_error", httpStatus: 500, errorCode: "internal_error", usage: ZERO, usageSource: "upstream" });
+      this.settle({ status: "upstream_error", httpStatus: 500, errorCode: "internal_error", usage: ZERO, usageSource: "upstream" }, served);
       return err;
     }
-    this.settle({ status: "upstream_error", httpStatus: err.status, errorCode: err.code, usage: ZERO, usageSource: "upstream" });
+    this.settle({ status: "upstream_error", httpStatus: err.status, errorCode: err.code, usage: ZERO, usageSource: "upstream" }, served);
     return new ApiError(err.status, err.code, err.message, { ...err.options, headers: { ...this.headers, ...err.options.headers } });
   }
 
@@ -184,18 +194,16 @@ export async function admitRequest(env: Env, ctx: WaitUntil, cfg: GatewayConfig,
   const now = Date.now();
   const pricing = p.pricing ?? p.model;
   const result = await stub.admit({
+    ...p.extra,
     keyHash: p.keyHash, requestId: p.requestId, model: p.model.id, models: (p.models ?? [p.model]).map((m) => m.id), now,
     // A prompt may be billed as cache writes, which can cost more than plain input.
     inputPrice: Math.max(pricing.inputPrice, pricing.cacheWritePrice ?? 0, p.oneHourCache ? oneHourWritePrice(pricing) : 0), outputPrice: pricing.outputPrice,
     promptTokensEstimate: p.promptTokensEstimate, requestedMaxOutput: p.requestedMaxOutput,
     modelMaxOutput: p.model.kind === "chat" ? pricing.maxOutputTokens : 0,
-    previousResponseId: p.previousResponseId ?? null,
     settings: cfg,
   });
   if (!result.ok) throw refusalError(result);
-  const allowance = p.requestedMaxOutput ?? result.outputCap ?? pricing.maxOutputTokens ?? cfg.defaultAllowance;
-  const admission = new Admission(() => accountStub(env, p.userId), ctx, cfg, p, result.keyId, result.outputCap, allowance, result.rate, now);
-  admission.maxChargeNano = result.maxChargeNano ?? Number.MAX_SAFE_INTEGER;
-  admission.chainTokens = result.chainTokens ?? 0;
-  return admission;
+  const allowance = result.outputAllowance ?? p.requestedMaxOutput ?? result.outputCap ?? pricing.maxOutputTokens ?? cfg.defaultAllowance;
+  return new Admission(() => accountStub(env, p.userId), ctx, cfg, p, result.keyId, result.outputCap, allowance, result.rate, now,
+    result.reservedNano, maxChargeFor(result, cfg), result.chainTokens ?? 0);
 }

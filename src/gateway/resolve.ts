@@ -1,4 +1,5 @@
 import { nearestModelIds } from "../catalog/suggest";
+import { oneHourWritePrice } from "../billing/pricing";
 import { parsePricePerMillion } from "../lib/money";
 import { findModel, loadCatalog, type CatalogModel } from "../catalog/catalog";
 import type { ChatCompletionRequest } from "../routes/v1/schemas/chat";
@@ -33,10 +34,11 @@ export async function resolveModels(env: Env, cfg: GatewayConfig, modelId: strin
 }
 
 /** The highest prices and output maximum among candidate models: what a reservation must cover. */
-export function worstCasePricing(models: CatalogModel[]): Pick<CatalogModel, "inputPrice" | "outputPrice" | "maxOutputTokens" | "cacheWritePrice"> {
+export function worstCasePricing(models: CatalogModel[]): Pick<CatalogModel, "inputPrice" | "outputPrice" | "maxOutputTokens" | "cacheWritePrice" | "cacheWrite1hPrice"> {
   return {
     inputPrice: Math.max(...models.map((m) => m.inputPrice)),
     cacheWritePrice: Math.max(...models.map((m) => m.cacheWritePrice ?? 0)),
+    cacheWrite1hPrice: Math.max(...models.map((m) => oneHourWritePrice(m))),
     outputPrice: Math.max(...models.map((m) => m.outputPrice)),
     maxOutputTokens: models.some((m) => m.maxOutputTokens === null) ? null : Math.max(...models.map((m) => m.maxOutputTokens!)),
   };

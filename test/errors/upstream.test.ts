@@ -171,8 +171,11 @@ describe("x-ratelimit-* headers on every admitted response", () => {
     const remaining = seen.map(([, r]) => Number(r["x-ratelimit-remaining-requests"]));
     expect(remaining).toEqual([9, 8, 7, 6, 5, 5, 4]);
     const tokens = seen.map(([, r]) => Number(r["x-ratelimit-remaining-tokens"]));
-    // Admitted: limit − settled tokens so far − this request's 15; the 402 reports the window without itself.
-    expect(tokens).toEqual([100_000 - 15, 100_000 - 18 - 15, 100_000 - 18 - 15, 100_000 - 18 - 15, 100_000 - 18 - 15, 100_000 - 18, 100_000 - 18 - 15]);
+    // Admitted: limit − settled tokens so far − this request's 15 prompt tokens and the 1000 output
+    // tokens it reserved (no max_tokens: the model's 1000; issue 12 item 8, reserved output counts
+    // against tpm); the 402 reports the window without itself.
+    const own = 15 + 1000;
+    expect(tokens).toEqual([100_000 - own, 100_000 - 18 - own, 100_000 - 18 - own, 100_000 - 18 - own, 100_000 - 18 - own, 100_000 - 18, 100_000 - 18 - own]);
     for (const [, r] of seen) {
       const reset = Number(r["x-ratelimit-reset-requests"]!.slice(0, -1));
       expect(reset).toBeGreaterThanOrEqual(1);

@@ -28,7 +28,7 @@ export const responsesSchema = z.looseObject({
   max_output_tokens: z.number().int().min(1).max(10_000_000).nullable().optional(),
   tools: z.array(z.unknown()).max(512).optional(),
   // Chains and storage: the wallet reserves for the stored conversation and answers 404 for ids
-  // that are not this tenant's; nothing is stored upstream unless asked.
+  // that are not this tenant's; nothing is stored upstream unless asked (docs/billing.md).
   previous_response_id: z.string().min(1).max(256).nullable().optional(),
   store: z.boolean().nullable().optional(),
 }).superRefine((req, ctx) => {

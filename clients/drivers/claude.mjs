@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const CLAUDE_BIN = fileURLToPath(new URL("../node_modules/.bin/claude", import.meta.url));
-export const FILE_TEXT = "The secret word is pelican.";
+export const SECRET_WORD = "pelican";
+export const FILE_TEXT = `The secret word is ${SECRET_WORD}.`;
 
 /** A folder holding hello.txt for the Read tool call; `cleanup()` removes it and the HOME. */
 export function workspace() {

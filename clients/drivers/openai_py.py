@@ -1,9 +1,10 @@
 """The openai Python SDK: create, stream, parse (pydantic), and OpenAI's documented tool loop
 with the returned message appended as is (and, separately, as msg.model_dump(exclude_none=True)).
 
-Usage: python openai_py.py <base-url> <case>   (base-url without /v1)
+Usage: python openai_py.py <base-url> <case>   (base-url without /v1; the key from OPENAI_API_KEY)
 """
 import json
+import os
 import sys
 
 from openai import OpenAI
@@ -43,7 +44,7 @@ def tool_loop(client, dump):
 
 def main():
     base, case = sys.argv[1], sys.argv[2]
-    client = OpenAI(api_key="sk-recording-not-a-key", base_url=f"{base}/v1", max_retries=0)
+    client = OpenAI(api_key=os.environ.get("OPENAI_API_KEY", "sk-recording-not-a-key"), base_url=f"{base}/v1", max_retries=0)
     if case == "create":
         client.chat.completions.create(model=MODEL, messages=[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Name a holiday."}])
     elif case == "stream":

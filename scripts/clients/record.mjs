@@ -3,22 +3,17 @@
 //   npm run record:clients              all clients
 //   npm run record:clients -- claude-code openai-python   only these
 // Installs clients/ (npm ci) and a Python venv with openai (clients/.venv) on demand.
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { findPython, PY_DRIVER, pythonVersions, run } from "./python.mjs";
 import { startRecorder } from "./recorder.mjs";
+import { ensureClients } from "./stack.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLIENTS = `${ROOT}clients/`;
 const OUT = `${ROOT}test/fixtures/clients/`;
 const only = process.argv.slice(2);
 const wanted = (name) => only.length === 0 || only.includes(name);
-
-function ensureClients() {
-  if (existsSync(`${CLIENTS}node_modules/.bin/claude`)) return;
-  const r = spawnSync("npm", ["ci", "--no-audit", "--no-fund", "--prefix", CLIENTS], { stdio: "inherit" });
-  if (r.status !== 0) throw new Error("npm ci --prefix clients failed");
-}
 
 const versionOf = (pkg) => JSON.parse(readFileSync(`${CLIENTS}node_modules/${pkg}/package.json`, "utf8")).version;
 
@@ -42,38 +37,15 @@ async function recordNode(rec, driverFile) {
   }
 }
 
-/** A Python with the openai package: clients/.venv, made with pip from the configured index. */
-function python() {
-  const venv = `${CLIENTS}.venv/bin/python`;
-  const has = (py) => spawnSync(py, ["-c", "import openai"], { stdio: "ignore" }).status === 0;
-  if (existsSync(venv) && has(venv)) return venv;
-  if (spawnSync("python3", ["-m", "venv", `${CLIENTS}.venv`], { stdio: "inherit" }).status === 0) {
-    spawnSync(venv, ["-m", "pip", "install", "-q", "openai"], { stdio: "inherit" });
-    if (has(venv)) return venv;
-  }
-  return has("python3") ? "python3" : null;
-}
-
-/** Runs a child without blocking this process, which must keep answering as the recorder. */
-function run(cmd, args) {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (d) => { out += d; });
-    child.stderr.on("data", (d) => { out += d; });
-    child.on("close", (status) => resolve({ status, out }));
-  });
-}
-
 async function recordPython(rec) {
   const client = "openai-python";
   if (!wanted(client)) return;
-  const py = python();
+  const py = findPython();
   if (!py) return console.log(`  ${client}: skipped — no Python with the openai package (pip install openai)`);
-  const version = spawnSync(py, ["-c", "import openai, pydantic; print(openai.__version__, pydantic.VERSION)"], { encoding: "utf8" }).stdout.trim().split(" ");
-  const meta = { client, pkg: "openai (PyPI)", version: version[0], packages: { openai: version[0], pydantic: version[1] } };
+  const packages = pythonVersions(py);
+  const meta = { client, pkg: "openai (PyPI)", version: packages.openai, packages };
   for (const name of ["create", "stream", "parse", "tool-loop", "tool-loop-model-dump"]) {
-    const r = await run(py, [`${CLIENTS}drivers/openai_py.py`, rec.base(client, name), name]);
+    const r = await run(py, [PY_DRIVER, rec.base(client, name), name], { OPENAI_API_KEY: "sk-recording-not-a-key" });
     if (r.status !== 0) throw new Error(`${client}/${name} failed: ${r.out}`);
     save(meta, name, rec.take(client, name));
   }

@@ -1,18 +1,12 @@
 // The openai node SDK: create, stream, .stream(), parse (zod), runTools, and OpenAI's documented
 // tool loop with the returned message appended as is.
+import { readFileSync } from "node:fs";
 import OpenAI from "openai";
 import { zodResponseFormat } from "openai/helpers/zod";
 import { z } from "zod";
 
-const weatherTool = {
-  type: "function",
-  function: {
-    name: "get_weather",
-    description: "Current weather for a city",
-    parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"], additionalProperties: false },
-    strict: true,
-  },
-};
+/** The tool of OpenAI's function-calling guide, shared with test/compat/openai-tool-loop.test.ts. */
+const weatherTool = JSON.parse(readFileSync(new URL("./weather-tool.json", import.meta.url), "utf8"));
 const model = "gpt-4.1-nano";
 const client = (base) => new OpenAI({ apiKey: "sk-recording-not-a-key", baseURL: `${base}/v1`, maxRetries: 0 });
 

@@ -3,6 +3,7 @@ import type OpenAI from "openai";
 import { beforeAll, describe, expect, it } from "vitest";
 import { addTestModels } from "../helpers/catalog";
 import { createUser, drained, openai, usageRows } from "../helpers/gateway";
+import weatherTool from "../../clients/drivers/weather-tool.json";
 import { upstreamReceived } from "./corpus";
 
 // Issue 13, must show 3: OpenAI's documented function-calling loop
@@ -12,15 +13,8 @@ import { upstreamReceived } from "./corpus";
 
 const MODEL = "test-openai-tool-loop";
 
-const weather: OpenAI.Chat.Completions.ChatCompletionTool = {
-  type: "function",
-  function: {
-    name: "get_weather",
-    description: "Current weather for a city",
-    parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"], additionalProperties: false },
-    strict: true,
-  },
-};
+/** The tool of OpenAI's function-calling guide, as the recorded node client used it. */
+const weather = weatherTool as OpenAI.Chat.Completions.ChatCompletionFunctionTool;
 
 const TEMPERATURES: Record<string, number> = { Paris: 21, Rome: 24 };
 
@@ -48,7 +42,11 @@ describe("OpenAI's documented tool loop with the returned message appended uncha
         messages.push({ role: "tool", tool_call_id: call.id, content: JSON.stringify({ city, celsius: TEMPERATURES[city] }) });
       }
     }
-    expect(returned.map((m) => m.tool_calls?.[0]?.function.arguments ?? m.content)).toEqual([
+    const said = (m: OpenAI.Chat.Completions.ChatCompletionMessage) => {
+      const call = m.tool_calls?.[0];
+      return call?.type === "function" ? call.function.arguments : m.content;
+    };
+    expect(returned.map(said)).toEqual([
       '{"city":"Paris"}', '{"city":"Rome"}', "Paris 21°C, Rome 24°C.",
     ]);
 

@@ -83,7 +83,7 @@ function expectUpstream(s: Exclude<Surface, "count_tokens">, r: RecordedRequest,
 describe("recorded real-client traffic replayed through the gateway", () => {
   it("has recordings of every client the issue names", () => {
     const clients = new Set(CORPUS.map((c) => c.client));
-    for (const c of ["openai-node", "anthropic-node", "claude-code", "ai-sdk", "langchain"]) expect(clients).toContain(c);
+    for (const c of ["openai-node", "openai-python", "anthropic-node", "claude-code", "ai-sdk", "langchain"]) expect(clients).toContain(c);
     for (const c of CORPUS) {
       expect(c.version, `${c.client}/${c.case}`).toMatch(/^\d+\.\d+\.\d+/);
       for (const r of c.requests) {

@@ -11,6 +11,9 @@ import { handleOAuth } from "./oauth.js";
 import { handleStripe } from "./stripe.js";
 import { saveFigures } from "./figures.js";
 import { conversationBill, handleConversation } from "./conversation.js";
+import { handleCountTokens } from "./count-tokens.js";
+import { logRequest, sendRequestLog } from "./request-log.js";
+import { handleToolLoop, TOOL_LOOP } from "./tool-loop.js";
 
 export interface Standin {
   port: number;
@@ -33,6 +36,7 @@ function route(pathname: string): Route | null {
   const oa = OPENAI_RE.exec(pathname);
   if (oa) return { handler: oa[1] === "embeddings" ? handleEmbeddings : oa[1] === "responses" ? respond : handleChat };
   if (pathname === "/anthropic/v1/messages") return { handler: handleMessages };
+  if (pathname === "/anthropic/v1/messages/count_tokens") return { handler: handleCountTokens };
   const g = GOOGLE_RE.exec(pathname);
   if (g) {
     let model = g[1]!;
@@ -67,6 +71,7 @@ async function onRequest(req: IncomingMessage, res: ServerResponse, stats: Stats
     return sendJson(res, 200, { requests: stats.requests, byModel: stats.byModel });
   }
   if (url.pathname.startsWith("/__responses/bill/") && method === "GET") return conversationBill(res, decodeURIComponent(url.pathname.slice(18)));
+  if (url.pathname === "/__requests" && method === "GET") return sendRequestLog(res, url);
   if (url.pathname.startsWith("/__figures/") && method === "POST") return saveFigures(req, res, url.pathname.slice(11));
   if (url.pathname === "/__reset" && method === "POST") {
     stats.reset();
@@ -100,6 +105,7 @@ async function onRequest(req: IncomingMessage, res: ServerResponse, stats: Stats
   stats.count(model);
 
   const headers = headerRecord(req);
+  logRequest({ method, path: url.pathname + url.search, headers, body, model });
   const streamOptions = body.stream_options;
   const ctx: Ctx = {
     req,
@@ -114,7 +120,7 @@ async function onRequest(req: IncomingMessage, res: ServerResponse, stats: Stats
     headers,
     apiKey: apiKeyOf(headers, url),
   };
-  await r.handler(ctx);
+  await (model === TOOL_LOOP && r.handler === handleChat ? handleToolLoop : r.handler)(ctx);
 }
 
 /** Starts the stand-in on 127.0.0.1:`port` (0 or NaN = any free port). */

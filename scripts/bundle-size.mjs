@@ -10,8 +10,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
-/** Measured 2026-12: 1.13 MB minified, 256 KB gzipped (2.29 MB / 387 KB before minify). */
-const BUDGET_GZIP = 300 * 1024;
+/**
+ * Measured 2026-12-03: 3.8 MB minified, 1,303 KB gzipped, of which about 1,050 KB is the o200k
+ * token ranks of gpt-tokenizer (billing/tokenizer.ts; evaluated on first use, not at start-up).
+ * Without them: 1.13 MB minified, 256 KB gzipped (2.29 MB / 387 KB before minify). Cloudflare's
+ * limit is 3 MB gzipped on the Free plan and 10 MB on paid plans.
+ */
+const BUDGET_GZIP = 1400 * 1024;
 const root = fileURLToPath(new URL("..", import.meta.url));
 const out = mkdtempSync(join(tmpdir(), "gw-bundle-"));
 try {

@@ -1,4 +1,4 @@
-import { chargeFor } from "../billing/charge";
+import { chargeFor } from "../lib/charge";
 import { recordResponse } from "./chains";
 import { post } from "./ledger";
 import { balance } from "./ledger";
@@ -14,7 +14,7 @@ interface RequestRow extends Row { request_id: string; state: string; reserved_n
 /**
  * Settles a request exactly once: charges its cost (one ledger row when non-zero), releases the
  * reservation and queues the usage record. A repeated settlement for the same request id is a no-op.
- * The charge is chargeFor(cost, the request's max charge) (src/billing/charge.ts, the same rule the
+ * The charge is chargeFor(cost, the request's max charge) (src/lib/charge.ts, the same rule the
  * gateway shows), and never takes the balance below −overdraft for the requests still in flight
  * (src/account/overdraft.ts). The part of the cost above it is waived: a `waiver` ledger row
  * (amount 0, waived_nano = the part) and usage_source "clamped" on the usage record.

@@ -6,7 +6,7 @@ import type { GatewayConfig } from "../config";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import type { TokenUsage } from "../providers/types";
-import { chargeFor as chargedFor } from "../billing/charge";
+import { chargeFor as chargedFor } from "../lib/charge";
 import { oneHourWritePrice } from "../billing/pricing";
 import { priceUsage } from "../billing/usage";
 

@@ -2,7 +2,7 @@ import { nearestModelIds } from "../catalog/suggest";
 import { oneHourWritePrice } from "../billing/pricing";
 import { parsePricePerMillion } from "../lib/money";
 import { findModel, loadCatalog, type CatalogModel } from "../catalog/catalog";
-import type { ChatCompletionRequest } from "../routes/v1/schemas/chat";
+import type { ChatCompletionRequest } from "../wire/chat";
 import { AUTO_MODEL_ID, autoPickError, pickAutoModel, type AutoPicked } from "../routing/auto";
 import { servableOn } from "../routing/available";
 import type { GatewayConfig } from "../config";

@@ -1,5 +1,5 @@
 import { ApiError } from "../errors";
-import type { ChatCompletionRequest, FunctionTool } from "../routes/v1/schemas/chat";
+import type { ChatCompletionRequest, FunctionTool } from "../wire/chat";
 
 /**
  * The pass-through policy for an OpenAI Chat Completions request served by a provider that

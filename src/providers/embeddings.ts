@@ -1,5 +1,5 @@
 import { ApiError } from "../errors";
-import { droppedEmbeddingFields, type EmbeddingsRequest } from "../routes/v1/schemas/embeddings";
+import { droppedEmbeddingFields, type EmbeddingsRequest } from "../wire/embeddings";
 import type { UpstreamRequest } from "./transform";
 import type { ProviderKind } from "./types";
 

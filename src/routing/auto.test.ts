@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Catalog, CatalogModel } from "../catalog/catalog";
-import type { ChatCompletionRequest } from "../routes/v1/schemas/chat";
+import type { ChatCompletionRequest } from "../wire/chat";
 import { autoHeaders, autoPickError, pickAutoModel, PREFERENCES, recommendations, requiredCapabilities, type AutoResult } from "./auto";
 import { LONG_CONTEXT_TOKENS, TASK_TYPES } from "./classify";
 import routingDoc from "../../docs/routing.md?raw";

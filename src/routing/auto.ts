@@ -1,6 +1,6 @@
 import type { Catalog, CatalogModel } from "../catalog/catalog";
 import { ApiError } from "../errors";
-import type { ChatCompletionRequest } from "../routes/v1/schemas/chat";
+import type { ChatCompletionRequest } from "../wire/chat";
 import { channelProviders } from "./available";
 import { classifyChatRequest, type TaskType } from "./classify";
 

@@ -1,5 +1,5 @@
 import { estimateChatPromptTokens } from "../billing/estimate";
-import type { ChatCompletionRequest } from "../routes/v1/schemas/chat";
+import type { ChatCompletionRequest } from "../wire/chat";
 
 /**
  * Task types the auto router distinguishes. Each has its own preference list (src/routing/auto.ts,

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { SettleInput } from "../../src/account/types";
-import { chargeFor } from "../../src/billing/charge";
+import { chargeFor } from "../../src/lib/charge";
 import { parseUsd } from "../../src/lib/money";
 import { config } from "../../src/config";
 import type { Env } from "../../src/env";

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import doc from "../../docs/compatibility.md?raw";
 import { HINT_CHAT_FIELDS, TRANSLATION_REFUSED_CHAT_FIELDS } from "../../src/providers/chat-policy";
-import { chatCompletionSchema, REFUSED_CHAT_FIELDS } from "../../src/routes/v1/schemas/chat";
-import { EMBEDDINGS_FIELDS } from "../../src/routes/v1/schemas/embeddings";
-import { REFUSED_RESPONSES_FIELDS, responsesSchema } from "../../src/routes/v1/schemas/responses";
+import { chatCompletionSchema, REFUSED_CHAT_FIELDS } from "../../src/wire/chat";
+import { EMBEDDINGS_FIELDS } from "../../src/wire/embeddings";
+import { REFUSED_RESPONSES_FIELDS, responsesSchema } from "../../src/wire/responses";
 import { REFUSED_MESSAGES_FIELDS, messagesRequestSchema } from "../../src/surfaces/anthropic/schema";
 import { HINT_MESSAGES_FIELDS } from "../../src/surfaces/anthropic/to-openai";
 

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toUpstreamChat } from "../../src/providers/openai-compatible/chat";
 import type { ProviderQuirks } from "../../src/providers/types";
-import { chatCompletionSchema, REFUSED_CHAT_FIELDS } from "../../src/routes/v1/schemas/chat";
+import { chatCompletionSchema, REFUSED_CHAT_FIELDS } from "../../src/wire/chat";
 import { account, BASE, createUser, drained, settled, usageRows, type TestUser } from "../helpers/gateway";
 
 // Hostile-input fuzzing of POST /chat/completions and POST /embeddings (OpenAI error shape).

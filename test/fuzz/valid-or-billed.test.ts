@@ -1,7 +1,7 @@
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { chatCompletionSchema } from "../../src/routes/v1/schemas/chat";
+import { chatCompletionSchema } from "../../src/wire/chat";
 import { messagesRequestSchema } from "../../src/surfaces/anthropic/schema";
 import { account, admin, BASE, createUser, drained, settled, usageRows, type TestUser } from "../helpers/gateway";
 

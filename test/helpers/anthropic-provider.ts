@@ -1,6 +1,6 @@
 /** Test helpers (imported only by *.test.ts): replaying fixtures and checking OpenAI shapes. */
 import { z } from "zod";
-import type { ChatCompletionRequest } from "../../src/routes/v1/schemas/chat";
+import type { ChatCompletionRequest } from "../../src/wire/chat";
 import type { OpenAIChatChunk, OpenAIChatCompletion, TransformContext } from "../../src/providers/transform";
 import { createStreamTranslator, type AnthropicStreamTranslator } from "../../src/providers/anthropic/stream";
 

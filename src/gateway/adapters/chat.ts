@@ -1,7 +1,7 @@
 import { measureChatPrompt } from "../../billing/estimate";
 import { usdJsonNumber } from "../../lib/money";
 import { requestedMaxOutput } from "../../providers/openai-compatible/chat";
-import type { ChatCompletionRequest } from "../../routes/v1/schemas/chat";
+import type { ChatCompletionRequest } from "../../wire/chat";
 import { autoHeaders } from "../../routing/auto";
 import { openAISink } from "../chat-stream";
 import { buildable, noCandidate, planCandidates } from "../dispatch";

@@ -1,7 +1,7 @@
 import { measureEmbeddingInput } from "../../billing/estimate";
 import { usdJsonNumber } from "../../lib/money";
 import { embeddingsRequest, embeddingsResponse } from "../../providers/embeddings";
-import type { EmbeddingsRequest } from "../../routes/v1/schemas/embeddings";
+import type { EmbeddingsRequest } from "../../wire/embeddings";
 import { buildable, planCandidates } from "../dispatch";
 import type { EndpointAdapter } from "../pipeline/types";
 import { noProvider, resolveModels } from "../resolve";

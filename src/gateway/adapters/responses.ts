@@ -7,7 +7,7 @@ import { responsesOutputText } from "../pipeline/output-text";
 import { refusePricedOptions } from "../pipeline/priced-options";
 import type { EndpointAdapter } from "../pipeline/types";
 import { noProvider, resolveModels } from "../resolve";
-import type { ResponsesRequest } from "../../routes/v1/schemas/responses";
+import type { ResponsesRequest } from "../../wire/responses";
 import type { StreamSink } from "../stream-relay";
 
 

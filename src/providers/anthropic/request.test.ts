@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../errors";
-import type { ChatCompletionRequest } from "../../routes/v1/schemas/chat";
+import type { ChatCompletionRequest } from "../../wire/chat";
 import type { TransformContext } from "../transform";
 import { anthropicChat } from "./index";
 import { JSON_RESPONSE_TOOL } from "./shared";

@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest as ChatInput } from "../../routes/v1/schemas/chat";
+import type { ChatCompletionRequest as ChatInput } from "../../wire/chat";
 import { forTranslation, type TranslatableChatRequest as ChatCompletionRequest } from "../chat-policy";
 import type { TransformContext, UpstreamRequest } from "../transform";
 import type { AnthropicRequest } from "./types";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../errors";
-import { chatCompletionSchema, type ChatCompletionRequest } from "../../routes/v1/schemas/chat";
+import { chatCompletionSchema, type ChatCompletionRequest } from "../../wire/chat";
 import { ctx } from "../../../test/helpers/google-provider";
 import { geminiChat } from "./index";
 import { needsSignatureSentinel } from "./request";

@@ -1,5 +1,5 @@
 import { ApiError } from "../../errors";
-import type { ChatCompletionRequest as ChatInput } from "../../routes/v1/schemas/chat";
+import type { ChatCompletionRequest as ChatInput } from "../../wire/chat";
 import { forTranslation, type TranslatableChatRequest as ChatCompletionRequest } from "../chat-policy";
 import type { TransformContext, UpstreamRequest } from "../transform";
 import { toGeminiContents } from "./messages";

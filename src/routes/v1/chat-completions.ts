@@ -3,7 +3,7 @@ import type { Env } from "../../env";
 import { chatAdapter } from "../../gateway/adapters/chat";
 import { runMetered } from "../../gateway/pipeline/run";
 import { validate } from "../../middleware/validate";
-import { chatCompletionSchema } from "./schemas/chat";
+import { chatCompletionSchema } from "../../wire/chat";
 
 /** POST /chat/completions — OpenAI Chat Completions, streamed and not, metered (gateway/pipeline). */
 export const chatCompletions = new Hono<{ Bindings: Env }>().post("/chat/completions", validate("json", chatCompletionSchema), (c) =>

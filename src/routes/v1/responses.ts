@@ -3,7 +3,7 @@ import type { Env } from "../../env";
 import { responsesAdapter } from "../../gateway/adapters/responses";
 import { runMetered } from "../../gateway/pipeline/run";
 import { validate } from "../../middleware/validate";
-import { responsesSchema } from "./schemas/responses";
+import { responsesSchema } from "../../wire/responses";
 
 /** POST /responses — OpenAI's Responses API, passed through to OpenAI-format providers, metered (gateway/pipeline). */
 export const responses = new Hono<{ Bindings: Env }>().post("/responses", validate("json", responsesSchema), (c) =>

@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from "../../routes/v1/schemas/chat";
+import type { ChatCompletionRequest } from "../../wire/chat";
 import { isKnownBlock, type KnownAssistantBlock as AssistantBlock, type KnownUserBlock as UserBlock, type MessageParam, type MessagesRequest, type ToolResultBlock } from "./schema";
 import { unsupported } from "./shared";
 
@@ -8,7 +8,7 @@ type Part = Exclude<UserContent, string>[number];
 type ToolCall = NonNullable<Extract<ChatMessage, { role: "assistant" }>["tool_calls"]>[number];
 type Media = Extract<UserBlock, { type: "image" | "document" }>;
 
-/** Limits of the chat schema (src/routes/v1/schemas/chat.ts) that a conversion could exceed. */
+/** Limits of the chat schema (src/wire/chat.ts) that a conversion could exceed. */
 const MAX_CHAT_MESSAGES = 4096;
 const MAX_CHAT_PARTS = 512;
 const MAX_CHAT_TEXT = 4_000_000;

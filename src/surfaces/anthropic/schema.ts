@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { open } from "../../routes/v1/schemas/open";
+import { open } from "../../wire/open";
 
 /**
  * The Anthropic Messages API request body (`POST /v1/messages`, anthropic-version 2023-06-01) as
@@ -20,7 +20,7 @@ import { open } from "../../routes/v1/schemas/open";
  *   REFUSED_MESSAGES_FIELDS and server tools (SERVER_TOOL_PREFIXES). Anthropic-defined client tools
  *   (bash, text_editor, computer, memory, tool_search) are served by Claude models only.
  *
- * Bounds follow src/routes/v1/schemas/chat.ts so that a valid request always converts into a valid
+ * Bounds follow src/wire/chat.ts so that a valid request always converts into a valid
  * ChatCompletionRequest (base64 data is kept a little under the chat text limit to leave room for
  * the `data:` URL prefix).
  */

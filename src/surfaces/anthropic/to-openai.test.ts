@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../errors";
-import { chatCompletionSchema } from "../../routes/v1/schemas/chat";
+import { chatCompletionSchema } from "../../wire/chat";
 import { messagesRequestSchema } from "./schema";
 import { effortForBudget, toOpenAIRequest } from "./to-openai";
 import { claudeCodeLike } from "../../../test/helpers/anthropic-surface";

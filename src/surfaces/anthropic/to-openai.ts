@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest, FunctionTool } from "../../routes/v1/schemas/chat";
+import type { ChatCompletionRequest, FunctionTool } from "../../wire/chat";
 import { convertMessages } from "./messages";
 import { isCustomTool, isKnownBlock, messagesRequestSchema, type MessagesRequest } from "./schema";
 import { unsupported } from "./shared";

@@ -1,4 +1,4 @@
-import type { Nano } from "../lib/money";
+import type { Nano } from "./money";
 
 /**
  * What a request is charged for a cost: never more than the most admission allowed it to be

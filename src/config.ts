@@ -40,3 +40,21 @@ export function config(env: Env): GatewayConfig {
     demoProvider: env.DEMO_PROVIDER === "on",
   };
 }
+
+const DAY_MS = 24 * 3600_000;
+
+/** The usage data plane (docs/capacity.md). */
+export interface UsagePlaneConfig {
+  /** USAGE_RECENT_DAYS (default 30): how long a wallet's Durable Object keeps raw usage records. */
+  recentMs: number;
+  /**
+   * USAGE_D1_MIRROR (default "on"): also copy each usage record to D1 usage_logs and each usage
+   * charge to D1 transactions, as before the data plane. "off" leaves D1 with rollups and daily
+   * statements only; docs/capacity.md lists the readers that still need the copy.
+   */
+  d1Mirror: boolean;
+}
+
+export function usagePlaneConfig(env: Env): UsagePlaneConfig {
+  return { recentMs: int(env.USAGE_RECENT_DAYS, 30, 1) * DAY_MS, d1Mirror: env.USAGE_D1_MIRROR !== "off" };
+}

@@ -1,5 +1,6 @@
 import type { AccountDO } from "./account/account-do";
 import type { ChannelHealthDO } from "./health/health-do";
+import type { UsageBatchMessage } from "./lib/usage-batch";
 
 /**
  * The one typed environment of the worker and its Durable Objects.
@@ -13,6 +14,10 @@ export interface Env {
   /** One per provider channel: shared health and circuit-breaker state. */
   HEALTH: DurableObjectNamespace<ChannelHealthDO>;
   ASSETS?: Fetcher;
+  /** The usage archive: NDJSON per consumer batch and day, usage/dt=YYYY-MM-DD/<batch>.ndjson (src/usage/plane). */
+  USAGE_ARCHIVE: R2Bucket;
+  /** Usage records in per-wallet batches, from the Durable Object to the consumer in this worker. */
+  USAGE_QUEUE: Queue<UsageBatchMessage>;
 
   /** Secret: bearer token of the operator API (/api/admin/*). Unset = operator API disabled. */
   ADMIN_TOKEN?: string;
@@ -81,6 +86,10 @@ export interface Env {
   RETENTION_TRANSACTIONS_DAYS?: string;
   RETENTION_UNVERIFIED_DAYS?: string;
   RETENTION_DELETED_DAYS?: string;
+  /** Days a wallet's Durable Object keeps its raw usage records for the request log and /generation (default 30). */
+  USAGE_RECENT_DAYS?: string;
+  /** "off": usage records and usage charges are no longer copied one row each to D1 (default "on"; docs/capacity.md). */
+  USAGE_D1_MIRROR?: string;
 
   /** Stripe: secret key, webhook signing secret and (for tests and local stand-ins) the API host. Unset key = top-up not configured. */
   STRIPE_SECRET_KEY?: string;

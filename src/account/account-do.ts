@@ -2,23 +2,22 @@ import { countFreeRequest } from "./free-request";
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { admit, statusRefusal } from "./admission";
-import { findUsableKey, insertKey, isRefusal, listKeys, revokeKey } from "./keys";
-import { updateKey } from "./keys";
+import { findUsableKey, insertKey, isRefusal, listKeys, revokeKey, updateKey } from "./keys";
 import { balance, listLedger, MAX_BALANCE_NANO, post } from "./ledger";
 import { LEDGER_SCHEMA, ledgerSnapshot, type LedgerSnapshot } from "./ledger";
 import { lowBalanceThreshold, setThreshold } from "./low-balance";
 import { closeAccount, type ClosureFigures } from "./closure";
 import { findPendingUsage, flushBatch, pendingOutbox } from "./outbox";
+import { findPendingRecord, planeSnapshot, sendUsage, USAGE_PLANE_SCHEMA, type PlaneSnapshot } from "./usage-plane";
+import { usagePlaneConfig } from "../config";
 import { applyCumulative, creditPurchase, disputeChanged, PAYMENTS_SCHEMA, reconcileDisputeStatus, type CumulativeInput, type CumulativeResult, type DisputeState } from "./payments";
 import { expireReservations, settle } from "./settlement";
 import { finishHold, holdRefund, type HoldInput, type HoldOutcome, type HoldResult } from "./refund-holds";
-import { ACCOUNT_SCHEMA, num, one, REQUEST_RETENTION_MS } from "./storage";
+import { ACCOUNT_SCHEMA, migrateAccountSchema, num, one, REQUEST_RETENTION_MS } from "./storage";
 import { chainContext, pruneResponses, responseNotFound, RESPONSES_SCHEMA } from "./chains";
 import { assignMaxCharge } from "./overdraft";
-import { migrateAccountSchema } from "./storage";
 import { rateWindow } from "./rate-limit";
-import type { AccountStatus, AdmitInput, AdmitSettings, AdmitResult, KeyInfo, LedgerEntry, NewKey, SettleInput, SettleResult, VerifyResult } from "./types";
-import type { KeyPatch } from "./types";
+import type { AccountStatus, AdmitInput, AdmitSettings, AdmitResult, KeyInfo, KeyPatch, LedgerEntry, NewKey, SettleInput, SettleResult, VerifyResult } from "./types";
 
 const FLUSH_DELAY_MS = 1000;
 const MAX_BACKOFF_MS = 300_000;
@@ -52,6 +51,7 @@ export class AccountDO extends DurableObject<Env> {
     this.sql.exec(ACCOUNT_SCHEMA);
     this.sql.exec(LEDGER_SCHEMA);
     this.sql.exec(RESPONSES_SCHEMA);
+    this.sql.exec(USAGE_PLANE_SCHEMA);
     migrateAccountSchema(this.sql);
     void ctx.blockConcurrencyWhile(async () => { this.alarmAt = await ctx.storage.getAlarm(); });
   }
@@ -253,14 +253,20 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   pendingUsage(requestId: string) {
-    return findPendingUsage(this.sql, requestId);
+    return findPendingUsage(this.sql, requestId) ?? findPendingRecord(this.sql, requestId, this.userId() ?? "unknown");
   }
 
-  /** Drains the outbox into D1 now (also done by the alarm). Returns rows delivered. */
+  /** Drains the outbox into D1 and the usage records into the usage queue now (also done by the alarm). Returns rows delivered. */
   async flushOutbox(): Promise<number> {
     let total = 0;
-    for (let n = await flushBatch(this.sql, this.env.DB); n > 0; n = await flushBatch(this.sql, this.env.DB)) total += n;
-    return total;
+    const mirror = usagePlaneConfig(this.env).d1Mirror;
+    for (let n = await flushBatch(this.sql, this.env.DB, mirror); n > 0; n = await flushBatch(this.sql, this.env.DB, mirror)) total += n;
+    return total + await sendUsage(this.ctx.storage, this.env.USAGE_QUEUE, this.userId() ?? "unknown");
+  }
+
+  /** The usage plane's running totals at `batch` (D1's usage_cursors.last_batch), for reconciliation. */
+  usagePlaneSnapshot(batch: number): PlaneSnapshot {
+    return planeSnapshot(this.sql, batch);
   }
 
   async alarm(): Promise<void> {

@@ -5,6 +5,7 @@ import { balance } from "./ledger";
 import { settlementHeadroom } from "./overdraft";
 import { recordKeySpend } from "./keys";
 import { enqueue } from "./outbox";
+import { enqueueUsage } from "./usage-plane";
 import { correctRateTokens } from "./rate-limit";
 import { one, type Row } from "./storage";
 import type { SettleInput, SettleResult } from "./types";
@@ -29,7 +30,7 @@ export function settle(sql: SqlStorage, userId: string, input: SettleInput, now:
   const waived = cost - charge;
   const usageSource = waived > 0 ? "clamped" : input.usageSource;
 
-  if (charge > 0) post(sql, userId, { kind: "usage", amountNano: -charge, ref: input.requestId, note: input.model }, now);
+  const chargedAt = charge > 0 ? post(sql, userId, { kind: "usage", amountNano: -charge, ref: input.requestId, note: input.model }, now).entry.createdAt : now;
   if (waived > 0) post(sql, userId, { kind: "waiver", amountNano: 0, waivedNano: waived, ref: input.requestId, note: input.model }, now);
   if (input.storedResponse && input.status === "success") recordResponse(sql, input.storedResponse, now);
   if (req) {
@@ -42,17 +43,17 @@ export function settle(sql: SqlStorage, userId: string, input: SettleInput, now:
   }
   recordKeySpend(sql, input.keyId, charge, now);
   correctRateTokens(sql, input.requestId, input.promptTokens + input.completionTokens);
-  enqueue(sql, {
-    kind: "usage",
-    row: {
-      requestId: input.requestId, userId, keyId: input.keyId, model: input.model, provider: input.provider,
-      endpoint: input.endpoint, stream: input.stream, promptTokens: input.promptTokens, completionTokens: input.completionTokens,
-      cachedTokens: input.cachedTokens, reasoningTokens: input.reasoningTokens, costNano: charge, latencyMs: input.latencyMs,
-      status: input.status, httpStatus: input.httpStatus, usageSource, errorCode: input.errorCode, attempts: input.attempts,
-      routeReason: input.routeReason ?? null,
-      createdAt: input.startedAt,
-    },
-  }, now);
+  const row = {
+    requestId: input.requestId, userId, keyId: input.keyId, model: input.model, provider: input.provider,
+    endpoint: input.endpoint, stream: input.stream, promptTokens: input.promptTokens, completionTokens: input.completionTokens,
+    cachedTokens: input.cachedTokens, reasoningTokens: input.reasoningTokens, costNano: charge, latencyMs: input.latencyMs,
+    status: input.status, httpStatus: input.httpStatus, usageSource, errorCode: input.errorCode, attempts: input.attempts,
+    routeReason: input.routeReason ?? null,
+    createdAt: input.startedAt,
+  };
+  enqueue(sql, { kind: "usage", row }, now);
+  // A late settlement after expiry: the "expired" record already counted the request.
+  enqueueUsage(sql, { ...withoutUser(row), chargedAt, ...(req?.state === "expired" ? { replacesExpired: true } : {}) });
   return { chargedNano: charge, balanceNano: balance(sql), duplicate: false, ...(waived > 0 ? { waivedNano: waived } : {}) };
 }
 
@@ -69,15 +70,19 @@ export function expireReservations(sql: SqlStorage, userId: string, now: number)
   ).toArray();
   for (const r of rows) {
     sql.exec("UPDATE requests SET state = 'expired' WHERE request_id = ?", r.request_id);
-    enqueue(sql, {
-      kind: "usage",
-      row: {
-        requestId: r.request_id, userId, keyId: r.key_id, model: r.model, provider: "unknown", endpoint: "unknown",
-        stream: false, promptTokens: 0, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0, costNano: 0,
-        latencyMs: now - r.created_at, status: "expired", httpStatus: 0, usageSource: "estimated", errorCode: "reservation_expired",
-        attempts: 1, createdAt: r.created_at,
-      },
-    }, now);
+    const row = {
+      requestId: r.request_id, userId, keyId: r.key_id, model: r.model, provider: "unknown", endpoint: "unknown",
+      stream: false, promptTokens: 0, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0, costNano: 0,
+      latencyMs: now - r.created_at, status: "expired", httpStatus: 0, usageSource: "estimated", errorCode: "reservation_expired",
+      attempts: 1, createdAt: r.created_at,
+    };
+    enqueue(sql, { kind: "usage", row }, now);
+    enqueueUsage(sql, { ...withoutUser(row), chargedAt: now });
   }
   return rows.length;
+}
+
+function withoutUser<T extends { userId: string }>(row: T): Omit<T, "userId"> {
+  const { userId: _user, ...rest } = row;
+  return rest;
 }

@@ -1,0 +1,71 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { account, createUser } from "../helpers/gateway";
+import { archiveLines, deliver, planeDelivered, planeFigures, record } from "../helpers/usage-plane";
+import { ECHO_COST, echo } from "./ledger-helpers";
+
+const wallet = () => `u_plane_${Math.random().toString(36).slice(2)}`;
+
+describe("usage data plane: Durable Object → queue → R2 archive, D1 rollups and statements", () => {
+  it("every settled request reaches the archive, the hourly rollups and the daily statements, equal to the ledger", async () => {
+    const u = await createUser("1.00");
+    const ids = [await echo(u.userId, u.key), await echo(u.userId, u.key), await echo(u.userId, u.key)];
+    const f = await planeDelivered(u.userId);
+    const ledger = await account(u.userId).ledger(100);
+    const debits = -ledger.filter((e) => e.kind === "usage").reduce((s, e) => s + e.amountNano, 0);
+    expect(debits).toBe(3 * ECHO_COST);
+    expect(f.rollups).toEqual({ requests: 3, prompt: 33, completion: 21, cost: debits });
+    expect(f.statements).toEqual({ charges: 3, charged: debits });
+    expect(f.cursor).toMatchObject({ records: 3, charged_nano: debits });
+
+    const p = await env.DB.prepare("SELECT pseudonym FROM usage_pseudonyms WHERE user_id = ?").bind(u.userId).first<{ pseudonym: string }>();
+    const mine = (await archiveLines()).flatMap((o) => o.lines).filter((l) => l.pseudonym === p!.pseudonym);
+    expect(mine.map((l) => l.request_id).sort()).toEqual([...ids].sort());
+    expect(mine.reduce((s, l) => s + l.cost_nano, 0)).toBe(debits);
+    const objects = await archiveLines();
+    expect(objects.every((o) => /^usage\/dt=\d{4}-\d{2}-\d{2}\/[0-9a-f]{32}\.ndjson$/.test(o.key))).toBe(true);
+  });
+
+  it("a redelivered batch is acknowledged and counted once; so is a batch delivered twice in one run", async () => {
+    const userId = wallet();
+    const b1 = { v: 1 as const, userId, batch: 1, records: [record(), record()] };
+    const b2 = { v: 1 as const, userId, batch: 2, records: [record({ costNano: 1000 })] };
+    expect((await deliver([b1, b2])).stats).toMatchObject({ applied: 2, records: 3 });
+    const once = await planeFigures(userId);
+    expect(once.rollups).toEqual({ requests: 3, prompt: 33, completion: 21, cost: 51_000 });
+
+    const again = await deliver([b2, b1, b1]);
+    expect(again).toMatchObject({ acked: 3, retried: 0, stats: { applied: 0, duplicates: 3 } });
+    expect(await planeFigures(userId)).toEqual(once);
+    expect(once.statements).toEqual({ charges: 3, charged: 51_000 });
+    expect(once.cursor).toEqual({ last_batch: 2, records: 3, charged_nano: 51_000 });
+  });
+
+  it("a batch that arrives before its predecessor waits for a retry, then applies in order", async () => {
+    const userId = wallet();
+    const b1 = { v: 1 as const, userId, batch: 1, records: [record()] };
+    const b2 = { v: 1 as const, userId, batch: 2, records: [record()] };
+    expect(await deliver([b2])).toMatchObject({ acked: 0, retried: 1, stats: { later: 1, applied: 0 } });
+    expect((await planeFigures(userId)).rollups.requests).toBe(0);
+    expect(await deliver([b2, b1])).toMatchObject({ acked: 2, retried: 0 });
+    expect((await planeFigures(userId)).cursor).toEqual({ last_batch: 2, records: 2, charged_nano: 50_000 });
+  });
+
+  it("two consumers racing on the same batch apply it once (the cursor guard aborts the loser's transaction)", async () => {
+    const userId = wallet();
+    const b1 = { v: 1 as const, userId, batch: 1, records: [record(), record(), record()] };
+    const runs = await Promise.all([deliver([b1]), deliver([b1]), deliver([b1])]);
+    expect(runs.reduce((s, r) => s + r.stats.applied, 0)).toBe(1);
+    expect((await planeFigures(userId)).rollups).toEqual({ requests: 3, prompt: 33, completion: 21, cost: 75_000 });
+    // The losers retry; on redelivery they see the cursor and acknowledge.
+    expect(await deliver([b1])).toMatchObject({ acked: 1, stats: { duplicates: 1 } });
+  });
+
+  it("an expired request settled late counts as one request, with its tokens and cost", async () => {
+    const userId = wallet();
+    const expired = record({ costNano: 0, promptTokens: 0, completionTokens: 0, status: "expired" });
+    const late = { ...record(), requestId: expired.requestId, replacesExpired: true };
+    await deliver([{ v: 1, userId, batch: 1, records: [expired, late] }]);
+    expect((await planeFigures(userId)).rollups).toEqual({ requests: 1, prompt: 11, completion: 7, cost: 25_000 });
+  });
+});

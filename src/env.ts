@@ -16,8 +16,8 @@ export interface Env {
   ASSETS?: Fetcher;
   /** The usage archive: NDJSON per consumer batch and day, usage/dt=YYYY-MM-DD/<batch>.ndjson (src/usage/plane). */
   USAGE_ARCHIVE: R2Bucket;
-  /** Usage records in per-wallet batches, from the Durable Object to the consumer in this worker. */
-  USAGE_QUEUE: Queue<UsageBatchMessage>;
+  /** Usage records in per-wallet batches, from the Durable Object to the consumer in this worker. Unbound: records wait in the Durable Object. */
+  USAGE_QUEUE?: Queue<UsageBatchMessage>;
 
   /** Secret: bearer token of the operator API (/api/admin/*). Unset = operator API disabled. */
   ADMIN_TOKEN?: string;

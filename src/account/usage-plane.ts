@@ -70,8 +70,9 @@ export function batchSent(sql: SqlStorage, batch: number): void {
  * Sends the waiting usage records to the queue, one claimed batch at a time. A failed send throws
  * and leaves the batch claimed; the next flush resends it unchanged. Returns records sent.
  */
-export async function sendUsage(storage: DurableObjectStorage, queue: Queue<UsageBatchMessage>, userId: string): Promise<number> {
+export async function sendUsage(storage: DurableObjectStorage, queue: Queue<UsageBatchMessage> | undefined, userId: string): Promise<number> {
   let sent = 0;
+  if (!queue) return sent;
   for (;;) {
     const batch = storage.transactionSync(() => claimBatch(storage.sql, Date.now()));
     if (batch === null) return sent;

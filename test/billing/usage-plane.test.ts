@@ -31,14 +31,17 @@ describe("usage data plane: Durable Object → queue → R2 archive, D1 rollups 
     const b1 = { v: 1 as const, userId, batch: 1, records: [record(), record()] };
     const b2 = { v: 1 as const, userId, batch: 2, records: [record({ costNano: 1000 })] };
     expect((await deliver([b1, b2])).stats).toMatchObject({ applied: 2, records: 3 });
+    expect((await planeFigures(userId)).rollups).toEqual({ requests: 3, prompt: 33, completion: 21, cost: 51_000 });
+    const b3 = { v: 1 as const, userId, batch: 3, records: [record({ costNano: 4000 })] };
+    expect((await deliver([b3])).stats).toMatchObject({ applied: 1, records: 1 });
     const once = await planeFigures(userId);
-    expect(once.rollups).toEqual({ requests: 3, prompt: 33, completion: 21, cost: 51_000 });
+    expect(once.rollups).toEqual({ requests: 4, prompt: 44, completion: 28, cost: 55_000 });
 
-    const again = await deliver([b2, b1, b1]);
-    expect(again).toMatchObject({ acked: 3, retried: 0, stats: { applied: 0, duplicates: 3 } });
+    const again = await deliver([b2, b1, b3, b1]);
+    expect(again).toMatchObject({ acked: 4, retried: 0, stats: { applied: 0, duplicates: 4 } });
     expect(await planeFigures(userId)).toEqual(once);
-    expect(once.statements).toEqual({ charges: 3, charged: 51_000 });
-    expect(once.cursor).toEqual({ last_batch: 2, records: 3, charged_nano: 51_000 });
+    expect(once.statements).toEqual({ charges: 4, charged: 55_000 });
+    expect(once.cursor).toEqual({ last_batch: 3, records: 4, charged_nano: 55_000 });
   });
 
   it("a batch that arrives before its predecessor waits for a retry, then applies in order", async () => {

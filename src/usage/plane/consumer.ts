@@ -13,7 +13,7 @@ const message = z.object({
 });
 
 /** What one consumer run did (logged as one line; the load script reads it). */
-export interface ConsumeStats { applied: number; duplicates: number; later: number; records: number; d1Statements: number; d1RowsWritten: number; archiveBytes: number }
+export interface ConsumeStats { applied: number; duplicates: number; later: number; records: number; messageBytes: number; d1Statements: number; d1RowsWritten: number; archiveBytes: number }
 
 interface Planned { apply: Message<unknown>[]; skip: Message<unknown>[]; later: Message<unknown>[]; moves: CursorMove[] }
 
@@ -59,7 +59,7 @@ export async function consumeUsage(batch: MessageBatch<unknown>, env: Env, now =
     m.ack();
     return false;
   });
-  const stats: ConsumeStats = { applied: 0, duplicates: 0, later: 0, records: 0, d1Statements: 0, d1RowsWritten: 0, archiveBytes: 0 };
+  const stats: ConsumeStats = { applied: 0, duplicates: 0, later: 0, records: 0, messageBytes: 0, d1Statements: 0, d1RowsWritten: 0, archiveBytes: 0 };
   if (valid.length === 0) return stats;
   const p = await plan(env.DB, valid);
   for (const m of p.skip) m.ack();
@@ -84,6 +84,7 @@ export async function consumeUsage(batch: MessageBatch<unknown>, env: Env, now =
   for (const m of p.apply) m.ack();
   stats.applied = p.apply.length;
   stats.records = bodies.reduce((s, b) => s + b.records.length, 0);
+  stats.messageBytes = bodies.reduce((s, b) => s + JSON.stringify(b).length, 0);
   console.log(`usage plane: ${JSON.stringify(stats)}`);
   return stats;
 }

@@ -29,7 +29,8 @@ export async function pseudonymsFor(db: D1Database, userIds: string[], now: numb
   const missing = rows.filter((r) => !r.pseudonym && !r.deleted);
   if (missing.length > 0) {
     await db.batch(missing.map((r) => db.prepare(
-      "INSERT OR IGNORE INTO usage_pseudonyms (user_id, pseudonym, salt, created_at) VALUES (?, ?, ?, ?)",
+      `INSERT OR IGNORE INTO usage_pseudonyms (user_id, pseudonym, salt, created_at) SELECT ?1, ?2, ?3, ?4
+       WHERE NOT EXISTS (SELECT 1 FROM users WHERE id = ?1 AND (status = 'deleted' OR deleted_at IS NOT NULL))`,
     ).bind(r.user_id, `p${randomToken(24)}`, randomToken(32), now)));
     rows = await lookup(db, userIds);
   }
@@ -40,4 +41,25 @@ export async function keyRef(p: Pseudonym, keyId: string): Promise<string> {
   if (p.deleted) return "deleted";
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${p.salt}:${keyId}`));
   return [...new Uint8Array(digest).slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+const ROLLUP_SUMS = "requests, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano";
+
+/**
+ * Account deletion's part in the usage plane (P27): the pseudonym mapping is deleted, so the
+ * archive's rows of this account can no longer be tied to it (the archive is not rewritten), and
+ * its rollups are merged under key "deleted" as its usage logs are. Statements (financial
+ * records) stay. Idempotent; late records of the account are archived as "deleted".
+ */
+export async function forgetUser(db: D1Database, userId: string): Promise<void> {
+  await db.batch([
+    db.prepare("DELETE FROM usage_pseudonyms WHERE user_id = ?").bind(userId),
+    db.prepare(`INSERT INTO usage_rollups (user_id, hour, key_id, model, ${ROLLUP_SUMS})
+      SELECT user_id, hour, 'deleted', model, sum(requests), sum(prompt_tokens), sum(completion_tokens), sum(cached_tokens), sum(reasoning_tokens), sum(cost_nano)
+      FROM usage_rollups WHERE user_id = ? AND key_id <> 'deleted' GROUP BY user_id, hour, model
+      ON CONFLICT (user_id, hour, key_id, model) DO UPDATE SET requests = requests + excluded.requests, prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+        completion_tokens = completion_tokens + excluded.completion_tokens, cached_tokens = cached_tokens + excluded.cached_tokens,
+        reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, cost_nano = cost_nano + excluded.cost_nano`).bind(userId),
+    db.prepare("DELETE FROM usage_rollups WHERE user_id = ? AND key_id <> 'deleted'").bind(userId),
+  ]);
 }

@@ -51,9 +51,10 @@ const STATEMENT_UPSERT = `INSERT INTO usage_statements (user_id, day, key_id, mo
 
 // Moves a wallet's cursor from `from` to `to` batches. If another consumer moved it first, the
 // CASE yields NULL, the NOT NULL constraint fails and the whole D1 batch (this transaction) rolls
-// back: a batch is never applied twice, even by two consumers at once.
+// back: a batch is never applied twice, even by two consumers at once. (The plan reads a missing
+// row as 0, so a plain insert only happens for from = 0; two first inserts conflict the same way.)
 const CURSOR_MOVE = `INSERT INTO usage_cursors (user_id, last_batch, records, charged_nano, updated_at)
-  VALUES (?1, CASE WHEN ?2 = 0 THEN ?3 END, ?4, ?5, ?6) ON CONFLICT (user_id) DO UPDATE SET
+  VALUES (?1, ?3, ?4, ?5, ?6) ON CONFLICT (user_id) DO UPDATE SET
   last_batch = CASE WHEN usage_cursors.last_batch = ?2 THEN ?3 END,
   records = usage_cursors.records + ?4, charged_nano = usage_cursors.charged_nano + ?5, updated_at = ?6`;
 

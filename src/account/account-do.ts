@@ -235,8 +235,8 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   /** The ledger figures reconciliation compares with D1 (src/billing/reconcile.ts). */
-  ledgerSnapshot(since = 0): LedgerSnapshot {
-    return ledgerSnapshot(this.sql, since);
+  ledgerSnapshot(since = 0, usageInD1 = true): LedgerSnapshot {
+    return ledgerSnapshot(this.sql, since, usageInD1);
   }
 
   summary(): AccountSummary {

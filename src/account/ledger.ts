@@ -92,20 +92,29 @@ export interface LedgerSnapshot {
   openingNano: number;
   balanceAtCutNano: number;
   count: number;
+  /** Σ amounts of the entries counted. */
+  sumNano: number;
   pendingTxns: number;
 }
 
-export function ledgerSnapshot(sql: SqlStorage, since: number): LedgerSnapshot {
+/**
+ * With `usageInD1` false (USAGE_D1_MIRROR=off) usage charges reach D1 only as daily statements
+ * (src/usage/plane), so the figures cover the other entries only; balances are those after the
+ * last such entry.
+ */
+export function ledgerSnapshot(sql: SqlStorage, since: number, usageInD1 = true): LedgerSnapshot {
+  const kinds = usageInD1 ? "" : " AND kind <> 'usage'";
   const pendingFrom = num(sql, "SELECT coalesce(min(l.created_at), 0) FROM outbox o JOIN ledger l ON l.id = o.ref WHERE o.kind = 'txn'");
   const cutAt = pendingFrom ? pendingFrom - 1 : num(sql, "SELECT coalesce(max(created_at), 0) FROM ledger");
-  const after = (at: number) => num(sql, "SELECT balance_after_nano FROM ledger WHERE created_at <= ? ORDER BY created_at DESC LIMIT 1", at);
+  const after = (at: number) => num(sql, `SELECT balance_after_nano FROM ledger WHERE created_at <= ?${kinds} ORDER BY created_at DESC LIMIT 1`, at);
   return {
     balanceNano: balance(sql),
     ledgerSumNano: num(sql, "SELECT coalesce(sum(amount_nano), 0) FROM ledger"),
     cutAt,
     openingNano: after(since - 1),
     balanceAtCutNano: after(cutAt),
-    count: num(sql, "SELECT count(*) FROM ledger WHERE created_at >= ? AND created_at <= ?", since, cutAt),
+    count: num(sql, `SELECT count(*) FROM ledger WHERE created_at >= ? AND created_at <= ?${kinds}`, since, cutAt),
+    sumNano: num(sql, `SELECT coalesce(sum(amount_nano), 0) FROM ledger WHERE created_at >= ? AND created_at <= ?${kinds}`, since, cutAt),
     pendingTxns: num(sql, "SELECT count(*) FROM outbox WHERE kind = 'txn'"),
   };
 }

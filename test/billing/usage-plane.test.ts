@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { checkUser } from "../../src/billing/reconcile";
 import { account, createUser } from "../helpers/gateway";
 import { archiveLines, deliver, planeDelivered, planeFigures, record } from "../helpers/usage-plane";
 import { ECHO_COST, echo } from "./ledger-helpers";
@@ -70,5 +71,27 @@ describe("usage data plane: Durable Object → queue → R2 archive, D1 rollups 
     const late = { ...record(), requestId: expired.requestId, replacesExpired: true };
     await deliver([{ v: 1, userId, batch: 1, records: [expired, late] }]);
     expect((await planeFigures(userId)).rollups).toEqual({ requests: 1, prompt: 11, completion: 7, cost: 25_000 });
+  });
+
+  it("reconciliation compares the Durable Object's running totals with D1's cursor and reports a lost or doubled charge", async () => {
+    const u = await createUser("1.00");
+    await echo(u.userId, u.key);
+    await echo(u.userId, u.key);
+    await planeDelivered(u.userId);
+    expect(await checkUser(env, u.userId, 0)).toBeNull();
+    await env.DB.prepare("UPDATE usage_cursors SET charged_nano = charged_nano + 7, records = records + 1 WHERE user_id = ?").bind(u.userId).run();
+    expect(await checkUser(env, u.userId, 0)).toMatchObject({ user_id: u.userId, plane_drift_nano: -7, plane_record_drift: -1, drift_nano: 0 });
+  });
+
+  it("without the D1 mirror, reconciliation checks the other ledger entries row by row and usage through the plane", async () => {
+    const off = { ...env, USAGE_D1_MIRROR: "off" };
+    const u = await createUser("1.00");
+    await echo(u.userId, u.key);
+    await planeDelivered(u.userId);
+    // Usage rows are not expected in D1 without the mirror: removing them is no drift.
+    await env.DB.prepare("DELETE FROM transactions WHERE user_id = ? AND kind = 'usage'").bind(u.userId).run();
+    expect(await checkUser(off, u.userId, 0)).toBeNull();
+    await env.DB.prepare("UPDATE transactions SET amount_nano = amount_nano + 5 WHERE user_id = ? AND kind = 'grant'").bind(u.userId).run();
+    expect(await checkUser(off, u.userId, 0)).toMatchObject({ drift_nano: -5, plane_drift_nano: 0 });
   });
 });

@@ -68,3 +68,16 @@ export async function readArchiveDay(bucket: R2Bucket, day: string): Promise<Arc
   } while (cursor);
   return [...seen.values()];
 }
+
+/**
+ * The archive's lifecycle (P19), run by the retention cron: deletes up to `max` objects of days
+ * before `cutoffDay`. Keys sort by day (usage/dt=YYYY-MM-DD/), so the oldest come first. In
+ * production an R2 lifecycle rule on the bucket does the same (docs/capacity.md); this keeps
+ * local runs and a bucket without the rule within the period.
+ */
+export async function pruneArchive(bucket: R2Bucket, cutoffDay: string, max = 1000): Promise<number> {
+  const list = await bucket.list({ prefix: "usage/dt=", limit: max });
+  const old = list.objects.map((o) => o.key).filter((k) => k.slice("usage/dt=".length, "usage/dt=".length + 10) < cutoffDay);
+  if (old.length > 0) await bucket.delete(old);
+  return old.length;
+}

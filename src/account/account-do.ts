@@ -8,8 +8,7 @@ import { LEDGER_SCHEMA, ledgerSnapshot, type LedgerSnapshot } from "./ledger";
 import { lowBalanceThreshold, setThreshold } from "./low-balance";
 import { closeAccount, type ClosureFigures } from "./closure";
 import { findPendingUsage, flushBatch, pendingOutbox } from "./outbox";
-import { findPendingRecord, planeSnapshot, sendUsage, USAGE_PLANE_SCHEMA, type PlaneSnapshot } from "./usage-plane";
-import { usagePlaneConfig } from "../config";
+import { findPendingRecord, planeSnapshot, pruneSentUsage, sendUsage, USAGE_PLANE_SCHEMA, usagePlaneConfig, type PlaneSnapshot } from "./usage-plane";
 import { applyCumulative, creditPurchase, disputeChanged, PAYMENTS_SCHEMA, reconcileDisputeStatus, type CumulativeInput, type CumulativeResult, type DisputeState } from "./payments";
 import { expireReservations, settle } from "./settlement";
 import { finishHold, holdRefund, type HoldInput, type HoldOutcome, type HoldResult } from "./refund-holds";
@@ -277,6 +276,7 @@ export class AccountDO extends DurableObject<Env> {
       expireReservations(this.sql, userId, now);
       this.sql.exec("DELETE FROM requests WHERE state <> 'reserved' AND created_at < ?", now - REQUEST_RETENTION_MS);
       pruneResponses(this.sql, now);
+      pruneSentUsage(this.sql, now, usagePlaneConfig(this.env).recentMs);
     });
     try {
       await this.flushOutbox();

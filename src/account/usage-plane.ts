@@ -2,9 +2,12 @@ import type { PlaneRecord, UsageBatchMessage } from "../lib/usage-batch";
 import { PLANE_BATCH } from "../lib/usage-batch";
 import { num, one, type Row } from "./storage";
 
+export { usagePlaneConfig } from "../config";
+
 /**
  * The wallet's side of the usage data plane (docs/capacity.md). Each usage record waits in
- * usage_pending until the queue accepted the batch it belongs to. A batch is claimed (numbered
+ * usage_pending until the queue accepted the batch it belongs to, and stays there (sent_at set)
+ * for the recent window (USAGE_RECENT_DAYS) as the raw record /generation reads. A batch is claimed (numbered
  * 1, 2, 3, …, its records fixed) before it is sent and is resent unchanged until the queue takes
  * it, so the consumer can apply each number exactly once and in order. usage_batches keeps the
  * running totals at each claimed batch for reconciliation with D1's usage_cursors.
@@ -12,11 +15,14 @@ import { num, one, type Row } from "./storage";
 export const USAGE_PLANE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS usage_pending (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  request_id TEXT NOT NULL,
   batch INTEGER,
+  sent_at INTEGER,
   charged_nano INTEGER NOT NULL,
   payload TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS usage_pending_batch ON usage_pending (batch, seq);
+CREATE INDEX IF NOT EXISTS usage_pending_batch ON usage_pending (sent_at, batch, seq);
+CREATE INDEX IF NOT EXISTS usage_pending_request ON usage_pending (request_id);
 CREATE TABLE IF NOT EXISTS usage_batches (
   batch INTEGER PRIMARY KEY,
   records_total INTEGER NOT NULL,
@@ -29,7 +35,7 @@ CREATE TABLE IF NOT EXISTS usage_batches (
 const BATCH_LOG_MS = 30 * 24 * 3600_000;
 
 export function enqueueUsage(sql: SqlStorage, record: PlaneRecord): void {
-  sql.exec("INSERT INTO usage_pending (batch, charged_nano, payload) VALUES (NULL, ?, ?)", record.costNano, JSON.stringify(record));
+  sql.exec("INSERT INTO usage_pending (request_id, batch, charged_nano, payload) VALUES (?, NULL, ?, ?)", record.requestId, record.costNano, JSON.stringify(record));
 }
 
 interface BatchRow extends Row { batch: number; records_total: number; charged_total_nano: number }
@@ -40,16 +46,16 @@ function lastBatch(sql: SqlStorage): BatchRow | null {
 
 /** The oldest claimed batch still unsent, else a new one from the oldest waiting records; null when nothing waits. */
 export function claimBatch(sql: SqlStorage, now: number): number | null {
-  const open = num(sql, "SELECT coalesce(min(batch), 0) FROM usage_pending WHERE batch IS NOT NULL");
+  const open = num(sql, "SELECT coalesce(min(batch), 0) FROM usage_pending WHERE sent_at IS NULL AND batch IS NOT NULL");
   if (open) return open;
   const rows = sql.exec<{ seq: number; charged_nano: number }>(
-    "SELECT seq, charged_nano FROM usage_pending WHERE batch IS NULL ORDER BY seq LIMIT ?", PLANE_BATCH,
+    "SELECT seq, charged_nano FROM usage_pending WHERE sent_at IS NULL AND batch IS NULL ORDER BY seq LIMIT ?", PLANE_BATCH,
   ).toArray();
   if (rows.length === 0) return null;
   const prev = lastBatch(sql);
   const batch = (prev?.batch ?? 0) + 1;
   const charged = rows.reduce((s, r) => s + r.charged_nano, 0);
-  sql.exec("UPDATE usage_pending SET batch = ? WHERE batch IS NULL AND seq <= ?", batch, rows.at(-1)!.seq);
+  sql.exec("UPDATE usage_pending SET batch = ? WHERE sent_at IS NULL AND batch IS NULL AND seq <= ?", batch, rows.at(-1)!.seq);
   sql.exec("INSERT INTO usage_batches (batch, records_total, charged_total_nano, claimed_at) VALUES (?, ?, ?, ?)",
     batch, (prev?.records_total ?? 0) + rows.length, (prev?.charged_total_nano ?? 0) + charged, now);
   sql.exec("DELETE FROM usage_batches WHERE claimed_at < ? AND batch < ?", now - BATCH_LOG_MS, batch);
@@ -62,8 +68,13 @@ export function batchMessage(sql: SqlStorage, userId: string, batch: number): Us
   return { v: 1, userId, batch, records };
 }
 
-export function batchSent(sql: SqlStorage, batch: number): void {
-  sql.exec("DELETE FROM usage_pending WHERE batch = ?", batch);
+export function batchSent(sql: SqlStorage, batch: number, now: number): void {
+  sql.exec("UPDATE usage_pending SET sent_at = ? WHERE batch = ?", now, batch);
+}
+
+/** Sent records older than the recent window leave the Durable Object (the archive keeps them). */
+export function pruneSentUsage(sql: SqlStorage, now: number, recentMs: number): void {
+  sql.exec("DELETE FROM usage_pending WHERE sent_at IS NOT NULL AND sent_at < ?", now - recentMs);
 }
 
 /**
@@ -78,14 +89,14 @@ export async function sendUsage(storage: DurableObjectStorage, queue: Queue<Usag
     if (batch === null) return sent;
     const message = batchMessage(storage.sql, userId, batch);
     await queue.send(message, { contentType: "json" });
-    batchSent(storage.sql, batch);
+    batchSent(storage.sql, batch, Date.now());
     sent += message.records.length;
   }
 }
 
-/** Records not yet accepted by the queue, e.g. for /generation right after a request. */
+/** A usage record of the recent window (sent or not), e.g. for /generation. */
 export function findPendingRecord(sql: SqlStorage, requestId: string, userId: string): (PlaneRecord & { userId: string }) | null {
-  const rows = sql.exec<{ payload: string }>("SELECT payload FROM usage_pending WHERE json_extract(payload, '$.requestId') = ? ORDER BY seq DESC LIMIT 1", requestId).toArray();
+  const rows = sql.exec<{ payload: string }>("SELECT payload FROM usage_pending WHERE request_id = ? ORDER BY seq DESC LIMIT 1", requestId).toArray();
   return rows[0] ? { ...(JSON.parse(rows[0].payload) as PlaneRecord), userId } : null;
 }
 
@@ -105,6 +116,6 @@ export function planeSnapshot(sql: SqlStorage, batch: number): PlaneSnapshot {
     atBatch: batch === 0 ? { records: 0, chargedNano: 0 } : at ? { records: at.records_total, chargedNano: at.charged_total_nano } : null,
     claimedChargedNano: lastBatch(sql)?.charged_total_nano ?? 0,
     unclaimedChargedNano: num(sql, "SELECT coalesce(sum(charged_nano), 0) FROM usage_pending WHERE batch IS NULL"),
-    pendingRecords: num(sql, "SELECT count(*) FROM usage_pending"),
+    pendingRecords: num(sql, "SELECT count(*) FROM usage_pending WHERE sent_at IS NULL"),
   };
 }

@@ -23,6 +23,8 @@ describe("usage data plane: Durable Object → queue → R2 archive, D1 rollups 
     const mine = (await archiveLines()).flatMap((o) => o.lines).filter((l) => l.pseudonym === p!.pseudonym);
     expect(mine.map((l) => l.request_id).sort()).toEqual([...ids].sort());
     expect(mine.reduce((s, l) => s + l.cost_nano, 0)).toBe(debits);
+    // The raw record stays in the wallet's Durable Object for the recent window (/generation reads it).
+    expect(await account(u.userId).pendingUsage(ids[0]!)).toMatchObject({ requestId: ids[0], userId: u.userId, costNano: ECHO_COST });
     const objects = await archiveLines();
     expect(objects.every((o) => /^usage\/dt=\d{4}-\d{2}-\d{2}\/[0-9a-f]{32}\.ndjson$/.test(o.key))).toBe(true);
   });

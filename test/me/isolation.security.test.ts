@@ -55,6 +55,7 @@ const PROBES: Record<string, Probe> = {
   // (The echo model repeats the request, so no A id goes into a body here: B would only see its own input.)
   "POST /api/v1/chat/completions": { calls: () => [keyed("/api/v1/chat/completions", "POST", chatBody)] },
   "POST /api/v1/messages": { calls: () => [keyed("/api/v1/messages", "POST", chatBody)] },
+  "POST /api/v1/messages/count_tokens": { calls: () => [keyed("/api/v1/messages/count_tokens", "POST", chatBody)] },
   "POST /api/v1/responses": { calls: () => [keyed("/api/v1/responses", "POST", { model: "test-echo", input: "Hi", max_output_tokens: 16 })] },
   "POST /api/v1/embeddings": { calls: () => [keyed("/api/v1/embeddings", "POST", { model: "test-embed", input: "Hi" })] },
   // Session routes that act on the caller's own account: A's ids cannot even be named (strict bodies).

@@ -50,6 +50,7 @@ export const en = {
   oauth_group: "Sign in with another account", continue_google: "Continue with Google", continue_github: "Continue with GitHub",
   or_email: "or use your email address:", signup_title: "Create your account",
   signup_intro: "Prepaid, pay-per-token access to many AI models through one API key.", signup_submit: "Create account",
+  signup_sent_title: "Check your email", signup_sent_body: "We sent a confirmation link to {email}. Open it, then sign in with your password. (If the address already has an account, its owner got a note instead.)",
   password_hint: "At least 10 characters. Use one you do not use anywhere else.", have_account: "Already have an account?",
   confirm_18: "I am 18 years old or older.", accept_terms_before: "I accept the", accept_terms_after: ".",
   verify_title: "Verify your email", verify_done: "Your email address is verified.",

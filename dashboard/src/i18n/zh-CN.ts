@@ -49,6 +49,7 @@ export const zhCN: Record<Key, string> = {
   oauth_group: "使用其他账号登录", continue_google: "使用 Google 继续", continue_github: "使用 GitHub 继续",
   or_email: "或使用邮箱：", signup_title: "创建账号",
   signup_intro: "预付费、按 token 计费，用一个 API 密钥调用多家 AI 模型。", signup_submit: "创建账号",
+  signup_sent_title: "请查看您的电子邮件", signup_sent_body: "我们已将确认链接发送至 {email}。请打开链接，然后使用密码登录。（如果该地址已有账号，账号所有者会收到通知。）",
   password_hint: "至少 10 个字符，请勿与其他网站共用。", have_account: "已有账号？",
   confirm_18: "我已年满 18 岁。", accept_terms_before: "我接受", accept_terms_after: "。",
   verify_title: "验证邮箱", verify_done: "您的邮箱已验证。",

@@ -49,6 +49,7 @@ export const zhTW: Record<Key, string> = {
   oauth_group: "使用其他帳號登入", continue_google: "使用 Google 繼續", continue_github: "使用 GitHub 繼續",
   or_email: "或使用電子郵件：", signup_title: "建立帳號",
   signup_intro: "預付、依 token 計費，用一把 API 金鑰使用多家 AI 模型。", signup_submit: "建立帳號",
+  signup_sent_title: "請查看您的電子郵件", signup_sent_body: "我們已寄送確認連結至 {email}。請開啟連結，然後以密碼登入。（若此地址已有帳號，帳號擁有者會收到通知。）",
   password_hint: "至少 10 個字元，請勿與其他網站共用。", have_account: "已經有帳號了？",
   confirm_18: "我已年滿 18 歲。", accept_terms_before: "我接受", accept_terms_after: "。",
   verify_title: "驗證電子郵件", verify_done: "您的電子郵件已驗證。",

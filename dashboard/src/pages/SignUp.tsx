@@ -20,11 +20,11 @@ export default function SignUp() {
     setBusy(true);
     setError(null);
     try {
-      const { email } = await register({
+      await register({
         email: f.email, password: f.password, name: f.name, company: f.company || undefined,
         accept_terms: true, confirm_age_18: true, locale: locale(),
       });
-      setSentTo(email);
+      setSentTo(f.email);
     } catch (err) {
       setError(err);
     } finally {

@@ -5,7 +5,8 @@ import { defineConfig } from "vite";
 export default defineConfig({
   root: new URL(".", import.meta.url).pathname,
   base: "/",
-  publicDir: false,
+  // public/_headers (security and cache headers for the static files) is copied into dist.
+  publicDir: "public",
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
   build: {
     outDir: "dist",

@@ -2,7 +2,8 @@
 // Local development helper: creates a user with 5.00 USD of demo credit and an API key on the
 // gateway started by `npm start`, and prints a first request to make. Uses the operator API with
 // the local-only token that `npm start` sets (ADMIN_TOKEN=dev-admin-token).
-const base = process.env.GATEWAY_URL ?? "http://localhost:8787";
+// The gateway: GATEWAY_URL, else http://localhost:$PORT (PORT as given to `npm start`, default 8787).
+const base = (process.env.GATEWAY_URL ?? `http://localhost:${process.env.PORT || 8787}`).replace(/\/+$/, "");
 const token = process.env.ADMIN_TOKEN ?? "dev-admin-token";
 
 async function call(path, body) {
@@ -10,6 +11,7 @@ async function call(path, body) {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: JSON.stringify(body),
+    signal: AbortSignal.timeout(15_000),
   });
   const json = await res.json();
   if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);

@@ -1,24 +1,36 @@
 #!/usr/bin/env node
-// `npm run dev`: the dashboard and the API on one origin, rebuilt as files change.
-//  1. applies the D1 migrations locally;
-//  2. builds the dashboard once, then keeps `vite build --watch` writing into dashboard/dist;
+// `npm run dev` (and `npm start`): the dashboard and the API on one origin.
+//  1. applies the D1 migrations locally, printing one line (the full output only if that fails);
+//  2. builds the dashboard once, then (npm run dev only) keeps `vite build --watch` writing into dashboard/dist;
 //  3. runs `wrangler dev` (which serves dashboard/dist as Workers assets and reloads the worker on
-//     source changes) with the same local settings as `npm start`.
-// Extra arguments go to wrangler, e.g. `npm run dev -- --port 8790 --var STRIPE_SECRET_KEY:sk_test_…`;
+//     source changes) with the local settings below.
+// The port: `--port N`, else the PORT environment variable, else 8787.
+// Extra arguments go to wrangler, e.g. `npm run dev -- --var STRIPE_SECRET_KEY:sk_test_…`;
 // `--persist-to <dir>` is also used for the migrations (the browser tests run on a throwaway state).
+// Own flags: `--no-watch` (npm start: no dashboard watcher); `--no-build` (the browser tests: serve the
+// dashboard as `npm test` built it, building only when dashboard/dist is missing).
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const extra = process.argv.slice(2);
+const OWN = ["--no-watch", "--no-build"];
+const args = process.argv.slice(2);
+const watch = !args.includes("--no-watch");
+const build = !args.includes("--no-build") || !existsSync(`${root}/dashboard/dist/index.html`);
+const extra = args.filter((a) => !OWN.includes(a));
 const persistAt = extra.indexOf("--persist-to");
 const persist = persistAt >= 0 ? ["--persist-to", extra[persistAt + 1]] : [];
-const hasPort = extra.includes("--port");
+const port = extra.includes("--port") ? [] : ["--port", process.env.PORT || "8787"];
+const quiet = { ...process.env, CI: "1", WRANGLER_HIDE_BANNER: "true", WRANGLER_SEND_METRICS: "false" };
 
 export const DEV_VARS = [
-  "--var", "DEMO_PROVIDER:on",
-  "--var", "ADMIN_TOKEN:dev-admin-token",
-  "--var", "SESSION_SECRET:dev-session-secret-not-for-production-0123456789",
+  "--var",
+  "DEMO_PROVIDER:on",
+  "--var",
+  "ADMIN_TOKEN:dev-admin-token",
+  "--var",
+  "SESSION_SECRET:dev-session-secret-not-for-production-0123456789",
 ];
 
 const children = new Set();
@@ -47,11 +59,30 @@ function stop() {
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 
-await done(run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...persist], { env: { ...process.env, CI: "1" } }));
-await done(run("npm", ["run", "build:dashboard", "--silent"]));
+/** Applies the migrations; prints which ones ran, in one line. */
+async function migrate() {
+  const child = run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...persist], { env: quiet, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  try {
+    await done(child);
+  } catch (err) {
+    process.stderr.write(out);
+    throw err;
+  }
+  const names = [...new Set([...out.matchAll(/│ (\d{4}_\S+\.sql)\s+│/g)].map((m) => m[1]))];
+  console.log(names.length ? `D1 (local): applied ${names.length} migration(s), ${names[0]} … ${names.at(-1)}` : "D1 (local): migrations up to date");
+}
+
+await migrate();
+if (build) await done(run("npm", ["run", "build:dashboard", "--silent"]));
 // The watcher rebuilds on change (the type check and the size budget run in build:dashboard).
-run("npx", ["vite", "build", "--watch", "--config", "dashboard/vite.config.ts", "--logLevel", "warn"]);
-const wrangler = run("npx", ["wrangler", "dev", ...(hasPort ? [] : ["--port", "8787"]), ...DEV_VARS, ...extra]);
+if (watch) run("npx", ["vite", "build", "--watch", "--config", "dashboard/vite.config.ts", "--logLevel", "warn"]);
+// Locally there is nothing to gain from fetching Request.cf or sending telemetry (both fail offline,
+// loudly); either can be turned back on by setting the variable.
+const devEnv = { CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", ...process.env, WRANGLER_HIDE_BANNER: "true" };
+const wrangler = run("npx", ["wrangler", "dev", ...port, ...DEV_VARS, ...extra], { env: devEnv });
 wrangler.on("exit", (code) => {
   killAll();
   process.exit(code ?? 0);

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import type { Env } from "./env";
 import { ApiError, handleError } from "./errors";
@@ -9,6 +10,19 @@ import { meApi } from "./routes/me";
 import { publicApi } from "./routes/public";
 import { v1Api } from "./routes/v1";
 
+/** CORS for the API routes (docs/compatibility.md#cors). Request headers are reflected (SDKs add their own). */
+export const API_CORS = {
+  origin: "*",
+  allowMethods: ["GET", "POST", "OPTIONS"],
+  exposeHeaders: [
+    "x-request-id", "request-id", "retry-after", "x-gateway-model", "x-gateway-provider", "x-gateway-attempts", "x-gateway-dropped-params",
+    "x-gateway-auto-model", "x-gateway-auto-reason", "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests",
+    "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens",
+  ],
+  maxAge: 86400,
+  credentials: false,
+};
+
 export function createApp() {
   const app = new Hono<{ Bindings: Env }>();
   app.use(secureHeaders());
@@ -16,6 +30,11 @@ export function createApp() {
   app.notFound((c) => {
     throw new ApiError(404, "not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`);
   });
+  // Browser apps call the API with a bearer key from any origin; never with cookies (no
+  // Allow-Credentials), and preflights are answered (204) before any key check. The dashboard's
+  // session routes (/api/me, /api/billing, /api/auth, /api/admin) get no CORS at all.
+  app.use("/api/v1/*", cors(API_CORS));
+  app.use("/v1/*", cors(API_CORS));
   const v1 = v1Api();
   app.route("/api/v1", v1);
   app.route("/v1", v1);
@@ -24,6 +43,6 @@ export function createApp() {
   app.route("/api/me", meApi());
   app.route("/api/billing", billingApi());
   app.route("/api/public", publicApi());
-  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.get("/healthz", (c) => c.json({ ok: true, status: "ok", service: "edge-llm-gateway" }, 200, { "cache-control": "no-store" }));
   return app;
 }

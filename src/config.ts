@@ -1,11 +1,20 @@
-import { parseUsd } from "./billing/money";
-import type { AdmitSettings } from "./account/types";
+import { parseUsd } from "./lib/money";
 import type { Env } from "./env";
 
 /** An integer setting from a var: `fallback` when unset, malformed or below `min`. */
 export function int(value: string | undefined, fallback: number, min = 0): number {
   const n = value === undefined || value === "" ? NaN : Number(value);
   return Number.isSafeInteger(n) && n >= min ? n : fallback;
+}
+
+/** The settings a wallet's Durable Object applies to admission (sent with each call). */
+export interface AdmitSettings {
+  defaultAllowance: number;
+  reservationTtlMs: number;
+  defaultRpm: number;
+  defaultTpm: number;
+  /** OVERDRAFT_LIMIT_USD in nUSD: the most all of a wallet's in-flight requests together may be charged beyond their reservations (default 0). */
+  overdraftNano?: number;
 }
 
 /** Deployment settings read from vars; every one has a documented default (README, "Settings"). */

@@ -35,6 +35,13 @@ export interface Env {
   DEFAULT_KEY_RPM?: string;
   DEFAULT_KEY_TPM?: string;
 
+  /** Secret: HMAC key (32+ characters) that tags API keys so forged ones fail before any lookup. Unset = derived from SESSION_SECRET. */
+  KEY_TAG_SECRET?: string;
+  /** "on" accepts API keys issued before key tags existed (a migration window; docs/accounts.md). */
+  LEGACY_UNTAGGED_KEYS?: string;
+  /** "on" marks local development: without APP_ORIGIN, mail links use the request's origin (also implied by DEMO_PROVIDER=on). */
+  LOCAL_DEV?: string;
+
   /** Secret: HMAC key (at least 32 bytes) that signs session tokens. Unset = sign-in disabled. */
   SESSION_SECRET?: string;
   /** Hours a session lasts (default 168 = 7 days). */

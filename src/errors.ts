@@ -36,9 +36,22 @@ function defaultType(status: number): string {
   return "invalid_request_error";
 }
 
+/**
+ * Anthropic's documented error types, by status: 400 invalid_request_error, 401
+ * authentication_error, 402 billing_error, 403 permission_error, 404 not_found_error, 413
+ * request_too_large, 429 rate_limit_error, 504 timeout_error, 529 overloaded_error, other 5xx api_error.
+ */
+export function anthropicErrorType(status: number): string {
+  const byStatus: Record<number, string> = {
+    400: "invalid_request_error", 401: "authentication_error", 402: "billing_error", 403: "permission_error", 404: "not_found_error",
+    413: "request_too_large", 429: "rate_limit_error", 504: "timeout_error", 529: "overloaded_error",
+  };
+  return byStatus[status] ?? (status >= 500 ? "api_error" : "invalid_request_error");
+}
+
 export function errorBody(err: ApiError, format: ErrorFormat = "openai"): unknown {
   if (format === "anthropic") {
-    return { type: "error", error: { type: err.type, message: err.message } };
+    return { type: "error", error: { type: anthropicErrorType(err.status), message: err.message } };
   }
   return { error: { message: err.message, type: err.type, code: err.code, param: err.options.param ?? null } };
 }

@@ -1,3 +1,4 @@
+import { countFreeRequest } from "./free-request";
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { admit, statusRefusal } from "./admission";
@@ -8,10 +9,12 @@ import { LEDGER_SCHEMA, ledgerSnapshot, type LedgerSnapshot } from "./ledger";
 import { lowBalanceThreshold, setThreshold } from "./low-balance";
 import { closeAccount, type ClosureFigures } from "./closure";
 import { findPendingUsage, flushBatch, pendingOutbox } from "./outbox";
-import { applyCumulative, creditPurchase, disputeChanged, type CumulativeInput, type CumulativeResult, type DisputeState } from "./payments";
+import { applyCumulative, creditPurchase, disputeChanged, PAYMENTS_SCHEMA, reconcileDisputeStatus, type CumulativeInput, type CumulativeResult, type DisputeState } from "./payments";
 import { expireReservations, settle } from "./settlement";
 import { finishHold, holdRefund, type HoldInput, type HoldOutcome, type HoldResult } from "./refund-holds";
 import { ACCOUNT_SCHEMA, num, one, REQUEST_RETENTION_MS } from "./storage";
+import { chainContext, pruneResponses, responseNotFound, RESPONSES_SCHEMA } from "./chains";
+import { assignMaxCharge } from "./overdraft";
 import { migrateAccountSchema } from "./storage";
 import { rateWindow } from "./rate-limit";
 import type { AccountStatus, AdmitInput, AdmitSettings, AdmitResult, KeyInfo, LedgerEntry, NewKey, SettleInput, SettleResult, VerifyResult } from "./types";
@@ -48,6 +51,7 @@ export class AccountDO extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.sql.exec(ACCOUNT_SCHEMA);
     this.sql.exec(LEDGER_SCHEMA);
+    this.sql.exec(RESPONSES_SCHEMA);
     migrateAccountSchema(this.sql);
     void ctx.blockConcurrencyWhile(async () => { this.alarmAt = await ctx.storage.getAlarm(); });
   }
@@ -69,8 +73,40 @@ export class AccountDO extends DurableObject<Env> {
     this.sql.exec("UPDATE account SET status = ? WHERE id = 1", status);
   }
 
+  /**
+   * The operator's suspension: every key refused with 403 until unsuspend (deleted stays deleted).
+   * Lifting it restores what the account would otherwise be: unverified, disputed or active.
+   */
+  setSuspended(suspended: boolean, userId: string, emailVerified: boolean): string {
+    this.init(userId);
+    return this.ctx.storage.transactionSync(() => {
+      const now = this.status();
+      if (now === "deleted") return now;
+      if (suspended) this.setStatus("suspended");
+      else if (now === "suspended") this.setStatus(emailVerified ? "active" : "unverified");
+      this.sql.exec(PAYMENTS_SCHEMA);
+      return reconcileDisputeStatus(this.sql);
+    });
+  }
+
+  /**
+   * Admission (./admission.ts), plus: a chained /responses request reserves for the stored
+   * conversation it pulls in, or is refused 404 if the id is not this wallet's (./chains.ts);
+   * an admitted request gets its max charge, bounded per wallet (./overdraft.ts).
+   */
   admit(input: AdmitInput): AdmitResult {
-    const result = this.ctx.storage.transactionSync(() => admit(this.sql, input, balance(this.sql), this.status()));
+    const result = this.ctx.storage.transactionSync((): AdmitResult => {
+      const previous = input.previousResponseId;
+      // The key first: a never-issued key learns nothing about which response ids exist here.
+      const key = previous ? findUsableKey(this.sql, input.keyHash, input.now) : null;
+      if (key && isRefusal(key)) return key;
+      const chainTokens = previous ? chainContext(this.sql, previous, input.now) : 0;
+      if (chainTokens === null) return responseNotFound(previous!);
+      const admitted = admit(this.sql, { ...input, promptTokensEstimate: input.promptTokensEstimate + chainTokens }, balance(this.sql), this.status());
+      if (!admitted.ok) return admitted;
+      const maxChargeNano = assignMaxCharge(this.sql, input.requestId, admitted.reservedNano, input.settings.overdraftNano ?? 0);
+      return { ...admitted, maxChargeNano, chainTokens };
+    });
     if (result.ok) void this.schedule(input.now + input.settings.reservationTtlMs);
     return result;
   }
@@ -90,11 +126,18 @@ export class AccountDO extends DurableObject<Env> {
     return ok;
   }
 
+  /** An unbilled request (count_tokens): counted against the key's rpm limit, no reservation. */
+  countFreeRequest(keyHash: string, settings: AdmitSettings, requestId: string, now = Date.now()): VerifyResult {
+    return this.ctx.storage.transactionSync(() => countFreeRequest(this.sql, keyHash, settings, this.status(), requestId, now));
+  }
+
   /** Checks a key for read-only routes; reports its rate-limit state without counting a request. */
   verifyKey(keyHash: string, settings: AdmitSettings, now = Date.now()): VerifyResult {
     const key = findUsableKey(this.sql, keyHash, now);
     if (isRefusal(key)) return key;
-    if (this.status() === "deleted") return statusRefusal("deleted");
+    // The same account rule as admission: only an active account's keys read /v1 data.
+    const status = this.status();
+    if (status !== "active") return statusRefusal(status);
     return { ok: true, key, rate: rateWindow(this.sql, key, now, settings) };
   }
 
@@ -136,8 +179,8 @@ export class AccountDO extends DurableObject<Env> {
     return result;
   }
 
-  /** A paid Stripe purchase (ledger kind "purchase", ref = the payment); posts refunds and disputes that waited for it (./payments.ts). */
-  creditPurchase(userId: string, change: { ref: string; amountNano: number; note?: string | null }): { entry: LedgerEntry; duplicate: boolean } {
+  /** A paid Stripe purchase (ledger kind "purchase", ref = the checkout session, aliases = its payment intent); posts refunds and disputes that waited for it (./payments.ts). */
+  creditPurchase(userId: string, change: { ref: string; amountNano: number; note?: string | null; aliases?: string[] }): { entry: LedgerEntry; duplicate: boolean } {
     this.init(userId);
     const now = Date.now();
     const result = this.ctx.storage.transactionSync(() => creditPurchase(this.sql, userId, change, now));
@@ -227,6 +270,7 @@ export class AccountDO extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       expireReservations(this.sql, userId, now);
       this.sql.exec("DELETE FROM requests WHERE state <> 'reserved' AND created_at < ?", now - REQUEST_RETENTION_MS);
+      pruneResponses(this.sql, now);
     });
     try {
       await this.flushOutbox();

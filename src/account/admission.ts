@@ -1,9 +1,9 @@
-import { formatUsd } from "../billing/money";
+import { formatUsd } from "../lib/money";
 import { findUsableKey, isRefusal } from "./keys";
 import { pruneRateEvents, rateWindow, recordRateEvent } from "./rate-limit";
-import { planReservation } from "./reservation";
+import { MIN_OUTPUT_ALLOWANCE, planReservation, type ReservationPlan } from "./reservation";
 import { num } from "./storage";
-import type { AdmitInput, AdmitResult, Refusal, SpendPeriod } from "./types";
+import type { AdmitInput, AdmitResult, KeyInfo, RateInfo, Refusal, SpendPeriod } from "./types";
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
@@ -37,10 +37,6 @@ export function admit(sql: SqlStorage, input: AdmitInput, balanceNano: number, a
   if (rate.remainingRequests <= 0) {
     return limited("rate_limit_exceeded", `Rate limit reached: ${rate.limitRequests} requests per minute for this key.`, rate.resetRequestsMs);
   }
-  const rateTokens = input.promptTokensEstimate + (input.requestedMaxOutput ?? 0);
-  if (rateTokens > rate.remainingTokens && rate.remainingTokens < rate.limitTokens) {
-    return limited("token_rate_limit_exceeded", `Rate limit reached: ${rate.limitTokens} tokens per minute for this key.`, rate.resetTokensMs);
-  }
   if (key.maxConcurrency !== null) {
     const inFlight = num(sql, "SELECT count(*) FROM requests WHERE key_id = ? AND state = 'reserved'", key.id);
     if (inFlight >= key.maxConcurrency) {
@@ -49,15 +45,12 @@ export function admit(sql: SqlStorage, input: AdmitInput, balanceNano: number, a
   }
 
   const holds = num(sql, "SELECT coalesce(sum(reserved_nano), 0) FROM requests WHERE state = 'reserved'");
-  const plan = planReservation({
-    inputPrice: input.inputPrice,
-    outputPrice: input.outputPrice,
-    promptTokensEstimate: input.promptTokensEstimate,
-    requestedMaxOutput: input.requestedMaxOutput,
-    modelMaxOutput: input.modelMaxOutput,
-    defaultAllowance: settings.defaultAllowance,
-  }, balanceNano - holds);
+  const keyRoom = key.spendLimitNano === null ? null
+    : key.spendLimitNano - key.periodSpentNano - num(sql, "SELECT coalesce(sum(reserved_nano), 0) FROM requests WHERE key_id = ? AND state = 'reserved'", key.id);
+  const planned = planAllowance(input, balanceNano - holds, keyRoom, rate);
+  const { plan } = planned;
   if (!plan.ok) {
+    if (planned.limitedByKey) return spendLimitRefusal(key, rate);
     const hint = input.requestedMaxOutput !== null && input.requestedMaxOutput > 0 && input.outputPrice > 0 && plan.affordableOutput > 0
       ? ` You asked for up to ${input.requestedMaxOutput} output tokens but can afford ${plan.affordableOutput}; lower max_tokens or add credits.`
       : " Add credits to continue.";
@@ -66,14 +59,13 @@ export function admit(sql: SqlStorage, input: AdmitInput, balanceNano: number, a
       message: `Insufficient credits: this request may cost up to ${formatUsd(plan.neededNano)} USD and ${formatUsd(Math.max(0, balanceNano - holds))} USD is available.${hint}`,
     };
   }
-  if (key.spendLimitNano !== null) {
-    const keyHolds = num(sql, "SELECT coalesce(sum(reserved_nano), 0) FROM requests WHERE key_id = ? AND state = 'reserved'", key.id);
-    // Like the balance: what the key was charged this period, plus its open reservations, plus this one.
-    if (key.periodSpentNano + keyHolds + plan.amountNano > key.spendLimitNano) {
-      const per = PERIOD_WORDS[key.spendLimitPeriod];
-      return { ok: false, status: 403, code: "key_spend_limit_exceeded", rate, message: `This API key has reached its spend limit of ${formatUsd(key.spendLimitNano)} USD${per}.` };
-    }
+  // Reserved output counts against the tokens-per-minute limit as well as the prompt.
+  const rateTokens = input.promptTokensEstimate + plan.outputAllowance;
+  if (rateTokens > rate.remainingTokens && rate.remainingTokens < rate.limitTokens) {
+    return limited("token_rate_limit_exceeded", `Rate limit reached: ${rate.limitTokens} tokens per minute for this key.`, rate.resetTokensMs);
   }
+  // Like the balance: what the key was charged this period, plus its open reservations, plus this one.
+  if (keyRoom !== null && plan.amountNano > keyRoom) return spendLimitRefusal(key, rate);
 
   sql.exec(
     "INSERT INTO requests (request_id, key_id, model, state, reserved_nano, created_at, expires_at) VALUES (?, ?, ?, 'reserved', ?, ?, ?)",
@@ -86,6 +78,7 @@ export function admit(sql: SqlStorage, input: AdmitInput, balanceNano: number, a
     keyId: key.id,
     reservedNano: plan.amountNano,
     outputCap: plan.outputCap,
+    outputAllowance: plan.outputAllowance,
     rate: { ...rate, remainingRequests: rate.remainingRequests - 1, remainingTokens: Math.max(0, rate.remainingTokens - rateTokens), resetRequestsMs: rate.resetRequestsMs || 60_000, resetTokensMs: rate.resetTokensMs || 60_000 },
   };
 }
@@ -100,4 +93,35 @@ export function statusRefusal(status: string): Refusal {
   }
   if (status === "deleted") return { ok: false, status: 401, code: "account_deleted", message: "This account has been deleted." };
   return { ok: false, status: 403, code: "account_suspended", message: "API access for this account is suspended." };
+}
+
+function spendLimitRefusal(key: KeyInfo, rate: RateInfo): Refusal {
+  const per = PERIOD_WORDS[key.spendLimitPeriod];
+  return { ok: false, status: 403, code: "key_spend_limit_exceeded", rate, message: `This API key has reached its spend limit of ${formatUsd(key.spendLimitNano ?? 0)} USD${per}.` };
+}
+
+/**
+ * The reservation (docs/billing.md, "A missing max_tokens"). With max_tokens, that allowance.
+ * Without it, a realistic allowance rather than the whole balance: at most the model's maximum
+ * output and DEFAULT_OUTPUT_ALLOWANCE, shrunk to what the balance affords, to the key's remaining
+ * spend limit and to the key's remaining tokens per minute (never below MIN_OUTPUT_ALLOWANCE), and
+ * then sent upstream as the output cap whenever it is below the model's maximum.
+ */
+function planAllowance(input: AdmitInput, available: number, keyRoom: number | null, rate: RateInfo): { plan: ReservationPlan; limitedByKey: boolean } {
+  const open = input.requestedMaxOutput === null;
+  const ceiling = Math.min(input.modelMaxOutput ?? input.settings.defaultAllowance, input.settings.defaultAllowance);
+  const tpmRoom = rate.remainingTokens - input.promptTokensEstimate;
+  const limitedByKey = open && keyRoom !== null && keyRoom < available;
+  const plan = planReservation({
+    inputPrice: input.inputPrice,
+    outputPrice: input.outputPrice,
+    promptTokensEstimate: input.promptTokensEstimate,
+    requestedMaxOutput: input.requestedMaxOutput,
+    modelMaxOutput: open ? Math.max(MIN_OUTPUT_ALLOWANCE, Math.min(ceiling, tpmRoom)) : input.modelMaxOutput,
+    defaultAllowance: input.settings.defaultAllowance,
+  }, limitedByKey ? keyRoom : available);
+  if (!plan.ok || !open) return { plan, limitedByKey };
+  // Below the model's real maximum the provider must be told, so the reservation bounds the output.
+  const capped = input.modelMaxOutput === null || plan.outputAllowance < input.modelMaxOutput;
+  return { plan: { ...plan, outputCap: capped ? plan.outputAllowance : null }, limitedByKey };
 }

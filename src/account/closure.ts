@@ -27,6 +27,7 @@ export function closeAccount(sql: SqlStorage, now: number): ClosureFigures {
   sql.exec("UPDATE account SET status = 'deleted' WHERE id = 1");
   const revokedKeys = sql.exec("UPDATE api_keys SET revoked_at = ? WHERE revoked_at IS NULL", now).rowsWritten;
   sql.exec("UPDATE api_keys SET name = 'deleted' WHERE name <> 'deleted'");
+  sql.exec("DELETE FROM responses"); // stored /responses ids (./chains.ts): nothing left to chain on
   const sumOf = (kind: string) => num(sql, "SELECT coalesce(sum(amount_nano), 0) FROM ledger WHERE kind = ?", kind);
   return {
     balanceNano: balance(sql),

@@ -6,10 +6,12 @@ import type { LedgerEntry } from "./types";
 
 interface LedgerRow extends Row {
   id: string; kind: LedgerEntry["kind"]; amount_nano: number; balance_after_nano: number; ref: string; note: string | null; created_at: number;
+  waived_nano: number | null;
 }
 
 const toEntry = (r: LedgerRow): LedgerEntry => ({
   id: r.id, kind: r.kind, amountNano: r.amount_nano, balanceAfterNano: r.balance_after_nano, ref: r.ref, note: r.note, createdAt: r.created_at,
+  ...(r.kind === "waiver" ? { waivedNano: r.waived_nano ?? 0 } : {}),
 });
 
 /** The largest balance an account may hold: 1,000,000 USD (well inside exact integer range). */
@@ -38,14 +40,19 @@ export function balance(sql: SqlStorage): number {
  * ambiguous in D1 (transaction lists, balance history, reconciliation).
  *
  * Every post also checks the low-balance threshold (src/account/low-balance.ts).
+ *
+ * A `waiver` row changes nothing (amount 0): it records, in waived_nano, the part of a request's
+ * cost that was not charged, so the operator sees every waived amount (docs/billing.md).
  */
 export function post(
   sql: SqlStorage,
   userId: string,
-  change: { kind: LedgerEntry["kind"]; amountNano: number; ref: string; note?: string | null },
+  change: { kind: LedgerEntry["kind"]; amountNano: number; ref: string; note?: string | null; waivedNano?: number },
   now: number,
 ): { entry: LedgerEntry; duplicate: boolean } {
   if (!Number.isSafeInteger(change.amountNano)) throw new RangeError("ledger amounts are integer nUSD");
+  const waived = change.kind === "waiver" ? change.waivedNano ?? 0 : 0;
+  if (change.kind === "waiver" && (change.amountNano !== 0 || !Number.isSafeInteger(waived) || waived < 0)) throw new RangeError("a waiver changes no balance");
   const existing = one<LedgerRow>(sql, "SELECT * FROM ledger WHERE kind = ? AND ref = ?", change.kind, change.ref);
   if (existing) return { entry: toEntry(existing), duplicate: true };
   const before = balance(sql);
@@ -54,12 +61,12 @@ export function post(
   const at = Math.max(now, num(sql, "SELECT coalesce(max(created_at), 0) FROM ledger") + 1);
   const entry: LedgerEntry = {
     id: newId("txn_", at), kind: change.kind, amountNano: change.amountNano, balanceAfterNano: after,
-    ref: change.ref, note: change.note ?? null, createdAt: at,
+    ref: change.ref, note: change.note ?? null, createdAt: at, ...(change.kind === "waiver" ? { waivedNano: waived } : {}),
   };
   sql.exec("UPDATE account SET balance_nano = ? WHERE id = 1", after);
   sql.exec(
-    "INSERT INTO ledger (id, kind, amount_nano, balance_after_nano, ref, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    entry.id, entry.kind, entry.amountNano, entry.balanceAfterNano, entry.ref, entry.note, entry.createdAt,
+    "INSERT INTO ledger (id, kind, amount_nano, balance_after_nano, ref, note, created_at, waived_nano) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    entry.id, entry.kind, entry.amountNano, entry.balanceAfterNano, entry.ref, entry.note, entry.createdAt, waived,
   );
   enqueue(sql, { kind: "txn", row: { ...entry, userId } }, now);
   onBalanceChange(sql, userId, entry.id, before, after, now);

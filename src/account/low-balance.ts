@@ -1,4 +1,4 @@
-import { formatUsd, type Nano } from "../billing/money";
+import { formatUsd, type Nano } from "../lib/money";
 import { enqueue } from "./outbox";
 import { one, type Row } from "./storage";
 

@@ -39,8 +39,8 @@ const USAGE_INSERT = `INSERT INTO usage_logs (${USAGE_COLUMNS.join(", ")}) VALUE
   ON CONFLICT (request_id) DO UPDATE SET ${USAGE_COLUMNS.filter((c) => c !== "request_id").map((c) => `${c} = excluded.${c}`).join(", ")}
   WHERE usage_logs.status = 'expired' AND excluded.status <> 'expired'`;
 
-const TXN_INSERT = `INSERT OR IGNORE INTO transactions (id, user_id, kind, amount_nano, balance_after_nano, ref, note, created_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+const TXN_INSERT = `INSERT OR IGNORE INTO transactions (id, user_id, kind, amount_nano, balance_after_nano, ref, note, created_at, waived_nano)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 // No email address is kept in the Durable Object: D1 takes it from users. A deleted (or unknown)
 // user gets no mail; the item still leaves the outbox. The id is fixed at enqueue time, so
@@ -56,7 +56,7 @@ function statement(db: D1Database, item: OutboxItem): D1PreparedStatement {
     return db.prepare(LOW_BALANCE_INSERT).bind(m.id, data, m.createdAt, m.createdAt, m.userId);
   }
   const t = item.row;
-  return db.prepare(TXN_INSERT).bind(t.id, t.userId, t.kind, t.amountNano, t.balanceAfterNano, t.ref, t.note ?? null, t.createdAt);
+  return db.prepare(TXN_INSERT).bind(t.id, t.userId, t.kind, t.amountNano, t.balanceAfterNano, t.ref, t.note ?? null, t.createdAt, t.waivedNano ?? 0);
 }
 
 /** Sends one batch to D1. Returns how many rows left the outbox; throws if D1 failed (rows stay). */

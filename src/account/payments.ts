@@ -1,5 +1,7 @@
 import { balance, post } from "./ledger";
 import { num, one, type Row } from "./storage";
+
+interface LedgerRow extends Row { ref: string; amount_nano: number }
 import type { LedgerEntry } from "./types";
 
 /**
@@ -7,7 +9,10 @@ import type { LedgerEntry } from "./types";
  * (docs/billing.md, "Idempotency"). Stripe delivers events at least once, in any order and
  * concurrently; everything here runs inside one synchronous DO step, so it is atomic, and every
  * call is safe to repeat:
- * - a purchase is one ledger entry with a stable ref (the payment intent id);
+ * - a purchase is one ledger entry with a stable ref: the checkout session id, whatever event shape
+ *   or order credits it; the payment intent id is recorded as an alias of it (purchase_aliases),
+ *   so refunds and disputes, which name the payment intent, find it, and a purchase credited
+ *   under its payment intent before this rule is recognised as the same top-up;
  * - refunds of a payment are a running total ("cumulative"): the ledger receives only the part of
  *   the total that is not in it yet, whichever path (operator approval or webhook) reports it first;
  * - amounts against a payment whose purchase is not in the ledger yet wait, and are posted in the
@@ -30,6 +35,10 @@ CREATE TABLE IF NOT EXISTS cumulative_parts (
   part TEXT NOT NULL,
   amount_nano INTEGER NOT NULL,
   PRIMARY KEY (key, part)
+);
+CREATE TABLE IF NOT EXISTS purchase_aliases (
+  alias TEXT PRIMARY KEY,
+  ref TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS disputes (
   id TEXT PRIMARY KEY,
@@ -69,7 +78,10 @@ export interface CumulativeRow extends Row {
   key: string; kind: string; after_ref: string | null; reported_nano: number; applied_nano: number; pending_ref: string | null; note: string | null;
 }
 
-const hasPurchase = (sql: SqlStorage, ref: string) => one(sql, "SELECT 1 AS x FROM ledger WHERE kind = 'purchase' AND ref = ?", ref) !== null;
+/** The purchase a ref (or an alias of it, e.g. its payment intent) stands for. */
+const purchaseFor = (sql: SqlStorage, ref: string) => one<LedgerRow>(sql,
+  "SELECT * FROM ledger WHERE kind = 'purchase' AND (ref = ? OR ref IN (SELECT ref FROM purchase_aliases WHERE alias = ?)) ORDER BY created_at LIMIT 1", ref, ref);
+const hasPurchase = (sql: SqlStorage, ref: string) => purchaseFor(sql, ref) !== null;
 
 export function target(sql: SqlStorage, row: CumulativeRow): number {
   return Math.max(row.reported_nano, num(sql, "SELECT coalesce(sum(amount_nano), 0) FROM cumulative_parts WHERE key = ?", row.key));
@@ -110,14 +122,24 @@ export function applyCumulative(sql: SqlStorage, userId: string, input: Cumulati
   return settleRow(sql, userId, row, input.ref, now);
 }
 
-/** Credits a paid purchase once (ledger ref = the payment), then posts whatever was waiting for it. */
+/**
+ * Credits a paid purchase once (ledger ref = its identity, the checkout session id), then posts
+ * whatever was waiting for it. `aliases` (its payment intent) are recorded, and a purchase already
+ * in the ledger under the ref or any alias is this one: returned as a duplicate, never credited twice.
+ */
 export function creditPurchase(
-  sql: SqlStorage, userId: string, change: { ref: string; amountNano: number; note?: string | null }, now: number,
+  sql: SqlStorage, userId: string, change: { ref: string; amountNano: number; note?: string | null; aliases?: string[] }, now: number,
 ): { entry: LedgerEntry; duplicate: boolean } {
   sql.exec(PAYMENTS_SCHEMA);
   if (!Number.isSafeInteger(change.amountNano) || change.amountNano <= 0) throw new RangeError("a purchase is a positive integer nUSD");
-  const result = post(sql, userId, { kind: "purchase", amountNano: change.amountNano, ref: change.ref, note: change.note ?? null }, now);
-  for (const row of sql.exec<CumulativeRow>("SELECT * FROM cumulative WHERE after_ref = ?", change.ref).toArray()) {
+  const aliases = (change.aliases ?? []).filter((a) => a && a !== change.ref);
+  for (const alias of aliases) sql.exec("INSERT OR IGNORE INTO purchase_aliases (alias, ref) VALUES (?, ?)", alias, change.ref);
+  const known = [change.ref, ...aliases].map((r) => purchaseFor(sql, r)).find((row) => row !== null);
+  const result = known
+    ? { entry: post(sql, userId, { kind: "purchase", amountNano: known.amount_nano, ref: known.ref }, now).entry, duplicate: true }
+    : post(sql, userId, { kind: "purchase", amountNano: change.amountNano, ref: change.ref, note: change.note ?? null }, now);
+  const refs = [change.ref, ...aliases];
+  for (const row of sql.exec<CumulativeRow>(`SELECT * FROM cumulative WHERE after_ref IN (${refs.map(() => "?").join(", ")})`, ...refs).toArray()) {
     settleRow(sql, userId, row, row.pending_ref ?? `${row.key}:${target(sql, row)}`, now);
   }
   reconcileDisputeStatus(sql);
@@ -156,7 +178,7 @@ export function disputeChanged(
  * is back at zero or above (a top-up restores it). Other statuses (suspended, deleted, unverified)
  * are the operator's or the account's own and are left alone.
  */
-function reconcileDisputeStatus(sql: SqlStorage): string {
+export function reconcileDisputeStatus(sql: SqlStorage): string {
   const status = one<{ status: string }>(sql, "SELECT status FROM account WHERE id = 1")?.status ?? "active";
   if (status !== "active" && status !== "disputed") return status;
   const open = num(sql, "SELECT count(*) FROM disputes WHERE state = 'open'");

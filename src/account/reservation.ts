@@ -1,4 +1,4 @@
-import { costNano, type Nano } from "../billing/money";
+import { costNano, type Nano } from "../lib/money";
 
 /** Below this many affordable output tokens a request is refused with 402. */
 export const MIN_OUTPUT_ALLOWANCE = 16;

@@ -1,30 +1,37 @@
+import { chargeFor } from "../lib/charge";
+import { recordResponse } from "./chains";
 import { post } from "./ledger";
 import { balance } from "./ledger";
+import { settlementHeadroom } from "./overdraft";
 import { recordKeySpend } from "./keys";
 import { enqueue } from "./outbox";
 import { correctRateTokens } from "./rate-limit";
 import { one, type Row } from "./storage";
 import type { SettleInput, SettleResult } from "./types";
 
-interface RequestRow extends Row { request_id: string; state: string; reserved_nano: number; charged_nano: number }
+interface RequestRow extends Row { request_id: string; state: string; reserved_nano: number; charged_nano: number; max_charge_nano: number | null }
 
 /**
  * Settles a request exactly once: charges its cost (one ledger row when non-zero), releases the
  * reservation and queues the usage record. A repeated settlement for the same request id is a no-op.
- * The charge never takes the balance below −overdraft; the part above that bound is waived and the
- * usage record says so (usage_source "clamped").
+ * The charge is chargeFor(cost, the request's max charge) (src/lib/charge.ts, the same rule the
+ * gateway shows), and never takes the balance below −overdraft for the requests still in flight
+ * (src/account/overdraft.ts). The part of the cost above it is waived: a `waiver` ledger row
+ * (amount 0, waived_nano = the part) and usage_source "clamped" on the usage record.
  */
 export function settle(sql: SqlStorage, userId: string, input: SettleInput, now: number): SettleResult {
-  const req = one<RequestRow>(sql, "SELECT request_id, state, reserved_nano, charged_nano FROM requests WHERE request_id = ?", input.requestId);
+  const req = one<RequestRow>(sql, "SELECT request_id, state, reserved_nano, charged_nano, max_charge_nano FROM requests WHERE request_id = ?", input.requestId);
   if (req?.state === "settled") return { chargedNano: req.charged_nano, balanceNano: balance(sql), duplicate: true };
 
   const cost = Math.max(0, Math.trunc(input.costNano));
-  const before = balance(sql);
-  const floor = -Math.max(0, input.overdraftNano);
-  const charge = before - cost < floor ? Math.max(0, before - floor) : cost;
-  const usageSource = charge < cost ? "clamped" : input.usageSource;
+  const headroom = settlementHeadroom(sql, input.requestId, balance(sql), input.overdraftNano);
+  const charge = chargeFor(cost, Math.min(headroom, req?.max_charge_nano ?? Number.MAX_SAFE_INTEGER));
+  const waived = cost - charge;
+  const usageSource = waived > 0 ? "clamped" : input.usageSource;
 
   if (charge > 0) post(sql, userId, { kind: "usage", amountNano: -charge, ref: input.requestId, note: input.model }, now);
+  if (waived > 0) post(sql, userId, { kind: "waiver", amountNano: 0, waivedNano: waived, ref: input.requestId, note: input.model }, now);
+  if (input.storedResponse && input.status === "success") recordResponse(sql, input.storedResponse, now);
   if (req) {
     sql.exec("UPDATE requests SET state = 'settled', charged_nano = ? WHERE request_id = ?", charge, input.requestId);
   } else {
@@ -46,7 +53,7 @@ export function settle(sql: SqlStorage, userId: string, input: SettleInput, now:
       createdAt: input.startedAt,
     },
   }, now);
-  return { chargedNano: charge, balanceNano: balance(sql), duplicate: false };
+  return { chargedNano: charge, balanceNano: balance(sql), duplicate: false, ...(waived > 0 ? { waivedNano: waived } : {}) };
 }
 
 interface ExpiredRow extends Row { request_id: string; key_id: string; model: string; created_at: number }

@@ -76,6 +76,10 @@ CREATE TABLE IF NOT EXISTS key_period_spend (
 /** Columns added after the first release: existing Durable Objects already have the table without them. */
 const ADDED_COLUMNS: ReadonlyArray<readonly [table: string, column: string, definition: string]> = [
   ["api_keys", "spend_limit_period", "TEXT NOT NULL DEFAULT 'total'"],
+  // The most a request may be charged (src/account/overdraft.ts); null on rows admitted before it existed.
+  ["requests", "max_charge_nano", "INTEGER"],
+  // `waiver` rows: the part of a request's cost that was not charged (their amount is 0).
+  ["ledger", "waived_nano", "INTEGER NOT NULL DEFAULT 0"],
 ];
 
 /** Brings an existing database up to ACCOUNT_SCHEMA: adds each missing column once (SQLite has no ADD COLUMN IF NOT EXISTS). */

@@ -1,4 +1,5 @@
-import type { Nano } from "../billing/money";
+import type { AdmitSettings } from "../config";
+import type { Nano } from "../lib/money";
 
 /** The window a key's spend limit applies to: a UTC day, an ISO week (from Monday), a calendar month, or the key's lifetime. */
 export type SpendPeriod = "daily" | "weekly" | "monthly" | "total";
@@ -50,12 +51,7 @@ export interface RateInfo {
   resetTokensMs: number;
 }
 
-export interface AdmitSettings {
-  defaultAllowance: number;
-  reservationTtlMs: number;
-  defaultRpm: number;
-  defaultTpm: number;
-}
+export type { AdmitSettings } from "../config";
 
 export interface AdmitInput {
   keyHash: string;
@@ -71,20 +67,33 @@ export interface AdmitInput {
   /** The client's max_tokens / max_completion_tokens, if any; null for embeddings-like requests use 0. */
   requestedMaxOutput: number | null;
   modelMaxOutput: number | null;
+  /** /responses: the stored response the provider will read again; its context tokens are added to the prompt estimate (src/account/chains.ts). */
+  previousResponseId?: string | null;
   settings: AdmitSettings;
 }
 
 export type Refusal = {
   ok: false;
-  status: 401 | 402 | 403 | 429;
+  status: 401 | 402 | 403 | 404 | 429;
   code: string;
   message: string;
+  /** The request field the refusal is about (OpenAI's error `param`), and an error type other than the status's default. */
+  param?: string;
+  type?: string;
   rate?: RateInfo;
   retryAfterSeconds?: number;
 };
 
 export type AdmitResult =
-  | { ok: true; keyId: string; reservedNano: Nano; outputCap: number | null; rate: RateInfo }
+  | {
+    ok: true; keyId: string; reservedNano: Nano; outputCap: number | null; rate: RateInfo;
+    /** The most this request can be charged: its reservation plus its share of the wallet's overdraft (src/account/overdraft.ts). */
+    maxChargeNano?: Nano;
+    /** Context tokens of the stored conversation (previousResponseId) included in the reservation's prompt estimate. */
+    chainTokens?: number;
+    /** Output tokens the reservation covers (the client's max_tokens, or the allowance chosen for it). */
+    outputAllowance?: number;
+  }
   | Refusal;
 
 export type VerifyResult = { ok: true; key: KeyInfo; rate: RateInfo } | Refusal;
@@ -115,14 +124,19 @@ export interface SettleInput {
   overdraftNano: Nano;
   /** For model "auto": the choice and why. */
   routeReason?: string | null;
+  /** /responses: a response the provider stored, recorded for later chained requests (src/account/chains.ts). */
+  storedResponse?: { id: string; contextTokens: number } | null;
 }
 
-export interface SettleResult { chargedNano: Nano; balanceNano: Nano; duplicate: boolean }
+/** chargedNano: what the balance lost; waivedNano: the part of the cost above the request's maxCharge (a `waiver` ledger row). */
+export interface SettleResult { chargedNano: Nano; balanceNano: Nano; duplicate: boolean; waivedNano?: Nano }
 
 export interface LedgerEntry {
   id: string;
-  kind: "grant" | "usage" | "purchase" | "refund" | "dispute" | "adjustment";
+  kind: "grant" | "usage" | "purchase" | "refund" | "dispute" | "adjustment" | "waiver";
   amountNano: Nano;
+  /** `waiver` rows only (their amount is 0): the part of a request's cost that was not charged. */
+  waivedNano?: Nano;
   balanceAfterNano: Nano;
   ref: string;
   note: string | null;

@@ -46,7 +46,26 @@ export function sessionKey(env: Env): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
-/** The dashboard's origin: APP_ORIGIN, or the origin the request came to. */
+/** Local development: DEMO_PROVIDER=on (what `npm start` and `npm run dev` set) or LOCAL_DEV=on. */
+export function isLocalDev(env: Env): boolean {
+  return env.DEMO_PROVIDER === "on" || env.LOCAL_DEV === "on";
+}
+
+/** APP_ORIGIN without a trailing slash, or null when unset. */
+export function configuredOrigin(env: Env): string | null {
+  return env.APP_ORIGIN ? env.APP_ORIGIN.replace(/\/+$/, "") : null;
+}
+
+/**
+ * The dashboard's origin for links in mail, OAuth redirect URIs and checkout return URLs:
+ * APP_ORIGIN. Only in local development (isLocalDev) may it fall back to the origin the request
+ * came to; elsewhere the Host header is the caller's to choose (a reset link to
+ * http://evil.example/...), so without APP_ORIGIN this refuses with 503 and nothing is sent.
+ */
 export function appOrigin(env: Env, requestUrl: string): string {
-  return (env.APP_ORIGIN || new URL(requestUrl).origin).replace(/\/+$/, "");
+  const configured = configuredOrigin(env);
+  if (configured) return configured;
+  if (isLocalDev(env)) return new URL(requestUrl).origin;
+  console.error("APP_ORIGIN is not set: links in mail and OAuth redirects are refused until it is.");
+  throw new ApiError(503, "app_origin_not_configured", "This deployment has no public origin configured: the operator must set APP_ORIGIN. Nothing was sent.");
 }

@@ -1,8 +1,7 @@
 import type { Env } from "../env";
 import { ApiError } from "../errors";
-import type { SessionUser } from "../middleware/session";
 import { verifyPassword } from "./password";
-import type { SessionClaims } from "./session";
+import type { SessionClaims, SessionUser } from "./session";
 import { enforce, LIMITS, limitsFor } from "./throttle";
 
 /** An account without a password (OAuth only) proves itself with a sign-in at most this old. */

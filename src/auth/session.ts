@@ -1,4 +1,5 @@
 import { jwtVerify, SignJWT } from "jose";
+import type { users } from "../db/schema";
 import type { Env } from "../env";
 import { authConfig, sessionKey } from "./config";
 import { randomToken } from "../lib/ids";
@@ -7,6 +8,9 @@ import { randomToken } from "../lib/ids";
 export const SESSION_ALG = "HS256";
 export const SESSION_ISSUER = "edge-llm-gateway";
 export const SESSION_AUDIENCE = "edge-llm-gateway:dashboard";
+
+/** The signed-in user: the users row the session middleware loads for a valid session. */
+export type SessionUser = typeof users.$inferSelect;
 
 export interface SessionClaims {
   /** User id. */

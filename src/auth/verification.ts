@@ -1,7 +1,7 @@
-import { parseUsd } from "../billing/money";
+import { parseUsd } from "../lib/money";
 import { enqueueEmail } from "../email/outbox";
 import type { Env } from "../env";
-import { accountStub } from "../gateway/meter";
+import { accountStub } from "../account/client";
 import { createToken } from "./tokens";
 
 /** Queues a verification link for the user's current address. */

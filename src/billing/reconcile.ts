@@ -1,6 +1,6 @@
 import { authConfig } from "../auth/config";
 import type { Env } from "../env";
-import { accountStub } from "../gateway/meter";
+import { accountStub } from "../account/client";
 import { newId } from "../lib/ids";
 
 /** Users checked at once (Durable Object calls and D1 queries in parallel). */

@@ -1,8 +1,8 @@
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { emailInsert } from "../email/outbox";
-import { accountStub } from "../gateway/meter";
-import { formatUsd } from "./money";
+import { accountStub } from "../account/client";
+import { formatUsd } from "../lib/money";
 import { type RefundRow } from "./refunds";
 import type { TopupRow } from "./stripe/checkout";
 import { requireStripe } from "./stripe/client";

@@ -1,8 +1,8 @@
 import type { Env } from "../env";
 import { ApiError } from "../errors";
-import { accountStub } from "../gateway/meter";
+import { accountStub } from "../account/client";
 import { newId } from "../lib/ids";
-import { formatUsd } from "./money";
+import { formatUsd } from "../lib/money";
 import { isWholeCents, topupConfig } from "./topup-config";
 
 const DAY_MS = 86_400_000;

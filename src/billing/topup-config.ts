@@ -1,6 +1,6 @@
 import { int } from "../config";
 import type { Env } from "../env";
-import { formatUsd, parseUsd, type Nano } from "./money";
+import { formatUsd, parseUsd, type Nano } from "../lib/money";
 
 const CENT_NANO = 10_000_000;
 

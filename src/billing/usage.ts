@@ -1,38 +1,43 @@
 import type { CatalogModel } from "../catalog/catalog";
 import type { TokenUsage } from "../providers/types";
 import type { UsageSource } from "../account/types";
-import { costNano, type Nano } from "./money";
+import { type Nano } from "../lib/money";
+import { priceTokens } from "./pricing";
 
 /**
  * cost = (uncached prompt × input + cached × cached-input + cache writes × cache-write
  *         + completion × output) / 1,000,000, with prices per 1M tokens. Cached and cache-write
- * tokens fall back to the input price when the catalog has no separate price.
+ * tokens fall back to the input price when the catalog has no separate price. `m` may carry
+ * cacheWrite1hPrice (a CatalogModel does): see priceTokens.
  */
 export function priceUsage(u: TokenUsage, m: Pick<CatalogModel, "inputPrice" | "outputPrice" | "cachedInputPrice" | "cacheWritePrice">): Nano {
-  const uncached = Math.max(0, u.promptTokens - u.cachedTokens - u.cacheWriteTokens);
-  return costNano([
-    [uncached, m.inputPrice],
-    [u.cachedTokens, m.cachedInputPrice ?? m.inputPrice],
-    [u.cacheWriteTokens, m.cacheWritePrice ?? m.inputPrice],
-    [u.completionTokens, m.outputPrice],
-  ]);
+  return priceTokens(u, m); // src/billing/pricing.ts (1-hour cache writes priced apart, issue 12 item 3)
 }
 
 export interface UsageBounds {
   /** The gateway's own prompt estimate (used when usage is missing). */
   promptEstimate: number;
-  /** Output the gateway itself counted in the response (used when usage is missing). */
+  /** Output the gateway counted in what it relayed, billed when usage is missing (countCompletionTokens). */
   countedCompletion: number;
-  /** Largest believable figures: the model's context length for the prompt, the output allowance for completion. */
+  /**
+   * The least output billed when usage is reported: what the gateway relayed, counted so that an
+   * honest report is never below it (one token per chunk that carried output).
+   */
+  outputFloor: number;
+  /** Largest believable figures: the prompt's upper bound, and the output allowance the reservation was made for. */
   maxPrompt: number;
   maxCompletion: number;
 }
 
 /**
- * The usage rule (docs/architecture.md, "Usage the upstream did not report properly"):
+ * The usage rule (docs/billing.md, "Upstream usage is not trusted"):
  * - missing, negative or non-integer usage → the gateway's own count (source "estimated");
- *   the completion count is never below 1 when any output was seen;
- * - figures beyond the believable maximum are cut down to it (source "clamped");
+ * - zero output reported for an answer that had output → the gateway's own output count;
+ * - reported output below what the gateway relayed is raised to the relayed count (source
+ *   "estimated"): a provider that reports before the content is billed what it sent;
+ * - figures above the believable maximum are cut down to it (source "clamped"); the relayed
+ *   count still wins over the allowance (a provider that ignored the cap is billed what it sent,
+ *   and the charge is bounded by the admission's maxChargeNano);
  * - usage can never make a charge negative, so it can never credit the user.
  */
 export function decideUsage(reported: TokenUsage | null, b: UsageBounds): { usage: TokenUsage; source: UsageSource } {
@@ -43,8 +48,11 @@ export function decideUsage(reported: TokenUsage | null, b: UsageBounds): { usag
     };
   }
   const prompt = Math.min(reported.promptTokens, b.maxPrompt);
-  const completion = Math.min(reported.completionTokens, b.maxCompletion);
+  const capped = Math.min(reported.completionTokens, b.maxCompletion);
+  const floor = reported.completionTokens === 0 ? b.countedCompletion : b.outputFloor;
+  const completion = Math.max(capped, floor);
   if (prompt === reported.promptTokens && completion === reported.completionTokens) return { usage: reported, source: "upstream" };
+  const lowered = prompt < reported.promptTokens || capped < reported.completionTokens;
   return {
     usage: {
       promptTokens: prompt,
@@ -53,11 +61,14 @@ export function decideUsage(reported: TokenUsage | null, b: UsageBounds): { usag
       cacheWriteTokens: Math.min(reported.cacheWriteTokens, prompt),
       reasoningTokens: Math.min(reported.reasoningTokens, completion),
     },
-    source: "clamped",
+    source: lowered ? "clamped" : "estimated",
   };
 }
 
-/** Output tokens estimated from text the gateway saw: about 4 characters per token, at least one per chunk. */
-export function countCompletionTokens(chars: number, chunks: number): number {
-  return Math.max(Math.ceil(chars / 4), chunks);
+/**
+ * Output tokens counted from text the gateway relayed, billed when usage is missing: the largest
+ * of about 4 characters per token, one per chunk that carried output, and the tokenizer's count.
+ */
+export function countCompletionTokens(chars: number, chunks: number, tokens = 0): number {
+  return Math.max(Math.ceil(chars / 4), chunks, tokens);
 }

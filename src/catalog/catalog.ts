@@ -24,6 +24,8 @@ export interface CatalogModel {
   outputPrice: number;
   cachedInputPrice: number | null;
   cacheWritePrice: number | null;
+  /** Cache writes with a 1-hour TTL (null: 2× input, billing/pricing.ts). */
+  cacheWrite1hPrice?: number | null;
   capabilities: string[];
   priceSource: string;
   priceUpdatedAt: string;
@@ -45,7 +47,7 @@ function toModel(r: ModelRow, channels: ModelChannelRow[]): CatalogModel {
   return {
     id: r.id, name: r.name, provider: r.provider, upstreamModel: r.upstreamModel, kind: r.kind,
     contextLength: r.contextLength, maxOutputTokens: r.maxOutputTokens, inputPrice: r.inputPrice, outputPrice: r.outputPrice,
-    cachedInputPrice: r.cachedInputPrice, cacheWritePrice: r.cacheWritePrice, capabilities: JSON.parse(r.capabilities) as string[],
+    cachedInputPrice: r.cachedInputPrice, cacheWritePrice: r.cacheWritePrice, cacheWrite1hPrice: r.cacheWrite1hPrice ?? null, capabilities: JSON.parse(r.capabilities) as string[],
     priceSource: r.priceSource, priceUpdatedAt: r.priceUpdatedAt,
     channels: serving.length ? serving : [{ id: `${r.id}@${r.provider}`, provider: r.provider, upstreamModel: r.upstreamModel, priority: 0, weight: 1 }],
   };

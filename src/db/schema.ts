@@ -3,7 +3,7 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 /**
  * D1 schema. D1 is the queryable record; each user's Durable Object is the authority for
  * money and keys and feeds D1 through its outbox. Money columns are integer nUSD
- * (see src/billing/money.ts); prices are integer µUSD per 1M tokens. Times are Unix ms.
+ * (see src/lib/money.ts); prices are integer µUSD per 1M tokens. Times are Unix ms.
  * Nothing here ever holds prompt or completion text.
  */
 
@@ -169,7 +169,7 @@ export const usageLogs = sqliteTable("usage_logs", {
 export const transactions = sqliteTable("transactions", {
   id: text("id").primaryKey(),
   userId: text("user_id").notNull(),
-  /** grant | usage | purchase | refund | dispute | adjustment */
+  /** grant | usage | purchase | refund | dispute | adjustment | waiver */
   kind: text("kind").notNull(),
   amountNano: integer("amount_nano").notNull(),
   balanceAfterNano: integer("balance_after_nano").notNull(),
@@ -177,6 +177,8 @@ export const transactions = sqliteTable("transactions", {
   ref: text("ref").notNull(),
   note: text("note"),
   createdAt: integer("created_at").notNull(),
+  /** `waiver` rows (amount 0): the part of a request's cost that was not charged (docs/billing.md, "Waiver bound"). */
+  waivedNano: integer("waived_nano").notNull().default(0),
   // (user, time, id): the keyset order of transaction lists and the streamed export.
 }, (t) => [index("transactions_user_time_id").on(t.userId, t.createdAt, t.id), uniqueIndex("transactions_user_kind_ref").on(t.userId, t.kind, t.ref), index("transactions_time").on(t.createdAt)]);
 
@@ -194,6 +196,8 @@ export const models = sqliteTable("models", {
   outputPrice: integer("output_price").notNull(),
   cachedInputPrice: integer("cached_input_price"),
   cacheWritePrice: integer("cache_write_price"),
+  /** Cache writes with a 1-hour TTL (Anthropic: 2× input; cacheWritePrice is the 5-minute one, 1.25×). Null: 2× the input price. */
+  cacheWrite1hPrice: integer("cache_write_1h_price"),
   /** JSON array: tools, vision, json, reasoning. */
   capabilities: text("capabilities").notNull().default("[]"),
   enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),

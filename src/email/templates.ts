@@ -20,7 +20,8 @@ function linkOf(data: TemplateData, origin: string | null, path: string): string
 /**
  * Template variables: verify_email {link}; reset_password {link}; change_email {link, new_email};
  * email_changed {new_email}; low_balance {balance_usd, threshold_usd}; account_deleted {refund_usd?};
- * policy_change {terms_version, effective_date?, summary?}; refund_update {amount_usd, status}. Plus an optional
+ * policy_change {terms_version, effective_date?, summary?}; refund_update {amount_usd, status};
+ * address_in_use {attempt: "sign_up" | "email_change"}. Plus an optional
  * `origin` for dashboard links. Never secrets other than the link's own token, never prompt text.
  */
 function parts(template: EmailTemplate, d: TemplateData, origin: string | null): Parts {
@@ -48,6 +49,12 @@ function parts(template: EmailTemplate, d: TemplateData, origin: string | null):
       return { subject: "We are updating our Terms", action: "Read the Terms", link: linkOf(d, origin, "/terms"),
         lines: [`Our Terms (version ${str(d.terms_version)}) change${d.effective_date ? ` on ${str(d.effective_date)}` : ""}.`,
           ...(d.summary ? [`What changes: ${str(d.summary)}`] : []), "Continuing to use the service after that date means you accept them."] };
+    case "address_in_use":
+      return { subject: "Your email address was used to sign up", action: "Sign in", link: linkOf({}, origin, "/signin"),
+        lines: [d.attempt === "email_change"
+          ? "Someone asked to move another account to this address, which already belongs to your account. Nothing was changed."
+          : "Someone tried to create an account with this address, which already belongs to your account. No new account was made.",
+        "If it was you: sign in, or reset your password from the sign-in page if you forgot it. If not, you can ignore this email."] };
     case "refund_update":
       return { subject: "Update on your refund request", action: "View refunds", link: linkOf(d, origin, "/billing"),
         lines: [`Your refund request of ${str(d.amount_usd)} USD is now: ${str(d.status)}.`] };
@@ -67,4 +74,5 @@ export function renderEmail(template: EmailTemplate, data: TemplateData, origin:
 
 export const TEMPLATES: readonly EmailTemplate[] = [
   "verify_email", "reset_password", "change_email", "email_changed", "low_balance", "account_deleted", "policy_change", "refund_update",
+  "address_in_use",
 ];

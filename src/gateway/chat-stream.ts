@@ -1,8 +1,7 @@
-import { usdJsonNumber } from "../billing/money";
-import type { OpenAIChatChunk, StreamTranslator } from "../providers/transform";
-import type { Admission } from "./meter";
+import { usdJsonNumber } from "../lib/money";
+import type { OpenAIChatChunk } from "../providers/transform";
 import { sseData } from "./sse";
-import { relayStream, type StreamSink } from "./stream-relay";
+import type { StreamSink } from "./stream-relay";
 
 type Chunk = OpenAIChatChunk & {
   /** Groq repeats usage here; it is stripped with `usage` when the client did not ask for it. */
@@ -15,7 +14,8 @@ const errorEvent = (message: string) =>
 /**
  * Writes OpenAI chunks: each with the gateway's request id; usage kept only if the client asked
  * for it (stream_options.include_usage), then with `cost` and the billed figures — or a usage
- * chunk of the gateway's own at the end when the provider sent none usable; then `[DONE]`.
+ * chunk of the gateway's own at the end when the provider sent none usable, or sent it before it
+ * finished (provisional figures are never shown); then `[DONE]`.
  */
 export function openAISink(requestId: string, clientWantsUsage: boolean, fallbackModel: string): StreamSink {
   let usageSent = false;
@@ -27,7 +27,8 @@ export function openAISink(requestId: string, clientWantsUsage: boolean, fallbac
         chunk.id = requestId;
         if (typeof chunk.model === "string" && chunk.model) model = chunk.model;
         if (chunk.usage) {
-          const billed = clientWantsUsage ? r.usage() : null;
+          // Usage before the provider finished is provisional: the billed figures go out at the end.
+          const billed = clientWantsUsage && r.final() ? r.usage() : null;
           if (billed) {
             const { usage, source, cost } = billed;
             if (source !== "upstream") {
@@ -62,18 +63,4 @@ export function openAISink(requestId: string, clientWantsUsage: boolean, fallbac
     },
     error: errorEvent,
   };
-}
-
-export interface ChatStreamOptions {
-  admission: Admission;
-  translator: StreamTranslator;
-  clientWantsUsage: boolean;
-  promptEstimate: number;
-  idleTimeoutMs: number;
-}
-
-/** An OpenAI-format client stream from any provider's stream (see stream-relay.ts). */
-export function meterChatStream(upstream: ReadableStream<Uint8Array>, o: ChatStreamOptions): ReadableStream<Uint8Array> {
-  const sink = openAISink(o.admission.params.requestId, o.clientWantsUsage, o.admission.served.model.id);
-  return relayStream(upstream, { ...o, sink });
 }

@@ -6,7 +6,7 @@ import { ApiError } from "../errors";
 import { resolveProvider } from "../providers/registry";
 import type { UpstreamRequest } from "../providers/transform";
 import type { Provider } from "../providers/types";
-import type { Admission } from "./meter";
+import type { Admission, Served } from "./meter";
 import { noProvider } from "./resolve";
 import { callUpstream, type UpstreamCall } from "./upstream";
 
@@ -223,20 +223,22 @@ export class DispatchError extends Error {
   }
 }
 
+/** A dispatch for an admitted request: the call, and who served it (model, provider, attempts). */
+export interface ServedCall extends Dispatched { served: Served }
+
 /**
- * dispatch() for an admitted request: records on the admission who served (or was last tried)
- * and how many attempts it took; on failure releases the reservation and throws the client error.
+ * dispatch() for an admitted request: returns who served and after how many attempts; on
+ * failure settles the reservation for the candidate last tried (nothing charged) and throws the
+ * client error.
  */
-export async function dispatchAdmitted(admission: Admission, candidates: Candidate[], o: DispatchOptions): Promise<Dispatched> {
+export async function dispatchAdmitted(admission: Admission, candidates: Candidate[], o: DispatchOptions): Promise<ServedCall> {
   try {
-    const served = await dispatch(candidates, o);
-    admission.served = { model: served.candidate.model, provider: served.candidate.provider.name, attempts: served.attempts };
-    return served;
+    const d = await dispatch(candidates, o);
+    return { ...d, served: { model: d.candidate.model, provider: d.candidate.provider.name, attempts: d.attempts } };
   } catch (err) {
     if (err instanceof DispatchError) {
       const tried = err.candidate ?? candidates[0]!;
-      admission.served = { model: tried.model, provider: tried.provider.name, attempts: err.attempts };
-      throw admission.fail(err.error);
+      throw admission.fail(err.error, { model: tried.model, provider: tried.provider.name, attempts: err.attempts });
     }
     throw admission.fail(err);
   }

@@ -1,4 +1,4 @@
-import { usdJsonNumber } from "../billing/money";
+import { usdJsonNumber } from "../lib/money";
 import { anthropicEventStream, sseFrame, type AnthropicEvent } from "../surfaces/anthropic";
 import type { StreamSink } from "./stream-relay";
 

@@ -1,15 +1,14 @@
 import type { AccountDO } from "../account/account-do";
+import { accountStub } from "../account/client";
 import type { RateInfo, Refusal, RequestStatus, SettleInput, UsageSource } from "../account/types";
 import type { CatalogModel } from "../catalog/catalog";
 import type { GatewayConfig } from "../config";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import type { TokenUsage } from "../providers/types";
+import { chargeFor as chargedFor } from "../lib/charge";
+import { oneHourWritePrice } from "../billing/pricing";
 import { priceUsage } from "../billing/usage";
-
-export function accountStub(env: Env, userId: string): DurableObjectStub<AccountDO> {
-  return env.ACCOUNT.get(env.ACCOUNT.idFromName(userId));
-}
 
 export function rateHeaders(r: RateInfo): Record<string, string> {
   return {
@@ -25,7 +24,7 @@ export function rateHeaders(r: RateInfo): Record<string, string> {
 export function refusalError(r: Refusal): ApiError {
   const headers = r.rate ? rateHeaders(r.rate) : {};
   if (r.retryAfterSeconds) headers["retry-after"] = String(r.retryAfterSeconds);
-  return new ApiError(r.status, r.code, r.message, { headers });
+  return new ApiError(r.status, r.code, r.message, { headers, ...(r.param ? { param: r.param } : {}), ...(r.type ? { type: r.type } : {}) });
 }
 
 export interface AdmitParams {
@@ -34,7 +33,7 @@ export interface AdmitParams {
   requestId: string;
   /** The model asked for; with fallbacks, `pricing` holds the highest prices among the candidates. */
   model: CatalogModel;
-  pricing?: Pick<CatalogModel, "inputPrice" | "outputPrice" | "maxOutputTokens" | "cacheWritePrice">;
+  pricing?: Pick<CatalogModel, "inputPrice" | "outputPrice" | "maxOutputTokens" | "cacheWritePrice" | "cacheWrite1hPrice">;
   /** Every model that may serve (the requested one and its fallbacks); default: just `model`. */
   models?: CatalogModel[];
   promptTokensEstimate: number;
@@ -43,6 +42,10 @@ export interface AdmitParams {
   stream: boolean;
   /** For model "auto": the choice and why (kept on the usage record). */
   routeReason?: string | null;
+  /** Endpoint-specific fields for the Durable Object's admit (see AdmitExtra). */
+  extra?: AdmitExtra;
+  /** /messages asks for a 1-hour cache (cache_control.ttl "1h"): the prompt may be billed at the 1-hour cache-write price. */
+  oneHourCache?: boolean;
 }
 
 export interface Outcome {
@@ -82,12 +85,36 @@ export interface WaitUntil { waitUntil(promise: Promise<unknown>): void }
 
 const ZERO: TokenUsage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
 
+/** Fields an endpoint adds to the Durable Object's admit input (e.g. `previousResponseId` for /responses). */
+export type AdmitExtra = Readonly<Record<string, string | number | boolean | null>>;
+/** Fields an endpoint adds to the settlement (e.g. `storedResponse: { id, contextTokens }` for /responses). */
+export type SettleExtra = Readonly<Record<string, unknown>>;
+
+/** What settlement charged: the cost of the billed usage, bounded by the admission's maxChargeNano. */
+export interface Charge { costNano: number; chargedNano: number; clamped: boolean }
+
+/**
+ * The most this request may be charged: the Durable Object's figure when it gives one
+ * (reservation + this request's bounded overdraft), else the reservation plus the overdraft
+ * setting. charged = min(cost, maxChargeNano) — the same rule the Durable Object applies.
+ */
+export function maxChargeFor(result: { reservedNano: number; maxChargeNano?: number }, cfg: GatewayConfig): number {
+  return result.maxChargeNano ?? result.reservedNano + cfg.overdraftNano;
+}
+
+export function chargeFor(costNano: number, maxChargeNano: number): Charge {
+  const chargedNano = chargedFor(costNano, maxChargeNano);
+  return { costNano, chargedNano, clamped: chargedNano < costNano };
+}
+
 /**
  * One admitted request: the reservation the user's Durable Object took, and the single
  * settlement that ends it. Settlement runs in waitUntil and never delays the client.
  */
 export class Admission {
   private settled = false;
+  /** Before dispatch: the model asked for, not tried yet. */
+  readonly unserved: Served;
 
   constructor(
     /** A fresh stub of the user's Durable Object per call (see settleWithRetry). */
@@ -100,58 +127,55 @@ export class Admission {
     readonly outputAllowance: number,
     readonly rate: RateInfo,
     readonly startedAt: number,
+    readonly reservedNano: number,
+    readonly maxChargeNano: number,
+    /** Stored-conversation tokens admission added to the prompt estimate (previous_response_id). */
+    readonly chainTokens = 0,
   ) {
-    this.served = { model: params.model, provider: params.model.provider, attempts: 0 };
+    this.unserved = { model: params.model, provider: params.model.provider, attempts: 0 };
   }
 
+  /** x-request-id and the x-ratelimit-* headers: on every answer, errors included. */
   get headers(): Record<string, string> {
     return { ...rateHeaders(this.rate), "x-request-id": this.params.requestId };
   }
 
-  /** Who served: the request id and rate headers plus the serving model, provider and attempt count. */
-  get servedHeaders(): Record<string, string> {
-    return {
-      ...this.headers,
-      "x-gateway-model": this.served.model.id, "x-gateway-provider": this.served.provider, "x-gateway-attempts": String(this.served.attempts),
-    };
+  /** What settling this usage would charge now (the cost, bounded by maxChargeNano). */
+  preview(usage: TokenUsage, served: Served): Charge {
+    return chargeFor(priceUsage(usage, served.model), this.maxChargeNano);
   }
 
-  /** The model and provider that served (or were last tried); set by the dispatcher. */
-  served: Served;
-
-  cost(usage: TokenUsage): number {
-    return priceUsage(usage, this.served.model);
-  }
-
-  /** Settles once; later calls are ignored. Returns the cost that was charged (before any overdraft clamp). */
-  settle(outcome: Outcome): number {
-    if (this.settled) return 0;
+  /** Settles once; later calls are ignored. Returns what was charged (never more than maxChargeNano). */
+  settle(outcome: Outcome, served: Served, extra: SettleExtra = {}): Charge {
+    if (this.settled) return { costNano: 0, chargedNano: 0, clamped: false };
     this.settled = true;
-    const costNano = outcome.status === "upstream_error" ? 0 : this.cost(outcome.usage);
+    const charge = outcome.status === "upstream_error" ? chargeFor(0, this.maxChargeNano) : this.preview(outcome.usage, served);
     const p = this.params;
-    const served = this.served;
     const input: SettleInput = {
+      ...extra,
       requestId: p.requestId, keyId: this.keyId, model: served.model.id, provider: served.provider, attempts: Math.max(1, served.attempts), endpoint: p.endpoint,
       stream: p.stream, startedAt: this.startedAt, latencyMs: Date.now() - this.startedAt, status: outcome.status,
       httpStatus: outcome.httpStatus, errorCode: outcome.errorCode, promptTokens: outcome.usage.promptTokens,
       completionTokens: outcome.usage.completionTokens, cachedTokens: outcome.usage.cachedTokens,
-      reasoningTokens: outcome.usage.reasoningTokens, costNano, usageSource: outcome.usageSource, overdraftNano: this.cfg.overdraftNano,
+      // The whole cost: the wallet charges min(cost, max charge) by the same rule and books the rest as a waiver.
+      reasoningTokens: outcome.usage.reasoningTokens, costNano: charge.costNano,
+      usageSource: charge.clamped ? "clamped" : outcome.usageSource, overdraftNano: this.cfg.overdraftNano,
       routeReason: p.routeReason ?? null,
     };
     this.ctx.waitUntil(settleWithRetry(this.stubs, input));
-    return costNano;
+    return charge;
   }
 
   /**
    * A failure before anything was delivered: release the reservation and charge nothing.
    * Returns the error to throw, carrying the request id and rate-limit headers.
    */
-  fail(err: unknown): unknown {
+  fail(err: unknown, served: Served = this.unserved): unknown {
     if (!(err instanceof ApiError)) {
-      this.settle({ status: "upstream_error", httpStatus: 500, errorCode: "internal_error", usage: ZERO, usageSource: "upstream" });
+      this.settle({ status: "upstream_error", httpStatus: 500, errorCode: "internal_error", usage: ZERO, usageSource: "upstream" }, served);
       return err;
     }
-    this.settle({ status: "upstream_error", httpStatus: err.status, errorCode: err.code, usage: ZERO, usageSource: "upstream" });
+    this.settle({ status: "upstream_error", httpStatus: err.status, errorCode: err.code, usage: ZERO, usageSource: "upstream" }, served);
     return new ApiError(err.status, err.code, err.message, { ...err.options, headers: { ...this.headers, ...err.options.headers } });
   }
 
@@ -171,14 +195,16 @@ export async function admitRequest(env: Env, ctx: WaitUntil, cfg: GatewayConfig,
   const now = Date.now();
   const pricing = p.pricing ?? p.model;
   const result = await stub.admit({
+    ...p.extra,
     keyHash: p.keyHash, requestId: p.requestId, model: p.model.id, models: (p.models ?? [p.model]).map((m) => m.id), now,
     // A prompt may be billed as cache writes, which can cost more than plain input.
-    inputPrice: Math.max(pricing.inputPrice, pricing.cacheWritePrice ?? 0), outputPrice: pricing.outputPrice,
+    inputPrice: Math.max(pricing.inputPrice, pricing.cacheWritePrice ?? 0, p.oneHourCache ? oneHourWritePrice(pricing) : 0), outputPrice: pricing.outputPrice,
     promptTokensEstimate: p.promptTokensEstimate, requestedMaxOutput: p.requestedMaxOutput,
     modelMaxOutput: p.model.kind === "chat" ? pricing.maxOutputTokens : 0,
     settings: cfg,
   });
   if (!result.ok) throw refusalError(result);
-  const allowance = p.requestedMaxOutput ?? result.outputCap ?? pricing.maxOutputTokens ?? cfg.defaultAllowance;
-  return new Admission(() => accountStub(env, p.userId), ctx, cfg, p, result.keyId, result.outputCap, allowance, result.rate, now);
+  const allowance = result.outputAllowance ?? p.requestedMaxOutput ?? result.outputCap ?? pricing.maxOutputTokens ?? cfg.defaultAllowance;
+  return new Admission(() => accountStub(env, p.userId), ctx, cfg, p, result.keyId, result.outputCap, allowance, result.rate, now,
+    result.reservedNano, maxChargeFor(result, cfg), result.chainTokens ?? 0);
 }

@@ -1,6 +1,8 @@
-import { parsePricePerMillion } from "../billing/money";
+import { nearestModelIds } from "../catalog/suggest";
+import { oneHourWritePrice } from "../billing/pricing";
+import { parsePricePerMillion } from "../lib/money";
 import { findModel, loadCatalog, type CatalogModel } from "../catalog/catalog";
-import type { ChatCompletionRequest } from "../routes/v1/schemas/chat";
+import type { ChatCompletionRequest } from "../wire/chat";
 import { AUTO_MODEL_ID, autoPickError, pickAutoModel, type AutoPicked } from "../routing/auto";
 import { servableOn } from "../routing/available";
 import type { GatewayConfig } from "../config";
@@ -10,7 +12,9 @@ import { ApiError } from "../errors";
 function lookup(catalog: Awaited<ReturnType<typeof loadCatalog>>, id: string, kind: CatalogModel["kind"], param: string): CatalogModel {
   const model = findModel(catalog, id);
   if (!model) {
-    throw new ApiError(404, "model_not_found", `The model '${id}' does not exist. GET /api/v1/models lists the available models.`, { param, type: "invalid_request_error" });
+    const near = nearestModelIds(catalog, id, kind);
+    const hint = near.length ? ` Did you mean ${near.map((n) => `'${n}'`).join(", ")}?` : "";
+    throw new ApiError(404, "model_not_found", `The model '${id}' does not exist.${hint} GET /api/v1/models lists the available models.`, { param, type: "invalid_request_error" });
   }
   if (model.kind !== kind) {
     throw new ApiError(400, "wrong_model_kind", `The model '${id}' is an ${model.kind} model and cannot serve this endpoint.`, { param, type: "invalid_request_error" });
@@ -30,10 +34,11 @@ export async function resolveModels(env: Env, cfg: GatewayConfig, modelId: strin
 }
 
 /** The highest prices and output maximum among candidate models: what a reservation must cover. */
-export function worstCasePricing(models: CatalogModel[]): Pick<CatalogModel, "inputPrice" | "outputPrice" | "maxOutputTokens" | "cacheWritePrice"> {
+export function worstCasePricing(models: CatalogModel[]): Pick<CatalogModel, "inputPrice" | "outputPrice" | "maxOutputTokens" | "cacheWritePrice" | "cacheWrite1hPrice"> {
   return {
     inputPrice: Math.max(...models.map((m) => m.inputPrice)),
     cacheWritePrice: Math.max(...models.map((m) => m.cacheWritePrice ?? 0)),
+    cacheWrite1hPrice: Math.max(...models.map((m) => oneHourWritePrice(m))),
     outputPrice: Math.max(...models.map((m) => m.outputPrice)),
     maxOutputTokens: models.some((m) => m.maxOutputTokens === null) ? null : Math.max(...models.map((m) => m.maxOutputTokens!)),
   };

@@ -1,4 +1,5 @@
 import { ApiError } from "../errors";
+import { invalidRequestError, safeCode, safeParam } from "./upstream-safe";
 import type { UpstreamRequest } from "../providers/transform";
 import type { Provider } from "../providers/types";
 
@@ -14,15 +15,6 @@ function upstreamHeaders(provider: Provider, extra: Record<string, string>, stre
     accept: stream ? "text/event-stream" : "application/json",
     ...provider.authHeaders,
   });
-}
-
-/** Removes anything key-like from upstream text before it can reach a client. */
-export function redactSecrets(text: string, provider: Provider): string {
-  let out = text;
-  if (provider.apiKey) out = out.split(provider.apiKey).join("[redacted]");
-  return out
-    .replace(/\b(sk|pk|rk|xai|gsk|key)-[A-Za-z0-9_\-.]{6,}/g, "[redacted]")
-    .replace(/Bearer\s+[A-Za-z0-9_\-.=]+/gi, "Bearer [redacted]");
 }
 
 export interface UpstreamCall {
@@ -69,7 +61,12 @@ async function readErrorBody(res: Response): Promise<unknown> {
   }
 }
 
-/** Maps an upstream error answer to the gateway's error. Only a 400-class message is passed on, redacted. */
+/**
+ * Maps an upstream error answer to the gateway's error. Nothing the provider wrote is copied as
+ * text: the client's error is built from the status class, a fixed message, and the provider's
+ * error code and param only when they match a strict identifier shape (safeCode / safeParam), so
+ * a provider key echoed in any form (whole, tail, base64, case-changed) cannot pass.
+ */
 export async function upstreamError(res: Response, provider: Provider): Promise<ApiError> {
   const status = res.status;
   if (status === 401 || status === 403) {
@@ -87,13 +84,7 @@ export async function upstreamError(res: Response, provider: Provider): Promise<
   }
   if (status === 400 || status === 413 || status === 422) {
     const parsed = provider.errorMessage(await readErrorBody(res));
-    const message = parsed?.message;
-    const param = parsed?.param ?? null;
-    const code = parsed?.code ?? null;
-    const detail = message ? redactSecrets(message, provider) : "The provider rejected the request.";
-    return new ApiError(400, code && /^[a-z_]{1,64}$/.test(code) ? code : "upstream_invalid_request", `${detail} (from provider '${provider.name}'; nothing was charged)`, {
-      param: param ? redactSecrets(param, provider).slice(0, 200) : null,
-    });
+    return invalidRequestError(provider.name, safeCode(parsed?.code), safeParam(parsed?.param));
   }
   await res.body?.cancel();
   if (status === 503) return new ApiError(503, "upstream_unavailable", `The provider '${provider.name}' is unavailable. Nothing was charged.`);

@@ -4,8 +4,8 @@ import { logSecurityEvent } from "../auth/security-log";
 import { database } from "../db/client";
 import { apiKeys } from "../db/schema";
 import type { Env } from "../env";
-import { accountStub } from "../gateway/meter";
-import { generateApiKey, keyDisplay, sha256Hex } from "../lib/api-key";
+import { accountStub } from "../account/client";
+import { generateApiKey, keyDisplay, keysNotConfigured, keyTagSecret, sha256Hex } from "../lib/api-key";
 import { newId } from "../lib/ids";
 import { toKeyPatch, type CreateKeyBody } from "./schema";
 import { keyView, type KeyView } from "./view";
@@ -25,7 +25,9 @@ export function securityDetail(keyId: string, actor: KeyActor, note?: string): s
  * Returns the key itself (for showing once) and the stored record (hash, never the key).
  */
 export async function storeNewKey(env: Env, userId: string, name: string, limits: KeyPatch, now = Date.now()): Promise<{ key: string; record: NewKey }> {
-  const key = generateApiKey(userId);
+  const tagSecret = await keyTagSecret(env);
+  if (!tagSecret) throw keysNotConfigured();
+  const key = await generateApiKey(userId, tagSecret);
   const record: NewKey = {
     id: newId("key_", now), name, keyHash: await sha256Hex(key), ...keyDisplay(key), createdAt: now,
     rpm: limits.rpm ?? null, tpm: limits.tpm ?? null, maxConcurrency: limits.maxConcurrency ?? null,

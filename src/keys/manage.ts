@@ -5,7 +5,7 @@ import { database } from "../db/client";
 import { apiKeys } from "../db/schema";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
-import { accountStub } from "../gateway/meter";
+import { accountStub } from "../account/client";
 import { securityDetail, type KeyActor } from "./create";
 import { keyView, type KeyView } from "./view";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { MAX_BALANCE_NANO } from "../account/ledger";
 import type { KeyPatch } from "../account/types";
-import { parseUsd } from "../billing/money";
+import { parseUsd } from "../lib/money";
 import { ApiError } from "../errors";
 
 /** Input of key creation and change, shared by the operator API and the dashboard. */

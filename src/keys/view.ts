@@ -1,6 +1,6 @@
 import { periodEnd } from "../account/periods";
 import type { KeyInfo } from "../account/types";
-import { formatUsd } from "../billing/money";
+import { formatUsd } from "../lib/money";
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 

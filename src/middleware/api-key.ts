@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
+import type { Env } from "../env";
 import { ApiError } from "../errors";
-import { parseApiKey, sha256Hex } from "../lib/api-key";
+import { hasValidTag, keysNotConfigured, keyTagSecret, parseApiKey, sha256Hex } from "../lib/api-key";
 
 export interface CallerKey {
   userId: string;
@@ -14,16 +15,22 @@ declare module "hono" {
 }
 
 /**
- * Reads the API key from `Authorization: Bearer` or `x-api-key`, checks its format and hashes it.
- * The key itself is verified by the user's Durable Object in the same call that admits the request.
+ * Reads the API key from `Authorization: Bearer` or `x-api-key`, checks its format and its tag
+ * (src/lib/api-key.ts) and hashes it. A key the worker did not issue is refused here, before any
+ * D1 read or Durable Object. The key itself (revoked, expired, limits) is then verified by the
+ * user's Durable Object in the same call that admits the request. LEGACY_UNTAGGED_KEYS=on lets keys
+ * issued before tags existed through to that check (a migration window; see docs/accounts.md).
  */
-export function apiKeyAuth(): MiddlewareHandler {
+export function apiKeyAuth(): MiddlewareHandler<{ Bindings: Env }> {
   return async function apiKeyAuth(c, next) {
     const auth = c.req.header("authorization");
     const raw = auth?.toLowerCase().startsWith("bearer ") ? auth.slice(7).trim() : c.req.header("x-api-key")?.trim();
     if (!raw) throw new ApiError(401, "missing_api_key", "Missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
     const parsed = parseApiKey(raw);
     if (!parsed) throw new ApiError(401, "invalid_api_key", "Invalid API key.");
+    const tagSecret = await keyTagSecret(c.env);
+    if (!tagSecret) throw keysNotConfigured();
+    if (!(await hasValidTag(parsed, tagSecret)) && c.env.LEGACY_UNTAGGED_KEYS !== "on") throw new ApiError(401, "invalid_api_key", "Invalid API key.");
     c.set("caller", { userId: parsed.userId, keyHash: await sha256Hex(parsed.key) });
     await next();
   };

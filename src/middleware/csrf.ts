@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { readCsrfCookie } from "../auth/cookies";
-import { appOrigin } from "../auth/config";
+import { configuredOrigin } from "../auth/config";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { sameString } from "../lib/compare";
@@ -17,7 +17,7 @@ export function csrfProtection(): MiddlewareHandler<{ Bindings: Env }> {
   return async function csrfProtection(c, next) {
     if (SAFE.has(c.req.method)) return next();
     const origin = c.req.header("origin");
-    const allowed = new Set([appOrigin(c.env, c.req.url), new URL(c.req.url).origin]);
+    const allowed = new Set([configuredOrigin(c.env) ?? "", new URL(c.req.url).origin]);
     if (!origin || !allowed.has(origin)) {
       throw new ApiError(403, "csrf_origin_mismatch", "Cross-site request refused: the Origin header is missing or not this dashboard's origin.");
     }

@@ -1,13 +1,12 @@
 import { eq } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import { readSessionCookie } from "../auth/cookies";
-import { readSession, type SessionClaims } from "../auth/session";
+import { isRevoked } from "../auth/revocation";
+import { readSession, type SessionClaims, type SessionUser } from "../auth/session";
 import { database } from "../db/client";
 import { users } from "../db/schema";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
-
-export type SessionUser = typeof users.$inferSelect;
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -16,11 +15,14 @@ declare module "hono" {
   }
 }
 
+export const accountSuspended = () => new ApiError(403, "account_suspended", "This account is suspended: contact the operator.");
+
 const unauthenticated = () => new ApiError(401, "invalid_session", "Sign in to continue: the session is missing, expired or revoked.");
 
 /**
- * Cookie session: a valid JWT (pinned alg, iss, aud, exp) whose user exists, is not deleted, and
- * whose session_version still matches (so "log out everywhere" and password changes end it).
+ * Cookie session: a valid JWT (pinned alg, iss, aud, exp) that was not signed out
+ * (auth/revocation.ts), whose user exists, is not deleted, and whose session_version still
+ * matches (so "log out everywhere", password and email changes end it). Suspended users get 403.
  */
 export function sessionAuth(): MiddlewareHandler<{ Bindings: Env }> {
   return async function sessionAuth(c, next) {
@@ -28,8 +30,12 @@ export function sessionAuth(): MiddlewareHandler<{ Bindings: Env }> {
     if (!token) throw unauthenticated();
     const claims = await readSession(c.env, token);
     if (!claims) throw unauthenticated();
-    const user = await database(c.env.DB).select().from(users).where(eq(users.id, claims.sub)).get();
-    if (!user || user.status === "deleted" || user.sessionVersion !== claims.ver) throw unauthenticated();
+    const [user, revoked] = await Promise.all([
+      database(c.env.DB).select().from(users).where(eq(users.id, claims.sub)).get(),
+      isRevoked(c.env, claims.sid),
+    ]);
+    if (!user || revoked || user.status === "deleted" || user.sessionVersion !== claims.ver) throw unauthenticated();
+    if (user.status === "suspended") throw accountSuspended();
     c.set("user", user);
     c.set("session", claims);
     await next();

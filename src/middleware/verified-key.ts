@@ -2,7 +2,8 @@ import type { MiddlewareHandler } from "hono";
 import type { KeyInfo } from "../account/types";
 import type { Env } from "../env";
 import { config } from "../config";
-import { accountStub, rateHeaders, refusalError } from "../gateway/meter";
+import { accountStub } from "../account/client";
+import { rateHeaders, refusalError } from "../gateway/meter";
 
 declare module "hono" {
   interface ContextVariableMap {

@@ -1,5 +1,5 @@
 import { ApiError } from "../errors";
-import type { EmbeddingsRequest } from "../routes/v1/schemas/embeddings";
+import { droppedEmbeddingFields, type EmbeddingsRequest } from "../wire/embeddings";
 import type { UpstreamRequest } from "./transform";
 import type { ProviderKind } from "./types";
 
@@ -34,6 +34,7 @@ export function embeddingsRequest(kind: ProviderKind, req: EmbeddingsRequest, up
           ...(req.dimensions ? { outputDimensionality: req.dimensions } : {}),
         })),
       },
+      dropped: droppedEmbeddingFields(req),
     };
   }
   throw new ApiError(400, "unsupported_model", "This provider has no embeddings endpoint.", { param: "model", type: "invalid_request_error" });

@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from "../routes/v1/schemas/chat";
+import type { ChatCompletionRequest } from "../wire/chat";
 import type { TokenUsage } from "./types";
 
 /**
@@ -65,6 +65,8 @@ export interface UpstreamRequest {
   path: string;
   headers: Record<string, string>;
   body: unknown;
+  /** Request fields the translation dropped (hints), for the `x-gateway-dropped-params` header. */
+  dropped?: string[];
 }
 
 /** Converts a provider's SSE events, one at a time, into OpenAI chunks. */

@@ -37,5 +37,7 @@ export interface TokenUsage {
   completionTokens: number;
   cachedTokens: number;
   cacheWriteTokens: number;
+  /** The part of cacheWriteTokens written with a 1-hour TTL (Anthropic's usage.cache_creation split), priced higher. */
+  cacheWrite1hTokens?: number;
   reasoningTokens: number;
 }

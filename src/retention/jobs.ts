@@ -1,4 +1,4 @@
-import { deleteAccount } from "../account/deletion";
+import { deleteAccount } from "./account-deletion";
 import { authConfig } from "../auth/config";
 import type { Env } from "../env";
 import { anonymizeUsage, DEFAULT_BATCH, deleteRows, drain, type Batch } from "./batches";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Catalog, CatalogModel } from "../catalog/catalog";
-import type { ChatCompletionRequest } from "../routes/v1/schemas/chat";
+import type { ChatCompletionRequest } from "../wire/chat";
 import { autoHeaders, autoPickError, pickAutoModel, PREFERENCES, recommendations, requiredCapabilities, type AutoResult } from "./auto";
 import { LONG_CONTEXT_TOKENS, TASK_TYPES } from "./classify";
 import routingDoc from "../../docs/routing.md?raw";
@@ -9,7 +9,7 @@ const ALL = ["tools", "vision", "json", "reasoning"];
 
 /** [id, provider, input µUSD/Mtok, output µUSD/Mtok, context, max output, capabilities, kind] */
 const ROWS: Array<[string, string, number, number, number, number | null, string[], ("chat" | "embedding")?]> = [
-  ["claude-sonnet-4-5-20250929", "anthropic", 3_000_000, 15_000_000, 200_000, 64_000, ALL],
+  ["claude-sonnet-5-5", "anthropic", 3_000_000, 15_000_000, 200_000, 64_000, ALL],
   ["claude-haiku-4-5-20251001", "anthropic", 1_000_000, 5_000_000, 200_000, 64_000, ALL],
   ["gemini-2.5-flash", "google", 300_000, 2_500_000, 1_048_576, 65_536, ALL],
   ["gemini-2.5-pro", "google", 1_250_000, 10_000_000, 1_048_576, 65_536, ALL],
@@ -68,7 +68,7 @@ const REQUESTS: Record<(typeof TASK_TYPES)[number], Req> = {
 
 describe("pickAutoModel: each task picks the head of its documented list", () => {
   const expected = {
-    code: "claude-sonnet-4-5-20250929",
+    code: "claude-sonnet-5-5",
     math_reasoning: "o4-mini",
     long_context: "gemini-2.5-flash",
     vision: "gpt-4.1-mini",
@@ -103,7 +103,7 @@ describe("pickAutoModel: filters", () => {
     expect(picked(r)).toBe("deepseek-chat");
     expect(r.candidates.slice(0, 3).map((c) => c.excluded)).toEqual(["over_max_price", "over_max_price", null]);
     expect(r.reason).toContain("deepseek-chat is the first usable model (#3) in the code list within max_price 1/5");
-    expect(r.reason).toContain("skipped claude-sonnet-4-5-20250929 (price 3/15 over max_price), gpt-4.1 (price 2/8 over max_price)");
+    expect(r.reason).toContain("skipped claude-sonnet-5-5 (price 3/15 over max_price), gpt-4.1 (price 2/8 over max_price)");
   });
 
   it("max_price applies to prompt and completion separately", () => {
@@ -120,7 +120,7 @@ describe("pickAutoModel: filters", () => {
     const r = pickAutoModel(REQUESTS.code, CATALOG, { available: noAnthropic });
     expect(picked(r)).toBe("gpt-4.1");
     expect(r.candidates[0]).toMatchObject({ excluded: "unavailable", detail: "no configured provider (anthropic)" });
-    expect(r.reason).toContain("skipped claude-sonnet-4-5-20250929 (no configured provider (anthropic))");
+    expect(r.reason).toContain("skipped claude-sonnet-5-5 (no configured provider (anthropic))");
     const onlyDeepseek = pickAutoModel(REQUESTS.chat, CATALOG, { available: (m) => m.provider === "deepseek" });
     expect(picked(onlyDeepseek)).toBe("deepseek-chat");
   });
@@ -230,7 +230,7 @@ describe("recommendations", () => {
   it("puts available models first, keeping list order within each group", () => {
     const list = recommendations("code", CATALOG, (m) => m.provider !== "anthropic");
     const ids = list.map((r) => r.model.id);
-    expect(ids.slice(-2)).toEqual(["claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001"]);
+    expect(ids.slice(-2)).toEqual(["claude-sonnet-5-5", "claude-haiku-4-5-20251001"]);
     expect(ids[0]).toBe("gpt-4.1");
     expect(list.at(-1)).toMatchObject({ available: false, listRank: 6, rank: list.length });
     expect(list.at(-1)!.why).toBe("#6 in the code list: fast, cheaper Claude; not served here: no configured provider (anthropic)");

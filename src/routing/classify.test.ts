@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ChatCompletionRequest } from "../routes/v1/schemas/chat";
+import type { ChatCompletionRequest } from "../wire/chat";
 import { classifyChatRequest, LONG_CONTEXT_TOKENS, type ClassifiableRequest } from "./classify";
 
 const user = (content: ChatCompletionRequest["messages"][number]["content"]): ClassifiableRequest =>

@@ -1,5 +1,5 @@
 import { estimateChatPromptTokens } from "../billing/estimate";
-import type { ChatCompletionRequest } from "../routes/v1/schemas/chat";
+import type { ChatCompletionRequest } from "../wire/chat";
 
 /**
  * Task types the auto router distinguishes. Each has its own preference list (src/routing/auto.ts,
@@ -15,7 +15,11 @@ export const LONG_CONTEXT_TOKENS = 32_000;
 export const SIGNAL_THRESHOLD = 2;
 
 /** At most this many characters of message text are scanned for signals, newest messages first. */
-export const SCAN_LIMIT_CHARS = 100_000;
+export const SCAN_LIMIT_CHARS = 32_000;
+
+/** Line-anchored signals read at most this many lines, each cut to LINE_LIMIT_CHARS. */
+export const SCAN_LIMIT_LINES = 2_000;
+export const LINE_LIMIT_CHARS = 400;
 
 /** The parts of a chat request the classifier reads. */
 export type ClassifiableRequest = Pick<ChatCompletionRequest, "messages" | "tools">;
@@ -32,10 +36,16 @@ export interface Classification {
 
 type Message = ChatCompletionRequest["messages"][number];
 
+/**
+ * A text signal. Every pattern runs in linear time: no `m` flag and no `\s` runs in front of an
+ * anchor (that combination is quadratic on runs of line breaks). Patterns about the start of a
+ * line (`line: true`) are tested on each line separately (see lines()), anchored with `^` alone.
+ */
 interface Signal {
   name: string;
   weight: number;
   test: RegExp;
+  line?: boolean;
 }
 
 /**
@@ -44,14 +54,12 @@ interface Signal {
  */
 const CODE_SIGNALS: Signal[] = [
   { name: "code fence", weight: 3, test: /```/ },
+  { name: "stack trace", weight: 3, test: /Traceback \(most recent call last\)|Exception in thread "|panicked at |Segmentation fault/ },
+  { name: "stack trace", weight: 3, line: true, test: /^[ \t]+(?:at [^ \t]+ \(?[^ \t():]+(?::\d+){1,2}\)?$|File "[^"]+", line \d+)/ },
   {
-    name: "stack trace", weight: 3,
-    test: /Traceback \(most recent call last\)|^\s+at \S+ \(?\S+:\d+(?::\d+)?\)?$|Exception in thread "|panicked at |Segmentation fault|^\s+File "[^"]+", line \d+/m,
-  },
-  {
-    name: "language syntax", weight: 2,
+    name: "language syntax", weight: 2, line: true,
     // Case-sensitive on purpose: "Import duties…" or "Let x = 2" are prose, not code.
-    test: /^\s*(?:def \w+\(|class \w+[:({<]|import [\w.]+(?: as \w+)?;?$|import (?:\{|\w+ from )|from [\w.]+ import |(?:export )?(?:async )?function\*? ?\w*\(|(?:const|var) \w+ = |let mut \w+|#include ?[<"]|public (?:static )?(?:void|class|int|final)\b|fn \w+[(<]|impl(?:<[^>]*>)? \w+|package [\w.]+;$|func (?:\([^)]*\) )?\w+\(|SELECT .+ FROM |CREATE TABLE )/m,
+    test: /^[ \t]*(?:def \w+\(|class \w+[:({<]|import [\w.]+(?: as \w+)?;?$|import (?:\{|\w+ from )|from [\w.]+ import |(?:export )?(?:async )?function\*? ?\w*\(|(?:const|var) \w+ = |let mut \w+|#include ?[<"]|public (?:static )?(?:void|class|int|final)\b|fn \w+[(<]|impl(?:<[^>]*>)? \w+|package [\w.]+;$|func (?:\([^)]*\) )?\w+\(|SELECT [^\n]+ FROM |CREATE TABLE )/,
   },
   { name: "code tokens", weight: 1, test: /=>|!==|===|::|->|\b\w{1,64}\([^()\n]{0,200}\)\s*[{;]|console\.log|printf\(|System\.out/ },
   {
@@ -102,11 +110,28 @@ function scanText(messages: readonly Message[]): string {
   return out.join("\n");
 }
 
-function score(text: string, signals: Signal[]): { score: number; hits: string[] } {
+/** The non-blank lines of the scanned text, at most SCAN_LIMIT_LINES, each cut to LINE_LIMIT_CHARS. */
+export function lines(text: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  while (start <= text.length && out.length < SCAN_LIMIT_LINES) {
+    const end = text.indexOf("\n", start);
+    const stop = end === -1 ? text.length : end;
+    if (stop > start && text.slice(start, Math.min(stop, start + LINE_LIMIT_CHARS)).trim() !== "") {
+      out.push(text.slice(start, Math.min(stop, start + LINE_LIMIT_CHARS)));
+    }
+    if (end === -1) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+function score(text: string, textLines: readonly string[], signals: Signal[]): { score: number; hits: string[] } {
   let total = 0;
   const hits: string[] = [];
   for (const s of signals) {
-    if (s.test.test(text)) {
+    if (hits.includes(s.name)) continue;
+    if (s.line ? textLines.some((l) => s.test.test(l)) : s.test.test(text)) {
       total += s.weight;
       hits.push(s.name);
     }
@@ -145,8 +170,9 @@ export function classifyChatRequest(req: ClassifiableRequest, opts: { longContex
   if (promptTokens >= longAt) return { task: "long_context", promptTokens, signals: [`prompt ~${promptTokens} tokens >= ${longAt}`], scores: none };
 
   const text = scanText(req.messages);
-  const code = score(text, CODE_SIGNALS);
-  const math = score(text, MATH_SIGNALS);
+  const textLines = lines(text);
+  const code = score(text, textLines, CODE_SIGNALS);
+  const math = score(text, textLines, MATH_SIGNALS);
   const scores = { code: code.score, math: math.score };
   if (code.score >= SIGNAL_THRESHOLD && code.score >= math.score) return { task: "code", promptTokens, signals: code.hits, scores };
   if (math.score >= SIGNAL_THRESHOLD) return { task: "math_reasoning", promptTokens, signals: math.hits, scores };

@@ -1,5 +1,5 @@
 import { and, asc, eq, gte, lt, type SQL } from "drizzle-orm";
-import { formatUsd } from "../billing/money";
+import { formatUsd } from "../lib/money";
 import type { Db } from "../db/client";
 import { transactions } from "../db/schema";
 import type { Column, ExportSource } from "./export";

@@ -1,4 +1,4 @@
-import { formatUsd } from "../billing/money";
+import { formatUsd } from "../lib/money";
 import type { usageLogs } from "../db/schema";
 
 type UsageRecord = typeof usageLogs.$inferSelect;

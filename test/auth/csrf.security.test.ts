@@ -37,7 +37,7 @@ describe("CSRF: Origin check + double-submit token on state-changing requests", 
     expect((await userRow(userId))!.name).toBe("Grace");
   });
 
-  it("POST /api/auth/register (login CSRF matters too): 403 and no account; intact → 201", async () => {
+  it("POST /api/auth/register (login CSRF matters too): 403 and no account; intact → 202", async () => {
     const cookie = `__Host-csrf=${TEST_CSRF}`;
     const body = (email: string) => ({ email, password: PASSWORD, name: "X", accept_terms: true, confirm_age_18: true });
     for (const [, tweak, expected] of VARIANTS) {
@@ -50,7 +50,7 @@ describe("CSRF: Origin check + double-submit token on state-changing requests", 
     // No CSRF cookie at all (a first visit that skipped GET /api/auth/csrf) is refused as well.
     const bare = await request("/api/auth/register", "POST", "", body(uniqueEmail("c")));
     expect(bare.status).toBe(403);
-    expect((await request("/api/auth/register", "POST", cookie, body(uniqueEmail("c")))).status).toBe(201);
+    expect((await request("/api/auth/register", "POST", cookie, body(uniqueEmail("c")))).status).toBe(202);
   });
 
   it("POST /api/auth/logout-all without the token leaves the sessions alive", async () => {

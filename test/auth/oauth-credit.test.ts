@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseUsd } from "../../src/billing/money";
+import { parseUsd } from "../../src/lib/money";
 import { account } from "../helpers/gateway";
 import { anon, PASSWORD } from "./helpers";
 import { expectSignedIn, fresh, signIn, TERMS } from "./oauth-flow";
@@ -38,8 +38,8 @@ describe("sign-up credit for OAuth accounts (SIGNUP_CREDIT_USD)", () => {
   it("an unverified self sign-up linked by GitHub sign-in is activated and gets the credit once", async () => {
     const who = fresh("credit-link");
     const reg = await anon("/api/auth/register", { method: "POST", json: { email: who.email, password: PASSWORD, name: "Ada", accept_terms: true, confirm_age_18: true } });
-    expect(reg.status).toBe(201);
-    const userId = ((await reg.json()) as { user: { id: string } }).user.id;
+    expect(reg.status).toBe(202);
+    const userId = (await env.DB.prepare("SELECT id FROM users WHERE email = ?").bind(who.email).first<string>("id"))!;
     expect(await account(userId).summary()).toMatchObject({ status: "unverified", balanceNano: 0 });
 
     await expectSignedIn(await signIn("github", who), userId);

@@ -176,9 +176,10 @@ describe("pre-registered victim address (account takeover through linking)", () 
     const evil = fresh("attacker").email;
     // 1. The attacker signs up with the victim's address and a password; the address stays unverified.
     const reg = await anon("/api/auth/register", { method: "POST", json: { email: victim.email, password: PASSWORD, name: "Mallory", accept_terms: true, confirm_age_18: true } });
-    expect(reg.status).toBe(201);
-    const userId = ((await reg.json()) as { user: { id: string } }).user.id;
-    const attacker = sessionClient(userId, victim.email, setCookies(reg).get(SESSION_COOKIE)!);
+    expect(reg.status).toBe(202);
+    const signedIn = await anon("/api/auth/login", { method: "POST", json: { email: victim.email, password: PASSWORD } });
+    const userId = ((await signedIn.json()) as { user: { id: string } }).user.id;
+    const attacker = sessionClient(userId, victim.email, setCookies(signedIn).get(SESSION_COOKIE)!);
 
     // 2. Moving the account to an address the attacker reads is refused while the address is unverified.
     const change = await attacker.fetch("/api/me/email", { method: "POST", json: { email: evil, password: PASSWORD } });

@@ -60,7 +60,7 @@ describe("POST /api/me/email", () => {
     expect(await env.DB.prepare("SELECT count(*) AS n FROM auth_tokens WHERE user_id = ? AND purpose = 'change_email'").bind(userId).first("n")).toBe(0);
   });
 
-  it("needs the current password, refuses an address in use, and sends nothing then", async () => {
+  it("needs the current password; an address in use answers like a free one, sends no change link and tells its owner", async () => {
     const { userId, session } = await registerVerified();
     const other = await register();
     const wrong = await session.fetch("/api/me/email", { method: "POST", json: { email: uniqueEmail(), password: "not my password" } });
@@ -69,8 +69,9 @@ describe("POST /api/me/email", () => {
     const missing = await session.fetch("/api/me/email", { method: "POST", json: { email: uniqueEmail() } });
     expect((await json<{ error: { code: string } }>(missing)).error.code).toBe("reauth_required");
     const taken = await session.fetch("/api/me/email", { method: "POST", json: { email: other.email, password: other.password } });
-    expect(taken.status).toBe(409);
+    expect(taken.status).toBe(202); // as for a free address: no enumeration
     expect(await outbox(userId, "change_email")).toHaveLength(0);
+    expect((await outbox(other.userId, "address_in_use")).map((r) => [r.to_address, JSON.parse(r.data).attempt])).toEqual([[other.email, "email_change"]]);
   });
 });
 

@@ -86,11 +86,17 @@ describe("sign-up and email verification", () => {
     }
   });
 
-  it("an address is taken whatever its case (409 email_taken); short passwords are refused", async () => {
-    const { email } = await register();
+  it("a registered address (whatever its case) gets the same 202 as a free one, no account and no session; its owner is emailed; short passwords are refused", async () => {
+    const { userId, email } = await register();
     const dup = await anon("/api/auth/register", { method: "POST", json: { email: email.toUpperCase(), password: PASSWORD, name: "B", accept_terms: true, confirm_age_18: true } });
-    expect(dup.status).toBe(409);
-    expect(await errorOf(dup)).toMatchObject({ code: "email_taken", param: "email" });
+    const free = uniqueEmail("free");
+    const fresh = await anon("/api/auth/register", { method: "POST", json: { email: free, password: PASSWORD, name: "B", accept_terms: true, confirm_age_18: true } });
+    expect([dup.status, fresh.status]).toEqual([202, 202]);
+    expect(await dup.json()).toEqual({ status: "verification_sent", email });
+    expect(await fresh.json()).toEqual({ status: "verification_sent", email: free });
+    expect([dup.headers.getSetCookie().length, fresh.headers.getSetCookie().length]).toEqual([0, 0]);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM users WHERE email = ?").bind(email).first("n")).toBe(1);
+    expect((await outbox(userId, "address_in_use")).map((r) => [r.to_address, JSON.parse(r.data).attempt])).toEqual([[email, "sign_up"]]);
     const short = await anon("/api/auth/register", { method: "POST", json: { email: uniqueEmail(), password: "123456789", name: "B", accept_terms: true, confirm_age_18: true } });
     expect(short.status).toBe(400);
     expect((await errorOf(short)).param).toBe("password");

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { formatUsd } from "../../src/billing/money";
+import { formatUsd } from "../../src/lib/money";
 import { account, admin } from "../helpers/gateway";
 import { signedInUser } from "../helpers/session";
 import { USD, operatorCredit } from "./ledger-helpers";

@@ -2,7 +2,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { AccountDO } from "../../src/account/account-do";
 import { flushBatch } from "../../src/account/outbox";
-import { formatUsd } from "../../src/billing/money";
+import { formatUsd } from "../../src/lib/money";
 import { account, chat, settled } from "../helpers/gateway";
 import { signedInUser, type SessionUser } from "../helpers/session";
 import { ECHO_COST, USD, echo, keyFor, lowBalanceEmails, operatorCredit } from "./ledger-helpers";

@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AccountDO } from "../../src/account/account-do";
-import { formatUsd } from "../../src/billing/money";
+import { formatUsd } from "../../src/lib/money";
 import { RECONCILE_INTERVAL_MS, reconcileAll, reconcileIfDue } from "../../src/billing/reconcile";
 import type { Env } from "../../src/env";
 import { JOBS } from "../../src/scheduled";

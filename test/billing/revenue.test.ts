@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseUsd } from "../../src/billing/money";
+import { parseUsd } from "../../src/lib/money";
 import { account, admin } from "../helpers/gateway";
 import { signedInUser } from "../helpers/session";
 import { completed, deliver, dispute, refunded, startTopup, uid } from "./stripe-helpers";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatUsd } from "../../src/billing/money";
+import { formatUsd } from "../../src/lib/money";
 import { account } from "../helpers/gateway";
 import { signedInUser, type SessionUser } from "../helpers/session";
 import { ECHO_COST, USD, echo, keyFor, operatorCredit } from "./ledger-helpers";

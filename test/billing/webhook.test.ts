@@ -27,7 +27,7 @@ describe("Stripe webhook", () => {
     const stub = account(user.userId);
     expect((await stub.summary()).balanceNano).toBe(2500 * CENT);
     await stub.flushOutbox();
-    expect(await ledgerRows(user.userId)).toEqual([{ kind: "purchase", amount_nano: 2500 * CENT, ref: p.pi }]);
+    expect(await ledgerRows(user.userId)).toEqual([{ kind: "purchase", amount_nano: 2500 * CENT, ref: p.sessionId }]); // one identity per top-up: the session (issue 12 item 6)
     expect(await topupStatus(p.topupId)).toBe("paid");
     expect(await eventRow(ev.id)).toMatchObject({ id: ev.id, type: "checkout.session.completed" });
     // Another delivery of the same payment under a new event id (Stripe resends as a new event) credits nothing either.

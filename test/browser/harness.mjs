@@ -1,19 +1,26 @@
 // Browser-test harness: the Stripe stand-in, the worker started the way `npm run dev` serves it
-// (scripts/dev.mjs, on a free port and a throwaway local state), Chromium through playwright-core,
-// the dev mail read from the worker's output, and axe-core.
+// (scripts/dev.mjs, on a free port and a throwaway local state), Chromium through playwright-core
+// (test/browser/chromium.mjs: the system's, or the build shipped in an npm package), the dev mail
+// read from the worker's output, and axe-core.
+// Everything startStack starts is stopped on every path: a failed start (stand-in, gateway or
+// browser) stops what already runs before the error is thrown, stop() ends the whole process trees,
+// and an interrupted or exiting test process takes its children with it. Every wait has a timeout.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS, resolveChromium } from "./chromium.mjs";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const ADMIN_TOKEN = "dev-admin-token"; // scripts/dev.mjs sets it, as `npm start` does
 const STRIPE_KEY = "sk_test_browser_0123456789";
 const WEBHOOK_SECRET = "whsec_browser_0123456789";
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const STANDIN_START_MS = 60_000;
+const GATEWAY_START_MS = 240_000;
+const BROWSER_LAUNCH_MS = 90_000;
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -24,20 +31,118 @@ export function freePort() {
   });
 }
 
+/** Every child this process started and has not yet stopped. */
+const live = new Set();
+
 /** A child process whose output is kept, so tests can wait for lines (mail, "Ready on"). */
 function start(cmd, args, env) {
   const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const proc = { child, out: "", exited: null };
-  const onData = (d) => { proc.out += d.toString(); if (process.env.BROWSER_TEST_VERBOSE) process.stderr.write(d); };
+  const onData = (d) => {
+    proc.out += d.toString();
+    if (process.env.BROWSER_TEST_VERBOSE) process.stderr.write(d);
+  };
   child.stdout.on("data", onData);
   child.stderr.on("data", onData);
-  child.on("exit", (code) => { proc.exited = code ?? -1; });
+  child.on("error", (err) => {
+    proc.out += `\n${err.message}`;
+    proc.exited ??= -1;
+  });
+  child.on("exit", (code) => {
+    proc.exited = code ?? -1;
+  });
+  live.add(proc);
   return proc;
 }
 
-function stopProc(proc) {
-  if (!proc || proc.exited !== null) return;
-  try { process.kill(-proc.child.pid, "SIGTERM"); } catch { /* gone */ }
+/** The pids below `pid` (Linux /proc; elsewhere none, and the process group is signalled alone). */
+function descendants(pid) {
+  const children = new Map();
+  let entries = [];
+  try {
+    entries = readdirSync("/proc").filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  for (const e of entries) {
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(e));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out = [];
+  const walk = (p) => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/** Signals a child's process group and every process below it (wrangler and workerd run in groups of their own). */
+function signalTree(proc, signal) {
+  const pids = [proc.child.pid, ...descendants(proc.child.pid)];
+  for (const pid of pids) {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // not a group leader, or gone
+    }
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // gone
+    }
+  }
+}
+
+/** Stops a child and everything it started: SIGTERM, then SIGKILL after `graceMs`. */
+async function stopProc(proc, graceMs = 5_000) {
+  if (!proc || !live.has(proc)) return;
+  live.delete(proc);
+  if (proc.child.pid === undefined) return;
+  const tree = [proc.child.pid, ...descendants(proc.child.pid)];
+  signalTree(proc, "SIGTERM");
+  const end = Date.now() + graceMs;
+  const alive = () => tree.filter((pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  while (alive().length && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  for (const pid of alive()) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+  }
+  proc.child.stdout?.destroy();
+  proc.child.stderr?.destroy();
+}
+
+// An interrupted or exiting test run takes its children along (synchronously: no awaiting on exit).
+function killAllNow() {
+  for (const proc of live) {
+    if (proc.child.pid !== undefined) signalTree(proc, "SIGKILL");
+  }
+  live.clear();
+}
+process.once("exit", killAllNow);
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.once(sig, () => {
+    killAllNow();
+    process.exit(128 + (sig === "SIGINT" ? 2 : sig === "SIGTERM" ? 15 : 1));
+  });
 }
 
 export async function waitFor(fn, { timeout = 30_000, interval = 250, what = "condition" } = {}) {
@@ -50,26 +155,73 @@ export async function waitFor(fn, { timeout = 30_000, interval = 250, what = "co
   }
 }
 
+/** Rejects after `ms` with a message naming `what`; the timer never keeps the process alive. */
+function within(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function launchBrowser() {
+  const { executablePath, env } = await resolveChromium();
+  return chromium.launch({ executablePath, env: { ...process.env, ...env }, headless: true, args: CHROMIUM_ARGS, timeout: BROWSER_LAUNCH_MS });
+}
+
 export async function startStack() {
   const [port, standinPort] = [await freePort(), await freePort()];
   const base = `http://localhost:${port}`;
   const state = mkdtempSync(join(tmpdir(), "gw-browser-"));
-  const standin = start("npx", ["tsx", "test/standin/cli.ts", String(standinPort)], {
-    STANDIN_STRIPE_WEBHOOK_URL: `${base}/api/billing/webhook`, STANDIN_STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  let standin;
+  let gateway;
+  let browser;
+  // The browser is unpacked and launched while the gateway starts; a failure is kept for later.
+  let browserError = null;
+  const browserReady = launchBrowser().then((b) => {
+    browser = b;
+    return b;
   });
-  await waitFor(() => standin.out.includes("standin listening") || standin.exited !== null, { timeout: 60_000, what: "the stand-in" });
-  if (standin.exited !== null) throw new Error(`stand-in failed:\n${standin.out}`);
-  const gateway = start("node", ["scripts/dev.mjs", "--port", String(port), "--persist-to", state,
-    "--var", `STRIPE_SECRET_KEY:${STRIPE_KEY}`, "--var", `STRIPE_WEBHOOK_SECRET:${WEBHOOK_SECRET}`,
-    "--var", `STRIPE_API_BASE:http://127.0.0.1:${standinPort}/stripe`], { CI: "1", WRANGLER_SEND_METRICS: "false" });
-  await waitFor(async () => {
-    if (gateway.exited !== null) throw new Error(`npm run dev failed:\n${gateway.out}`);
-    return /Ready on/.test(gateway.out) && (await fetch(`${base}/healthz`).then((r) => r.ok, () => false));
-  }, { timeout: 240_000, interval: 500, what: "npm run dev" });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+  browserReady.catch((err) => {
+    browserError = err;
+  });
+  const teardown = async () => {
+    await browserReady.then((b) => within(b.close(), 10_000, "closing the browser")).catch(() => {});
+    await Promise.all([stopProc(gateway), stopProc(standin)]);
+    rmSync(state, { recursive: true, force: true });
+  };
+  try {
+    standin = start(join(ROOT, "node_modules/.bin/tsx"), ["test/standin/cli.ts", String(standinPort)], {
+      STANDIN_STRIPE_WEBHOOK_URL: `${base}/api/billing/webhook`,
+      STANDIN_STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    });
+    await waitFor(() => {
+      if (browserError) throw browserError;
+      return standin.out.includes("standin listening") || standin.exited !== null;
+    }, { timeout: STANDIN_START_MS, what: "the stand-in" });
+    if (standin.exited !== null) throw new Error(`stand-in failed:\n${standin.out}`);
+    const gatewayArgs = ["scripts/dev.mjs", "--no-watch", "--no-build", "--port", String(port), "--persist-to", state, "--var", `STRIPE_SECRET_KEY:${STRIPE_KEY}`,
+      "--var", `STRIPE_WEBHOOK_SECRET:${WEBHOOK_SECRET}`, "--var", `STRIPE_API_BASE:http://127.0.0.1:${standinPort}/stripe`];
+    gateway = start(process.execPath, gatewayArgs, { CI: "1", WRANGLER_SEND_METRICS: "false" });
+    await waitFor(async () => {
+      if (browserError) throw browserError;
+      if (gateway.exited !== null) throw new Error(`npm run dev failed:\n${gateway.out}`);
+      if (!/Ready on/.test(gateway.out)) return false;
+      return fetch(`${base}/healthz`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.ok, () => false);
+    }, { timeout: GATEWAY_START_MS, interval: 500, what: "npm run dev" }).catch((err) => {
+      throw new Error(`${err.message}\n${gateway.out.slice(-3000)}`);
+    });
+    await within(browserReady, BROWSER_LAUNCH_MS + 60_000, "launching Chromium");
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
 
   return {
-    base, browser, gateway,
+    base,
+    browser,
+    gateway,
     /** The Stripe stand-in's origin: the only other place the browser may go (it plays Stripe Checkout). */
     checkoutOrigin: `http://127.0.0.1:${standinPort}`,
     /** The link of the newest dev mail to `to` whose link contains `path` (the console sender prints it). */
@@ -84,17 +236,12 @@ export async function startStack() {
     mark: () => gateway.out.length,
     admin(method, path, body) {
       return fetch(`${base}/api/admin${path}`, {
-        method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+        method,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
       }).then(async (r) => ({ status: r.status, body: await r.json().catch(() => null) }));
     },
-    async stop() {
-      await browser.close().catch(() => {});
-      stopProc(gateway);
-      stopProc(standin);
-      await new Promise((r) => setTimeout(r, 500));
-      rmSync(state, { recursive: true, force: true });
-    },
+    stop: teardown,
   };
 }
 
@@ -110,7 +257,14 @@ export async function axeSerious(page) {
 /** Waits until the page's lazy chunk rendered its heading and no loading indicator remains. */
 export async function settled(page) {
   await page.waitForSelector("main h1", { timeout: 20_000 });
-  await page.waitForFunction(() => !document.querySelector('main [role="status"].muted'), null, { timeout: 20_000 }).catch(() => {});
+  // The loading indicator (dashboard/src/components/ui.tsx `Loading`, texts from dashboard/src/i18n) is gone;
+  // other status lines (e.g. the models count) stay.
+  const loadingTexts = ["Loading…", "載入中…", "加载中…"];
+  await page
+    .waitForFunction((texts) => ![...document.querySelectorAll('main [role="status"].muted')].some((el) => texts.includes(el.textContent.trim())), loadingTexts, {
+      timeout: 20_000,
+    })
+    .catch(() => {});
   await page.waitForLoadState("networkidle").catch(() => {});
 }
 

@@ -24,11 +24,34 @@ async function setLocale(page, base, locale) {
   await page.context().addCookies([{ name: "locale", value: locale, url: base }]);
 }
 
+/** Shoots and checks every page in one locale, with one page per role; returns the problems found. */
+async function tourLocale({ base, who, checkoutUrl, locale }) {
+  const problems = [];
+  for (const [name, path, role] of PAGES) {
+    const page = who[role];
+    await setLocale(page, base, locale);
+    await page.goto(path ? `${base}${path}` : checkoutUrl);
+    await settled(page);
+    if (name.startsWith("billing-success")) await page.locator('[data-status="paid"]').waitFor().catch(() => {});
+    if (["overview", "usage", "billing"].includes(name)) await page.locator(".chart-box[data-ready='1']").first().waitFor({ timeout: 10_000 }).catch(() => {});
+    const lang = await page.locator("html").getAttribute("lang");
+    if (lang !== locale) problems.push(`${name}: html lang is ${lang}, expected ${locale}`);
+    await page.screenshot({ path: join(OUT, `${name}-${locale}.png`), fullPage: true });
+    for (const v of await axeSerious(page)) problems.push(`${name} (${locale}): ${v}`);
+  }
+  return problems;
+}
+
+/** A page in a new context holding the same cookies (the signed-in session) as `page`. */
+async function cloneSession(page) {
+  const ctx = await page.context().browser().newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true, storageState: await page.context().storageState() });
+  return ctx.newPage();
+}
+
 export async function tourPages({ base, user, admin, checkoutUrl }) {
   mkdirSync(OUT, { recursive: true });
-  const guestCtx = await user.context().browser().newContext({ viewport: { width: 1280, height: 900 } });
-  const guest = await guestCtx.newPage();
-  const who = { user, admin, guest };
+  const browser = user.context().browser();
+  const guestPage = async () => (await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true })).newPage();
   const problems = [];
 
   // One playground reply first, so its page shows tokens and cost (billed to the user's balance).
@@ -42,20 +65,14 @@ export async function tourPages({ base, user, admin, checkoutUrl }) {
   const meta = await user.getByTestId("reply-meta").innerText();
   if (!/demo[\s\S]*tokens[\s\S]*Cost: \$0\.\d+/.test(meta)) problems.push(`playground reply meta: ${meta}`);
 
-  for (const locale of ["en", "zh-TW"]) {
-    for (const [name, path, role] of PAGES) {
-      const page = who[role];
-      await setLocale(page, base, locale);
-      await page.goto(path ? `${base}${path}` : checkoutUrl);
-      await settled(page);
-      if (name.startsWith("billing-success")) await page.locator('[data-status="paid"]').waitFor().catch(() => {});
-      if (["overview", "usage", "billing"].includes(name)) await page.locator(".chart-box[data-ready='1']").first().waitFor({ timeout: 10_000 }).catch(() => {});
-      const lang = await page.locator("html").getAttribute("lang");
-      if (lang !== locale) problems.push(`${name}: html lang is ${lang}, expected ${locale}`);
-      await page.screenshot({ path: join(OUT, `${name}-${locale}.png`), fullPage: true });
-      for (const v of await axeSerious(page)) problems.push(`${name} (${locale}): ${v}`);
-    }
-  }
-  await guestCtx.close();
-  return problems;
+  // The two locales are toured at the same time, each in its own contexts (the locale is a cookie):
+  // English on the test's own user and admin pages, Chinese on copies of their sessions.
+  const en = { user, admin, guest: await guestPage() };
+  const zh = { user: await cloneSession(user), admin: await cloneSession(admin), guest: await guestPage() };
+  const found = await Promise.all([
+    tourLocale({ base, who: en, checkoutUrl, locale: "en" }),
+    tourLocale({ base, who: zh, checkoutUrl, locale: "zh-TW" }),
+  ]);
+  for (const page of [en.guest, zh.user, zh.admin, zh.guest]) await page.context().close();
+  return [...problems, ...found.flat()];
 }

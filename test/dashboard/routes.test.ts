@@ -2,7 +2,7 @@ import { SELF, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { authConfig } from "../../src/auth/config";
 import { topupConfig } from "../../src/billing/topup-config";
-import { formatUsd } from "../../src/billing/money";
+import { formatUsd } from "../../src/lib/money";
 import { config } from "../../src/config";
 import type { Env } from "../../src/env";
 import { PLAYGROUND_KEY_NAME } from "../../src/routes/me/playground";

@@ -6,6 +6,7 @@ import { account, settled } from "../helpers/gateway";
 // The fuzz harness shared by test/fuzz/*.test.ts: the rejection oracle, the books snapshot and
 // the hostile arbitraries.
 
+import { anthropicErrorType } from "../../src/errors";
 export type Shape = "openai" | "anthropic";
 export const TYPES: Record<number, readonly string[]> = {
   400: ["invalid_request_error"], 401: ["authentication_error"], 402: ["insufficient_quota"], 403: ["permission_error"],
@@ -33,7 +34,9 @@ export async function rejected(res: Response, shape: Shape, what: string, allowR
     expect(Object.keys(body.error).sort(), ctx).toEqual(["message", "type"]);
   }
   expect(typeof body.error.message === "string" && (body.error.message as string).length > 0, ctx).toBe(true);
-  expect((allowRateLimit && res.status === 429 ? ["rate_limit_error"] : TYPES[res.status]) ?? [], ctx).toContain(body.error.type);
+  // Anthropic's shape uses Anthropic's type names (issue 13): billing_error for 402, not_found_error for 404.
+  const expected = shape === "anthropic" ? [anthropicErrorType(res.status)] : TYPES[res.status];
+  expect((allowRateLimit && res.status === 429 ? ["rate_limit_error"] : expected) ?? [], ctx).toContain(body.error.type);
   return { status: res.status, ...(body.error as { type: string; message: string }) };
 }
 /** Everything a request could charge or write for one user: DO balance, holds, ledger, keys, tables, D1 rows. */

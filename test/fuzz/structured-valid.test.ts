@@ -57,7 +57,9 @@ async function billedExactly(u: TestUser, okIds: string[], violations: Violation
     expect(r).toMatchObject({ status: "success", http_status: 200 });
     // Test models: tokens × test prices. A real model picked by "auto" may have cache-write tokens,
     // which usage_logs does not keep, so there only the ledger and balance checks below apply.
-    if (String(r.model).startsWith("test-")) expect(r.cost_nano).toBe((p - c) * 1000 + c * 500 + o * 2000);
+    // A capped charge (usage_source "clamped": recorded usage above the request's max charge) is below the cost.
+    if (String(r.model).startsWith("test-") && r.usage_source === "clamped") expect(r.cost_nano as number).toBeLessThanOrEqual((p - c) * 1000 + c * 500 + o * 2000);
+    else if (String(r.model).startsWith("test-")) expect(r.cost_nano).toBe((p - c) * 1000 + c * 500 + o * 2000);
     else expect(r.cost_nano).toBeGreaterThanOrEqual(0);
     total += r.cost_nano as number;
   }
@@ -147,7 +149,7 @@ const messagesBody = fc.record({
 }, { requiredKeys: ["model", "max_tokens", "messages"] }).map(compact);
 
 describe("schema-valid fuzzed requests through each provider translation → 4xx or 200 billed exactly once", () => {
-  // Fails today on two gateway bugs (minimal cases in regressions.test.ts): 503 when provider
+  // Fails today on two gateway bugs (minimal cases in unservable-requests.test.ts): 503 when provider
   // preferences exclude every provider, and usage rows for 400s refused after admission.
   it("POST /chat/completions: every part and message type, tools, formats and sampling options", async () => {
     const u = await createUser("10.00");

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { formatUsd } from "../../src/billing/money";
+import { formatUsd } from "../../src/lib/money";
 import { chat, drained } from "../helpers/gateway";
 import { signedInUser, type SessionUser } from "../helpers/session";
 import { fakeKeyId, insertUsage, parseCsv, sessionKey } from "./support";

@@ -55,12 +55,13 @@ const PROBES: Record<string, Probe> = {
   // (The echo model repeats the request, so no A id goes into a body here: B would only see its own input.)
   "POST /api/v1/chat/completions": { calls: () => [keyed("/api/v1/chat/completions", "POST", chatBody)] },
   "POST /api/v1/messages": { calls: () => [keyed("/api/v1/messages", "POST", chatBody)] },
+  "POST /api/v1/messages/count_tokens": { calls: () => [keyed("/api/v1/messages/count_tokens", "POST", chatBody)] },
   "POST /api/v1/responses": { calls: () => [keyed("/api/v1/responses", "POST", { model: "test-echo", input: "Hi", max_output_tokens: 16 })] },
   "POST /api/v1/embeddings": { calls: () => [keyed("/api/v1/embeddings", "POST", { model: "test-embed", input: "Hi" })] },
   // Session routes that act on the caller's own account: A's ids cannot even be named (strict bodies).
   "GET /api/me/profile": { calls: () => [session("/api/me/profile")], control: true },
   "PATCH /api/me/profile": { calls: (w) => [session("/api/me/profile", "PATCH", { name: "b" }), session("/api/me/profile", "PATCH", { id: w.a.user.userId, name: "b" })], statuses: [200, 400] },
-  "POST /api/me/email": { calls: (w) => [session("/api/me/email", "POST", { email: w.a.user.email, password: "not-the-password-1" })], statuses: [400, 401, 409] },
+  "POST /api/me/email": { calls: (w) => [session("/api/me/email", "POST", { email: w.a.user.email, password: "not-the-password-1" })], statuses: [400, 401, 202] }, // 202: A's address answers like a free one; A is only mailed a notice
   "POST /api/me/playground/chat/completions": { calls: () => [session("/api/me/playground/chat/completions", "POST", chatBody)] },
   "GET /api/billing/config": { calls: () => [session("/api/billing/config")] },
   "POST /api/billing/checkout": { calls: () => [session("/api/billing/checkout", "POST", { amount_usd: "10.00" })] },

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { costNano, formatUsd } from "../../src/billing/money";
+import { costNano, formatUsd } from "../../src/lib/money";
 import { TEST_PRICE } from "../helpers/catalog";
 import { admin, chat, settled } from "../helpers/gateway";
 import { signedInUser } from "../helpers/session";

@@ -2,7 +2,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { periodEnd, periodStart } from "../../src/account/periods";
 import { migrateAccountSchema } from "../../src/account/storage";
-import { costNano, formatUsd } from "../../src/billing/money";
+import { costNano, formatUsd } from "../../src/lib/money";
 import { estimateChatPromptTokens } from "../../src/billing/estimate";
 import { config } from "../../src/config";
 import { sha256Hex } from "../../src/lib/api-key";

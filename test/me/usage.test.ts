@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { periodStart } from "../../src/account/periods";
-import { costNano, formatUsd } from "../../src/billing/money";
+import { costNano, formatUsd } from "../../src/lib/money";
 import { TEST_PRICE } from "../helpers/catalog";
 import { chat, settled } from "../helpers/gateway";
 import { signedInUser, type SessionUser } from "../helpers/session";

@@ -3,7 +3,7 @@ import { api, createUser, drained, usageRows } from "../helpers/gateway";
 import { signedInUser } from "../helpers/session";
 import { captureConsole, scanD1, scanDO, sseData } from "./scan";
 
-// P16 on every content path besides test/privacy.test.ts's OpenAI chat: /messages (Anthropic
+// P16 on every content path besides test/privacy/content-never-stored.test.ts's OpenAI chat: /messages (Anthropic
 // format, native Claude and translated), /responses (passed through; the stand-in answers it with a recorded reply, so only the prompt carries the marker),
 // Claude and Gemini through /chat/completions, the dashboard playground, and embeddings (OpenAI
 // and Gemini). Every prompt carries a marker; the echo scenario sends it back in the completion.

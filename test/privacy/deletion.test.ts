@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { deleteAccount } from "../../src/account/deletion";
-import { formatUsd } from "../../src/billing/money";
+import { deleteAccount } from "../../src/retention/account-deletion";
+import { formatUsd } from "../../src/lib/money";
 import { account, admin, chat, drained } from "../helpers/gateway";
 import { deletableUser, deleteMe, PASSWORD, purchase, rowsOf, sessionAged, snapshot, spend, USD } from "./fixtures";
 

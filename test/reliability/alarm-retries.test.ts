@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { costNano } from "../../src/billing/money";
+import { costNano } from "../../src/lib/money";
 import { TEST_PRICE } from "../helpers/catalog";
 import { account, chat, createUser, drained, settled } from "../helpers/gateway";
 import { alarmAt, d1Ledger, expectBooksBalance, FlakyD1, swapDoD1, USD, writeFigures } from "./support";

@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { costNano } from "../../src/billing/money";
+import { costNano } from "../../src/lib/money";
 import { TEST_PRICE } from "../helpers/catalog";
 import { account, admin, chat, createUser, drained, settled, usageRows } from "../helpers/gateway";
 import { d1Ledger, expectBooksBalance, FlakyD1, swapDoD1, USD, writeFigures } from "./support";

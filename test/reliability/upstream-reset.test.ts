@@ -6,7 +6,7 @@ import { contentChunks, expectBooksBalance, IN, OUT, sseData, USD, writeFigures 
 
 // Fault: the upstream resets the connection mid-stream (stand-in `reset-mid-stream`: SSE headers,
 // the first 5 events of its default stream, then the socket is destroyed, no [DONE]).
-// test/billing-failures.test.ts already proves the OpenAI stream case (terminal error event,
+// test/billing/upstream-failures.test.ts already proves the OpenAI stream case (terminal error event,
 // charge = prompt estimate + the output relayed, status stream_error). This file adds the other
 // client-facing shapes: the same reset with include_usage, on the Anthropic /messages surface,
 // and on a non-streamed request, each with the exact charge and the books checked.

@@ -6,7 +6,7 @@ import { expectBooksBalance, IN, OUT, USD, writeFigures } from "./support";
 
 // Fault: the upstream accepts the request and never answers (stand-in `hang`). After
 // UPSTREAM_TIMEOUT_MS (1500 in the tests) the client gets a 504 upstream_timeout; nothing is
-// charged and the reservation is released. test/billing-failures.test.ts checks one request of
+// charged and the reservation is released. test/billing/upstream-failures.test.ts checks one request of
 // each kind; this file runs several at once, checks the holds while they hang and times the 504.
 const TIMEOUT_MS = Number(env.UPSTREAM_TIMEOUT_MS);
 const MESSAGES = [{ role: "user", content: "Hi" }];

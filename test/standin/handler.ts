@@ -4,6 +4,7 @@ import { sendJson, sendReply, splitText, type Ctx, type Reply, type Usage } from
 import { ECHO_USAGE, pacedUsage, parseScenario, type ErrorStatus, type UsageMode } from "./scenarios.js";
 import { fragments, framingFor, pause, replay, startStream, write } from "./sse.js";
 import { applyUsage, applyUsageToLines, isUsageOnlyChunk } from "./usage.js";
+import { parseHostile, serveHostile } from "./hostile.js";
 
 export interface StreamEvents {
   /** Sent right after the headers (e.g. Anthropic message_start). */
@@ -31,6 +32,8 @@ export interface Adapter {
 const sequenceCounts = new Map<string, number>();
 
 export async function handle(a: Adapter, ctx: Ctx): Promise<void> {
+  const hostile = a.api === "chat" ? parseHostile(ctx.model) : null;
+  if (hostile) return serveHostile(ctx, hostile.mode, hostile.n);
   const sc = parseScenario(ctx.model);
   switch (sc.kind) {
     case "sequence": {

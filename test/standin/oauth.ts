@@ -101,12 +101,13 @@ async function googleToken(req: IncomingMessage, res: ServerResponse): Promise<v
 async function githubToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const form = new URLSearchParams(await readBody(req));
   const grant = redeem("github", form);
-  const body = grant
-    ? { access_token: `gho_${b64url(randomBytes(18))}`, token_type: "bearer", scope: "read:user,user:email" }
+  const accessToken = `gho_${b64url(randomBytes(18))}`;
+  const body: Record<string, string> = grant
+    ? { access_token: accessToken, token_type: "bearer", scope: "read:user,user:email" }
     : { error: "bad_verification_code", error_description: "The code passed is incorrect or expired." };
-  if (grant) tokens.set(body.access_token!, grant.identity);
+  if (grant) tokens.set(accessToken, grant.identity);
   if ((req.headers.accept ?? "").includes("application/json")) return sendJson(res, 200, body);
-  const text = new URLSearchParams(body as Record<string, string>).toString();
+  const text = new URLSearchParams(body).toString();
   res.writeHead(200, { "content-type": "application/x-www-form-urlencoded" });
   res.end(text);
 }

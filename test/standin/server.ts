@@ -10,6 +10,10 @@ import { Liveness } from "./sse.js";
 import { handleOAuth } from "./oauth.js";
 import { handleStripe } from "./stripe.js";
 import { saveFigures } from "./figures.js";
+import { conversationBill, handleConversation } from "./conversation.js";
+import { handleCountTokens } from "./count-tokens.js";
+import { logRequest, sendRequestLog } from "./request-log.js";
+import { handleToolLoop, TOOL_LOOP } from "./tool-loop.js";
 
 export interface Standin {
   port: number;
@@ -25,10 +29,14 @@ interface Route {
 const OPENAI_RE = new RegExp(`^/(?:${OPENAI_PREFIXES.join("|")})/v1/(chat/completions|embeddings|responses)$`);
 const GOOGLE_RE = /^\/google\/v1(?:beta)?\/models\/(.+):(generateContent|streamGenerateContent|batchEmbedContents)$/;
 
+/** Responses: model `conversation` (or `conversation:<tag>`, counted apart in /__stats) is a stored, billed conversation (conversation.ts); the rest replay fixtures. */
+const respond = (ctx: Ctx) => (/^conversation(:|$)/.test(ctx.model) ? handleConversation(ctx) : handleResponses(ctx));
+
 function route(pathname: string): Route | null {
   const oa = OPENAI_RE.exec(pathname);
-  if (oa) return { handler: oa[1] === "embeddings" ? handleEmbeddings : oa[1] === "responses" ? handleResponses : handleChat };
+  if (oa) return { handler: oa[1] === "embeddings" ? handleEmbeddings : oa[1] === "responses" ? respond : handleChat };
   if (pathname === "/anthropic/v1/messages") return { handler: handleMessages };
+  if (pathname === "/anthropic/v1/messages/count_tokens") return { handler: handleCountTokens };
   const g = GOOGLE_RE.exec(pathname);
   if (g) {
     let model = g[1]!;
@@ -62,6 +70,8 @@ async function onRequest(req: IncomingMessage, res: ServerResponse, stats: Stats
   if (url.pathname === "/__stats" && method === "GET") {
     return sendJson(res, 200, { requests: stats.requests, byModel: stats.byModel });
   }
+  if (url.pathname.startsWith("/__responses/bill/") && method === "GET") return conversationBill(res, decodeURIComponent(url.pathname.slice(18)));
+  if (url.pathname === "/__requests" && method === "GET") return sendRequestLog(res, url);
   if (url.pathname.startsWith("/__figures/") && method === "POST") return saveFigures(req, res, url.pathname.slice(11));
   if (url.pathname === "/__reset" && method === "POST") {
     stats.reset();
@@ -95,6 +105,7 @@ async function onRequest(req: IncomingMessage, res: ServerResponse, stats: Stats
   stats.count(model);
 
   const headers = headerRecord(req);
+  logRequest({ method, path: url.pathname + url.search, headers, body, model });
   const streamOptions = body.stream_options;
   const ctx: Ctx = {
     req,
@@ -109,7 +120,7 @@ async function onRequest(req: IncomingMessage, res: ServerResponse, stats: Stats
     headers,
     apiKey: apiKeyOf(headers, url),
   };
-  await r.handler(ctx);
+  await (model === TOOL_LOOP && r.handler === handleChat ? handleToolLoop : r.handler)(ctx);
 }
 
 /** Starts the stand-in on 127.0.0.1:`port` (0 or NaN = any free port). */

@@ -15,7 +15,7 @@ export const adminCreateKey = (id: string, name: string) => call<{ id: string; k
 export const adminRevokeKey = (keyId: string) => call<Loose>("DELETE", `${AD}/keys/${encodeURIComponent(keyId)}`);
 export const adminSetRole = (id: string, role: "user" | "admin") => call<{ id: string; role: string }>("PATCH", `${u(id)}/role`, { role });
 export const adminListModels = () => call<{ data: Loose[] } | Loose[]>("GET", `${AD}/models`);
-export const adminPatchModel = (id: string, body: Record<string, string | boolean>) => call<Loose>("PATCH", `${AD}/models/${encodeURIComponent(id)}`, body);
+export const adminPatchModel = (id: string, body: Record<string, string | boolean | null>) => call<Loose>("PATCH", `${AD}/models/${encodeURIComponent(id)}`, body);
 export const adminChannels = () => call<Loose>("GET", `${AD}/channels`);
 export const adminRefunds = (status?: string) => call<Page<Refund>>("GET", `${AD}/refunds`, undefined, { status });
 export const adminApproveRefund = (id: string) => call<Refund>("POST", `${AD}/refunds/${encodeURIComponent(id)}/approve`, {});

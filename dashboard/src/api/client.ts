@@ -2,6 +2,8 @@
 // and the API's error shape turned into an ApiFailure carrying error.code.
 
 export class ApiFailure extends Error {
+  /** The message of the API's error body, when it sent one (null: the status text stands in). */
+  apiMessage: string | null = null;
   constructor(public status: number, public code: string, message: string, public param: string | null = null, public retryAfter: number | null = null) {
     super(message);
   }
@@ -55,6 +57,7 @@ export async function send(method: string, path: string, body?: unknown, init: R
   try { err = ((await res.json()) as { error?: typeof err }).error ?? {}; } catch { /* not JSON */ }
   const retry = Number(res.headers.get("retry-after"));
   const failure = new ApiFailure(res.status, err.code ?? `http_${res.status}`, err.message ?? res.statusText, err.param ?? null, Number.isFinite(retry) && retry > 0 ? retry : null);
+  failure.apiMessage = typeof err.message === "string" && err.message ? err.message : null;
   if (res.status === 401 && failure.code === "invalid_session") onSignedOut();
   throw failure;
 }

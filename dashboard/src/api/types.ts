@@ -64,6 +64,8 @@ export interface CatalogModel {
   id: string; name: string; owned_by: string; context_length: number; max_output_tokens: number | null; kind: string;
   capabilities: string[]; pricing: { prompt: string; completion: string; input_cache_read: string | null; input_cache_write: string | null };
   price_source: string; price_updated_at: string;
+  /** False when no provider of the model is configured on this gateway (absent from older servers). */
+  available?: boolean;
 }
 
 export interface Policy {

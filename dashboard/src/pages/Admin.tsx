@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
-import { AdminAudit, AdminChannels, AdminModels, AdminReconciliation, AdminRefunds, AdminRevenue } from "../components/admin/Operations";
+import { AdminModels } from "../components/admin/Models";
+import { AdminAudit, AdminChannels, AdminReconciliation, AdminRefunds, AdminRevenue } from "../components/admin/Operations";
 import { AdminUsers } from "../components/admin/Users";
 import { t, type Key } from "../i18n";
 import { navigate, useLocation } from "../router";

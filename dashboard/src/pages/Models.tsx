@@ -31,7 +31,8 @@ export default function Models() {
               </tr></thead>
               <tbody>{rows.map((m) => (
                 <tr key={m.id} data-model={m.id}>
-                  <th scope="row"><code>{m.id}</code><br /><span class="muted">{m.name}</span></th>
+                  <th scope="row"><code>{m.id}</code><br /><span class="muted">{m.name}</span>
+                    {m.available === false && <><br /><span class="badge" data-testid="unavailable">{t("models_unavailable")}</span></>}</th>
                   <td>{m.owned_by}</td>
                   <td class="r num">{perMillion(m.pricing.prompt)}</td><td class="r num">{perMillion(m.pricing.completion)}</td>
                   <td class="r num">{perMillion(m.pricing.input_cache_read)}</td>

@@ -2,21 +2,14 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { playgroundChat } from "../api/me";
 import { listModels } from "../api/public";
 import type { CatalogModel } from "../api/types";
-import { ErrorBox, useAsync } from "../components/ui";
+import { errorText, useAsync } from "../components/ui";
 import { fmtNum, fmtUsd, t } from "../i18n";
+import { loadHistory, saveHistory, type History, type Msg } from "../lib/history";
+import { chooseModel, playgroundErrorMessage, playgroundModels, streamFailure } from "../lib/playground";
+import { currentUser, useSession } from "../session";
 
-/** Conversation history lives in this browser only (P30): the server never stores prompts or replies (P16). */
-const STORE = "gateway-playground-v1";
-
-interface Msg { role: "user" | "assistant"; content: string; meta?: { model: string; prompt: number; completion: number; cost: number | null; provider?: string } }
-
-function loadHistory(): { model: string; messages: Msg[] } {
-  try {
-    return JSON.parse(localStorage.getItem(STORE) ?? "") as { model: string; messages: Msg[] };
-  } catch {
-    return { model: "", messages: [] };
-  }
-}
+// Conversation history lives in this browser only (P30), one entry per user, cleared on sign-out
+// (src/session.ts); the server never stores prompts or replies (P16).
 
 /** Reads an OpenAI chat stream: content deltas as they come, and the usage of the final chunk. */
 async function readStream(res: Response, onDelta: (text: string) => void): Promise<{ prompt_tokens: number; completion_tokens: number; cost?: number } | null> {
@@ -35,8 +28,8 @@ async function readStream(res: Response, onDelta: (text: string) => void): Promi
         if (!line.startsWith("data:")) continue;
         const data = line.slice(5).trim();
         if (data === "[DONE]") continue;
-        const chunk = JSON.parse(data) as { choices?: { delta?: { content?: string } }[]; usage?: typeof usage; error?: { message: string } };
-        if (chunk.error) throw new Error(chunk.error.message);
+        const chunk = JSON.parse(data) as { choices?: { delta?: { content?: string } }[]; usage?: typeof usage; error?: { message?: string; code?: string } };
+        if (chunk.error) throw streamFailure(chunk.error);
         const text = chunk.choices?.[0]?.delta?.content;
         if (text) onDelta(text);
         if (chunk.usage) usage = chunk.usage;
@@ -53,18 +46,30 @@ function replyCost(usage: { prompt_tokens: number; completion_tokens: number; co
   return usage.prompt_tokens * Number(model.pricing.prompt) + usage.completion_tokens * Number(model.pricing.completion);
 }
 
+/** The API's own message where it gave one (e.g. provider not configured, 402, 429), else our wording. */
+function PlaygroundError({ error }: { error: unknown }) {
+  if (!error) return null;
+  return <div class="alert alert-error" role="alert">{playgroundErrorMessage(error) ?? errorText(error)}</div>;
+}
+
 export default function Playground() {
+  const { user } = useSession();
+  // Keyed by user: another user's history is never loaded into (or saved from) this one's page.
+  return user ? <Chat key={user.id} userId={user.id} /> : null;
+}
+
+function Chat({ userId }: { userId: string }) {
   const catalog = useAsync(listModels);
-  const chatModels = (catalog.data?.data ?? []).filter((m) => m.kind === "chat");
-  const [state, setState] = useState(loadHistory);
+  const { usable, unavailable } = playgroundModels(catalog.data?.data ?? []);
+  const [state, setState] = useState<History>(() => loadHistory(localStorage, userId));
   const [input, setInput] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const abort = useRef<AbortController | null>(null);
-  // Default to the keyless demo model where it exists (local development), else the first chat model.
-  const model = state.model || (chatModels.find((m) => m.id === "demo") ?? chatModels[0])?.id || "";
+  const model = chooseModel(state.model, usable);
 
-  useEffect(() => { localStorage.setItem(STORE, JSON.stringify(state)); }, [state]);
+  // Saved only while this user is still signed in: a reply arriving after sign-out is not written back.
+  useEffect(() => { if (currentUser()?.id === userId) saveHistory(localStorage, userId, state); }, [state, userId]);
 
   const send = async (e: Event) => {
     e.preventDefault();
@@ -88,7 +93,7 @@ export default function Playground() {
       });
       const meta = usage ? {
         model: served, provider: res.headers.get("x-gateway-provider") ?? undefined, prompt: usage.prompt_tokens, completion: usage.completion_tokens,
-        cost: replyCost(usage, chatModels.find((m) => m.id === served)),
+        cost: replyCost(usage, usable.find((m) => m.id === served)),
       } : undefined;
       setState({ model, messages: [...history, { role: "assistant", content: text, meta }] });
     } catch (err) {
@@ -106,7 +111,12 @@ export default function Playground() {
       <div class="row" style="margin-bottom:1rem">
         <label class="field">{t("model")}
           <select value={model} onChange={(e) => setState({ ...state, model: e.currentTarget.value })}>
-            {chatModels.map((m) => <option key={m.id} value={m.id}>{m.id}</option>)}
+            {usable.map((m) => <option key={m.id} value={m.id}>{m.id}</option>)}
+            {unavailable.length > 0 && (
+              <optgroup label={t("models_unavailable")}>
+                {unavailable.map((m) => <option key={m.id} value={m.id} disabled>{m.id}</option>)}
+              </optgroup>
+            )}
           </select>
         </label>
         <button type="button" class="btn" onClick={() => setState({ model, messages: [] })} disabled={busy || state.messages.length === 0}>{t("clear_history")}</button>
@@ -125,7 +135,7 @@ export default function Playground() {
           </div>
         ))}
       </section>
-      <ErrorBox error={error} />
+      <PlaygroundError error={error} />
       <form class="stack" style="max-width:none" onSubmit={send}>
         <label class="field">{t("your_message")}
           <textarea value={input} onInput={(e) => setInput(e.currentTarget.value)} onKeyDown={(e) => {

@@ -2,7 +2,7 @@ import { and, eq, ne, sql } from "drizzle-orm";
 import { database } from "../../db/client";
 import { authTokens, oauthAccounts, users } from "../../db/schema";
 import type { Env } from "../../env";
-import { accountStub } from "../../gateway/meter";
+import { accountStub } from "../../account/client";
 import { newUserId } from "../../lib/ids";
 import { authConfig } from "../config";
 import { activateVerifiedAccount } from "../verification";

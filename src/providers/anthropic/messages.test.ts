@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../errors";
-import type { ChatCompletionRequest } from "../../routes/v1/schemas/chat";
+import type { TranslatableChatRequest as ChatCompletionRequest } from "../chat-policy";
 import { convertMessages, toolId } from "./messages";
 
 type Messages = ChatCompletionRequest["messages"];

@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from "../../routes/v1/schemas/chat";
+import type { TranslatableChatRequest as ChatCompletionRequest } from "../chat-policy";
 import type { AnthropicContentBlock, AnthropicMessage, AnthropicTextBlock, AnthropicToolResultBlock, AnthropicToolUseBlock } from "./types";
 import { textBlocks, userBlocks } from "./content";
 import { isRecord, unsupported } from "./shared";

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../errors";
-import type { ChatCompletionRequest } from "../../routes/v1/schemas/chat";
+import type { ChatCompletionRequest } from "../../wire/chat";
 import type { TransformContext } from "../transform";
 import { anthropicChat } from "./index";
 import { JSON_RESPONSE_TOOL } from "./shared";
-import { chatRequest, ctx } from "./testing";
+import { chatRequest, ctx } from "../../../test/helpers/anthropic-provider";
 
 type Body = Record<string, unknown>;
 const build = (over: Partial<ChatCompletionRequest> = {}, c: Partial<TransformContext> = {}) => anthropicChat.request(chatRequest(over), { ...ctx, ...c });

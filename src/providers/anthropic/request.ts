@@ -1,4 +1,5 @@
-import type { ChatCompletionRequest } from "../../routes/v1/schemas/chat";
+import type { ChatCompletionRequest as ChatInput } from "../../wire/chat";
+import { forTranslation, type TranslatableChatRequest as ChatCompletionRequest } from "../chat-policy";
 import type { TransformContext, UpstreamRequest } from "../transform";
 import type { AnthropicRequest } from "./types";
 import { convertMessages } from "./messages";
@@ -57,11 +58,14 @@ function stopSequences(stop: ChatCompletionRequest["stop"]): string[] | undefine
  * parallel_tool_calls, response_format → buildTools; max_tokens, max_completion_tokens,
  * reasoning_effort → planOutput; temperature/top_p → sampling; stop → stop_sequences;
  * stream → stream: true (Anthropic streams always carry usage, so stream_options is dropped).
- * Dropped harmlessly: seed, user, metadata, store, service_tier, modalities (text only), n = 1,
- * message `name` fields, image `detail`. (`user` is not forwarded as metadata.user_id because
- * Anthropic asks that it carry no identifying data, which OpenAI callers do not guarantee.)
+ * Dropped harmlessly: seed, modalities (text only), n = 1, message `name` fields, image `detail`.
+ * Hints (user, metadata, store, service_tier, verbosity, prompt_cache_key, …, unknown fields) are
+ * dropped and named in `dropped` (src/providers/chat-policy.ts). (`user` is not forwarded as
+ * metadata.user_id because Anthropic asks that it carry no identifying data, which OpenAI callers
+ * do not guarantee.)
  */
-export function buildRequest(req: ChatCompletionRequest, ctx: TransformContext): UpstreamRequest {
+export function buildRequest(input: ChatInput, ctx: TransformContext): UpstreamRequest {
+  const { req, dropped } = forTranslation(input);
   rejectUnsupported(req);
   const plan = planOutput(req, ctx);
   const thinking = plan.thinking !== undefined;
@@ -75,5 +79,5 @@ export function buildRequest(req: ChatCompletionRequest, ctx: TransformContext):
   if (plan.thinking) body.thinking = plan.thinking;
   if (plan.output_config) body.output_config = plan.output_config;
   if (req.stream) body.stream = true;
-  return { path: "/messages", headers: { "anthropic-version": ANTHROPIC_VERSION }, body };
+  return { path: "/messages", headers: { "anthropic-version": ANTHROPIC_VERSION }, body, dropped };
 }

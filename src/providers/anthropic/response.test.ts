@@ -7,7 +7,7 @@ import opus5 from "../../../test/fixtures/providers/anthropic/anthropic-claude-o
 import { ApiError } from "../../errors";
 import { anthropicChat } from "./index";
 import { JSON_RESPONSE_TOOL } from "./shared";
-import { checkCompletion, ctx } from "./testing";
+import { checkCompletion, ctx } from "../../../test/helpers/anthropic-provider";
 
 const translate = (body: unknown) => {
   const out = anthropicChat.response(body, ctx);

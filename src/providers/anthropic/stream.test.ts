@@ -8,7 +8,7 @@ import deltaInputChunks from "../../../test/fixtures/providers/anthropic/anthrop
 import errorBody from "../../../test/fixtures/providers/anthropic/error-message.json";
 import { anthropicChat } from "./index";
 import { JSON_RESPONSE_TOOL } from "./shared";
-import { assemble, checkChunks, ctx, events, replay } from "./testing";
+import { assemble, checkChunks, ctx, events, replay } from "../../../test/helpers/anthropic-provider";
 
 const usage = (p: number, c: number, cached = 0, write = 0, reasoning = 0) => ({ promptTokens: p, completionTokens: c, cachedTokens: cached, cacheWriteTokens: write, reasoningTokens: reasoning });
 

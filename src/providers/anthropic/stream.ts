@@ -18,6 +18,71 @@ export interface AnthropicStreamTranslator extends StreamTranslator {
 }
 
 /**
+ * The content blocks of one message, by index → OpenAI deltas: text → `content`, thinking →
+ * `reasoning_content`, a tool_use block → `tool_calls` with its own OpenAI index, the injected JSON
+ * tool → `content`; anything else is skipped. `chunk` wraps a delta into a chunk.
+ */
+class ContentBlocks {
+  readonly #blocks = new Map<number, Block>();
+  readonly #chunk: (delta: Delta) => OpenAIChatChunk;
+  /** Tool calls started so far (the next one's OpenAI index). */
+  toolCount = 0;
+
+  constructor(chunk: (delta: Delta) => OpenAIChatChunk) {
+    this.#chunk = chunk;
+  }
+
+  start(index: number, cb: Record<string, unknown>): OpenAIChatChunk[] {
+    if (cb.type === "text") {
+      this.#blocks.set(index, { kind: "text" });
+      return typeof cb.text === "string" && cb.text !== "" ? [this.#chunk({ content: cb.text })] : [];
+    }
+    if (cb.type === "thinking") {
+      this.#blocks.set(index, { kind: "thinking" });
+      return typeof cb.thinking === "string" && cb.thinking !== "" ? [this.#chunk({ reasoning_content: cb.thinking })] : [];
+    }
+    if (cb.type === "tool_use" && typeof cb.name === "string") {
+      if (cb.name === JSON_RESPONSE_TOOL) {
+        this.#blocks.set(index, { kind: "json", sent: false, input: cb.input });
+        return [];
+      }
+      const toolIndex = this.toolCount++;
+      this.#blocks.set(index, { kind: "tool", toolIndex, sent: false, input: cb.input });
+      return [this.#chunk({ tool_calls: [{ index: toolIndex, id: String(cb.id ?? ""), type: "function", function: { name: cb.name, arguments: "" } }] })];
+    }
+    this.#blocks.set(index, { kind: "skip" });
+    return [];
+  }
+
+  delta(index: number, d: Record<string, unknown>): OpenAIChatChunk[] {
+    const block = this.#blocks.get(index);
+    if (block?.kind === "skip") return [];
+    if (d.type === "text_delta" && typeof d.text === "string" && d.text !== "") return [this.#chunk({ content: d.text })];
+    if (d.type === "thinking_delta" && typeof d.thinking === "string" && d.thinking !== "") return [this.#chunk({ reasoning_content: d.thinking })];
+    if (d.type === "input_json_delta" && typeof d.partial_json === "string" && d.partial_json !== "") {
+      if (block?.kind === "tool") {
+        block.sent = true;
+        return [this.#chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: d.partial_json } }] })];
+      }
+      if (block?.kind === "json") {
+        block.sent = true;
+        return [this.#chunk({ content: d.partial_json })];
+      }
+    }
+    return [];
+  }
+
+  /** A tool (or JSON tool) block that streamed no argument fragment sends its start input ("{}" when none) now. */
+  stop(index: number): OpenAIChatChunk[] {
+    const block = this.#blocks.get(index);
+    this.#blocks.delete(index);
+    if (!block || (block.kind !== "tool" && block.kind !== "json") || block.sent) return [];
+    const args = argumentsText(block.input);
+    return [block.kind === "tool" ? this.#chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: args } }] }) : this.#chunk({ content: args })];
+  }
+}
+
+/**
  * Anthropic SSE events → OpenAI chat.completion.chunk objects (id ctx.requestId, model
  * ctx.model, created ctx.created), one event at a time.
  * - message_start → a role chunk (`delta: {role: "assistant", content: ""}`); its usage is
@@ -40,11 +105,9 @@ export interface AnthropicStreamTranslator extends StreamTranslator {
  *   caller ends the stream as failed. Events after message_stop or an error are ignored.
  */
 export function createStreamTranslator(ctx: TransformContext): AnthropicStreamTranslator {
-  const blocks = new Map<number, Block>();
   let rawUsage: Record<string, unknown> | null = null;
   let roleSent = false;
   let finishSent = false;
-  let toolCount = 0;
   let done = false;
   let failure: { message: string; type: string } | null = null;
 
@@ -56,54 +119,7 @@ export function createStreamTranslator(ctx: TransformContext): AnthropicStreamTr
     return { id: ctx.requestId, object: "chat.completion.chunk", created: ctx.created, model: ctx.model, choices: [{ index: 0, delta, finish_reason: finish }] };
   };
   const usage = (): TokenUsage | null => readAnthropicUsage(rawUsage);
-
-  const blockStart = (index: number, cb: Record<string, unknown>): OpenAIChatChunk[] => {
-    if (cb.type === "text") {
-      blocks.set(index, { kind: "text" });
-      return typeof cb.text === "string" && cb.text !== "" ? [chunk({ content: cb.text })] : [];
-    }
-    if (cb.type === "thinking") {
-      blocks.set(index, { kind: "thinking" });
-      return typeof cb.thinking === "string" && cb.thinking !== "" ? [chunk({ reasoning_content: cb.thinking })] : [];
-    }
-    if (cb.type === "tool_use" && typeof cb.name === "string") {
-      if (cb.name === JSON_RESPONSE_TOOL) {
-        blocks.set(index, { kind: "json", sent: false, input: cb.input });
-        return [];
-      }
-      const toolIndex = toolCount++;
-      blocks.set(index, { kind: "tool", toolIndex, sent: false, input: cb.input });
-      return [chunk({ tool_calls: [{ index: toolIndex, id: String(cb.id ?? ""), type: "function", function: { name: cb.name, arguments: "" } }] })];
-    }
-    blocks.set(index, { kind: "skip" });
-    return [];
-  };
-
-  const blockDelta = (index: number, d: Record<string, unknown>): OpenAIChatChunk[] => {
-    const block = blocks.get(index);
-    if (block?.kind === "skip") return [];
-    if (d.type === "text_delta" && typeof d.text === "string" && d.text !== "") return [chunk({ content: d.text })];
-    if (d.type === "thinking_delta" && typeof d.thinking === "string" && d.thinking !== "") return [chunk({ reasoning_content: d.thinking })];
-    if (d.type === "input_json_delta" && typeof d.partial_json === "string" && d.partial_json !== "") {
-      if (block?.kind === "tool") {
-        block.sent = true;
-        return [chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: d.partial_json } }] })];
-      }
-      if (block?.kind === "json") {
-        block.sent = true;
-        return [chunk({ content: d.partial_json })];
-      }
-    }
-    return [];
-  };
-
-  const blockStop = (index: number): OpenAIChatChunk[] => {
-    const block = blocks.get(index);
-    blocks.delete(index);
-    if (!block || (block.kind !== "tool" && block.kind !== "json") || block.sent) return [];
-    const args = argumentsText(block.input);
-    return [block.kind === "tool" ? chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: args } }] }) : chunk({ content: args })];
-  };
+  const blocks = new ContentBlocks((delta) => chunk(delta));
 
   const handle = (type: unknown, data: Record<string, unknown>): OpenAIChatChunk[] => {
     switch (type) {
@@ -113,14 +129,14 @@ export function createStreamTranslator(ctx: TransformContext): AnthropicStreamTr
         return roleSent ? [] : [chunk({ content: "" })];
       }
       case "content_block_start":
-        return typeof data.index === "number" && isRecord(data.content_block) ? blockStart(data.index, data.content_block) : [];
+        return typeof data.index === "number" && isRecord(data.content_block) ? blocks.start(data.index, data.content_block) : [];
       case "content_block_delta":
-        return typeof data.index === "number" && isRecord(data.delta) ? blockDelta(data.index, data.delta) : [];
+        return typeof data.index === "number" && isRecord(data.delta) ? blocks.delta(data.index, data.delta) : [];
       case "content_block_stop":
-        return typeof data.index === "number" ? blockStop(data.index) : [];
+        return typeof data.index === "number" ? blocks.stop(data.index) : [];
       case "message_delta": {
         rawUsage = mergeUsage(rawUsage, data.usage);
-        const reason = finishReason(isRecord(data.delta) ? data.delta.stop_reason : null, toolCount > 0);
+        const reason = finishReason(isRecord(data.delta) ? data.delta.stop_reason : null, blocks.toolCount > 0);
         if (reason === null || finishSent) return [];
         finishSent = true;
         return [chunk({}, reason)];

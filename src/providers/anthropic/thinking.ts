@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from "../../routes/v1/schemas/chat";
+import type { TranslatableChatRequest as ChatCompletionRequest } from "../chat-policy";
 import type { TransformContext } from "../transform";
 import type { AnthropicRequest } from "./types";
 import { unsupported } from "./shared";

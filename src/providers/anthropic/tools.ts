@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from "../../routes/v1/schemas/chat";
+import type { TranslatableChatRequest as ChatCompletionRequest } from "../chat-policy";
 import type { AnthropicTool, AnthropicToolChoice } from "./types";
 import { JSON_RESPONSE_TOOL, isRecord, unsupported } from "./shared";
 

@@ -10,7 +10,8 @@ const count = (v: unknown): number | null => (Number.isSafeInteger(v) && (v as n
  * or any figure present is not a non-negative integer (the missing-usage rule then applies).
  * - promptTokens = input_tokens + cache_creation_input_tokens + cache_read_input_tokens
  *   (Anthropic's input_tokens excludes cache writes and reads); missing/null cache fields → 0.
- * - cachedTokens = cache_read_input_tokens; cacheWriteTokens = cache_creation_input_tokens.
+ * - cachedTokens = cache_read_input_tokens; cacheWriteTokens = cache_creation_input_tokens, of which
+ *   cacheWrite1hTokens = cache_creation.ephemeral_1h_input_tokens (written with ttl "1h", priced higher).
  * - completionTokens = output_tokens (it includes thinking).
  * - reasoningTokens = output_tokens_details.thinking_tokens when present, else 0 (Anthropic
  *   reports no separate thinking count on most models).
@@ -24,12 +25,14 @@ export function readAnthropicUsage(raw: unknown): TokenUsage | null {
   const write = optional(raw.cache_creation_input_tokens);
   const read = optional(raw.cache_read_input_tokens);
   const thinking = optional(isRecord(raw.output_tokens_details) ? raw.output_tokens_details.thinking_tokens : undefined);
-  if (write === null || read === null || thinking === null) return null;
+  const oneHour = optional(isRecord(raw.cache_creation) ? raw.cache_creation.ephemeral_1h_input_tokens : undefined);
+  if (write === null || read === null || thinking === null || oneHour === null) return null;
   return {
     promptTokens: input + write + read,
     completionTokens: output,
     cachedTokens: read,
     cacheWriteTokens: write,
+    ...(oneHour > 0 ? { cacheWrite1hTokens: Math.min(oneHour, write) } : {}),
     reasoningTokens: Math.min(thinking, output),
   };
 }
@@ -46,6 +49,7 @@ export function mergeUsage(prev: Record<string, unknown> | null, next: unknown):
   for (const f of FIELDS) if (typeof next[f] === "number") out[f] = next[f];
   const details = isRecord(next.output_tokens_details) ? next.output_tokens_details : null;
   if (details && typeof details.thinking_tokens === "number") out.output_tokens_details = { thinking_tokens: details.thinking_tokens };
+  if (isRecord(next.cache_creation)) out.cache_creation = next.cache_creation;
   return out;
 }
 

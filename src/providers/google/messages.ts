@@ -1,5 +1,5 @@
 import { ApiError } from "../../errors";
-import type { ChatCompletionRequest } from "../../routes/v1/schemas/chat";
+import type { TranslatableChatRequest as ChatCompletionRequest } from "../chat-policy";
 import { audioPart, filePart, imagePart, type MediaPart } from "./media";
 import { isObject } from "./wire";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../errors";
-import { chatCompletionSchema, type ChatCompletionRequest } from "../../routes/v1/schemas/chat";
-import { ctx } from "./fixtures.test-util";
+import { chatCompletionSchema, type ChatCompletionRequest } from "../../wire/chat";
+import { ctx } from "../../../test/helpers/google-provider";
 import { geminiChat } from "./index";
 import { needsSignatureSentinel } from "./request";
 

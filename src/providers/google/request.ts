@@ -1,5 +1,6 @@
 import { ApiError } from "../../errors";
-import type { ChatCompletionRequest } from "../../routes/v1/schemas/chat";
+import type { ChatCompletionRequest as ChatInput } from "../../wire/chat";
+import { forTranslation, type TranslatableChatRequest as ChatCompletionRequest } from "../chat-policy";
 import type { TransformContext, UpstreamRequest } from "../transform";
 import { toGeminiContents } from "./messages";
 import { toGeminiParameters, toResponseJsonSchema } from "./schema";
@@ -33,8 +34,9 @@ import { toGeminiParameters, toResponseJsonSchema } from "./schema";
  * {function: {name}} → ANY + allowedFunctionNames [name]. `parallel_tool_calls` is dropped: Gemini
  * has no switch for it and may still return several calls.
  *
- * Dropped harmlessly: user, metadata, store, service_tier, modalities (text only), logprobs: false,
- * top_logprobs: 0, an empty logit_bias.
+ * Dropped harmlessly: modalities (text only), logprobs: false, top_logprobs: 0, an empty logit_bias.
+ * Hints (user, metadata, store, service_tier, verbosity, prompt_cache_key, …, unknown fields) are
+ * dropped and named in `dropped` (src/providers/chat-policy.ts).
  * 400 unsupported_parameter: logprobs: true, top_logprobs > 0, a non-empty logit_bias, a tool_choice
  * that needs tools when none are given or names an unknown function.
  */
@@ -106,7 +108,8 @@ function toolFields(req: ChatCompletionRequest): Record<string, unknown> {
   return out;
 }
 
-export function buildGeminiRequest(req: ChatCompletionRequest, ctx: TransformContext): UpstreamRequest {
+export function buildGeminiRequest(input: ChatInput, ctx: TransformContext): UpstreamRequest {
+  const { req, dropped } = forTranslation(input);
   rejectUnsupported(req);
   const { contents, systemInstruction } = toGeminiContents(req.messages, { signatureSentinel: needsSignatureSentinel(ctx.upstreamModel) });
   const body: Record<string, unknown> = { contents };
@@ -117,5 +120,5 @@ export function buildGeminiRequest(req: ChatCompletionRequest, ctx: TransformCon
   const path = req.stream
     ? `/models/${ctx.upstreamModel}:streamGenerateContent?alt=sse`
     : `/models/${ctx.upstreamModel}:generateContent`;
-  return { path, headers: {}, body };
+  return { path, headers: {}, body, dropped };
 }

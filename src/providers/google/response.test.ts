@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import textJson from "../../../test/fixtures/providers/google/google-text.json";
 import toolJson from "../../../test/fixtures/providers/google/google-tool-call.json";
 import { readOpenAIUsage } from "../openai-compatible/usage";
-import { ctx, expectCompletionShape } from "./fixtures.test-util";
+import { ctx, expectCompletionShape } from "../../../test/helpers/google-provider";
 import { geminiChat } from "./index";
 
 const openaiQuirks = { maxTokensField: "max_tokens", reasoningExcludedFromCompletion: false } as const;

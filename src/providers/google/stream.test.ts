@@ -5,7 +5,7 @@ import toolRaw from "../../../test/fixtures/providers/google/google-tool-call.ch
 import { SseParser } from "../../gateway/sse";
 import { readOpenAIUsage } from "../openai-compatible/usage";
 import type { OpenAIChatChunk } from "../transform";
-import { collect, ctx, expectChunkShape, lines } from "./fixtures.test-util";
+import { collect, ctx, expectChunkShape, lines } from "../../../test/helpers/google-provider";
 import { geminiChat } from "./index";
 
 /** Feeds parsed events one by one, checking every produced chunk's shape; returns all chunks and the translator. */

@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from "../../routes/v1/schemas/chat";
+import type { ChatCompletionRequest } from "../../wire/chat";
 import type { ProviderQuirks } from "../types";
 
 /**

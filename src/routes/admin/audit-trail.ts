@@ -52,6 +52,8 @@ export const AUDITED: Record<string, Audited> = {
   },
   "POST /users/:id/keys": { action: "key.create", detail: async (c) => ({ key_id: str((await jsonOf(c.res)).id) }) },
   "PATCH /users/:id/role": { action: "user.role", selfAudited: true },
+  "POST /users/:id/suspend": { action: "user.suspend", selfAudited: true },
+  "POST /users/:id/unsuspend": { action: "user.unsuspend", selfAudited: true },
   "DELETE /keys/:id": {
     action: "key.revoke",
     target: async (c, id) => (id ? (await keyOwner(c.env, id).catch(() => null))?.userId ?? null : null),

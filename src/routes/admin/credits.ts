@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { MAX_BALANCE_NANO } from "../../account/ledger";
-import { formatUsd, parseUsd } from "../../billing/money";
+import { formatUsd, parseUsd } from "../../lib/money";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
-import { accountStub } from "../../gateway/meter";
+import { accountStub } from "../../account/client";
 import { newId } from "../../lib/ids";
 import { validate } from "../../middleware/validate";
 import { requireUser, userIdParam } from "./users";

@@ -13,6 +13,7 @@ import { adminReconciliation } from "./reconciliation";
 import { adminRefunds } from "./refunds";
 import { adminRevenue } from "./revenue";
 import { adminRoles } from "./roles";
+import { adminSuspend } from "./suspend";
 import { adminTerminate } from "./terminate";
 import { adminUserList } from "./user-list";
 import { adminUsers } from "./users";
@@ -36,6 +37,7 @@ export function adminApi() {
   api.route("/", adminRefunds);
   api.route("/", adminRevenue);
   api.route("/", adminTerminate);
+  api.route("/", adminSuspend);
   api.route("/", adminNotices);
   return api;
 }

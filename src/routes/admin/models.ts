@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { formatPricePerToken, parsePricePerMillion } from "../../billing/money";
+import { formatPricePerToken, parsePricePerMillion } from "../../lib/money";
 import { invalidateCatalog } from "../../catalog/catalog";
 import { database } from "../../db/client";
 import { models, type ModelRow } from "../../db/schema";
@@ -16,6 +16,7 @@ const priceUpdate = z.strictObject({
   output_usd_per_m: usdPerMillion.optional(),
   cached_input_usd_per_m: usdPerMillion.nullable().optional(),
   cache_write_usd_per_m: usdPerMillion.nullable().optional(),
+  cache_write_1h_usd_per_m: usdPerMillion.nullable().optional(),
   enabled: z.boolean().optional(),
   price_source: z.string().min(1).max(300),
 });
@@ -27,6 +28,21 @@ const pricingView = (m: ModelRow) => ({
   prompt: formatPricePerToken(m.inputPrice), completion: formatPricePerToken(m.outputPrice),
   input_cache_read: m.cachedInputPrice === null ? null : formatPricePerToken(m.cachedInputPrice),
   input_cache_write: m.cacheWritePrice === null ? null : formatPricePerToken(m.cacheWritePrice),
+  input_cache_write_1h: m.cacheWrite1hPrice == null ? null : formatPricePerToken(m.cacheWrite1hPrice),
+});
+
+/** A catalog price (µUSD per 1M tokens) as a USD-per-1M decimal string, the unit PATCH takes ("0.15"). */
+function perMillion(micro: number): string {
+  const whole = Math.floor(micro / 1_000_000);
+  const frac = String(micro % 1_000_000).padStart(6, "0").replace(/0+$/, "");
+  return frac ? `${whole}.${frac}` : `${whole}`;
+}
+
+/** The same prices in the unit of the PATCH fields, so an editor can show and prefill them as they are sent back. */
+const perMillionView = (m: ModelRow) => ({
+  input: perMillion(m.inputPrice), output: perMillion(m.outputPrice),
+  cached_input: m.cachedInputPrice === null ? null : perMillion(m.cachedInputPrice),
+  cache_write: m.cacheWritePrice === null ? null : perMillion(m.cacheWritePrice),
 });
 
 /**
@@ -42,7 +58,7 @@ export const adminModels = new Hono<{ Bindings: Env }>()
       data: rows.map((m) => ({
         id: m.id, name: m.name, provider: m.provider, upstream_model: m.upstreamModel, kind: m.kind, enabled: m.enabled,
         context_length: m.contextLength, max_output_tokens: m.maxOutputTokens, capabilities: JSON.parse(m.capabilities) as string[],
-        pricing: pricingView(m), price_source: m.priceSource, price_updated_at: m.priceUpdatedAt,
+        pricing: pricingView(m), usd_per_m: perMillionView(m), price_source: m.priceSource, price_updated_at: m.priceUpdatedAt,
       })),
     });
   })
@@ -57,6 +73,7 @@ export const adminModels = new Hono<{ Bindings: Env }>()
       const changes = {
         inputPrice: micro(b.input_usd_per_m), outputPrice: micro(b.output_usd_per_m),
         cachedInputPrice: micro(b.cached_input_usd_per_m), cacheWritePrice: micro(b.cache_write_usd_per_m),
+        cacheWrite1hPrice: micro(b.cache_write_1h_usd_per_m),
         enabled: b.enabled, priceSource: b.price_source, priceUpdatedAt: new Date().toISOString().slice(0, 10),
       };
       const updated = await db.update(models)
@@ -66,7 +83,7 @@ export const adminModels = new Hono<{ Bindings: Env }>()
       invalidateCatalog();
       return c.json({
         id: updated.id, enabled: updated.enabled,
-        pricing: pricingView(updated),
+        pricing: pricingView(updated), usd_per_m: perMillionView(updated),
         price_source: updated.priceSource, price_updated_at: updated.priceUpdatedAt,
       });
     },

@@ -1,7 +1,7 @@
 import { desc } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { formatUsd } from "../../billing/money";
+import { formatUsd } from "../../lib/money";
 import { reconcileAll, type ReconciliationRun, type UserDrift } from "../../billing/reconcile";
 import { database } from "../../db/client";
 import { reconciliationRuns } from "../../db/schema";

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { formatUsd } from "../../billing/money";
+import { formatUsd } from "../../lib/money";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { validate } from "../../middleware/validate";
@@ -9,7 +9,8 @@ const query = z.object({ from: z.iso.datetime({ offset: true }).optional(), to: 
 
 /**
  * GET /revenue?from&to: money in the period from D1's copy of the ledgers (transactions):
- * purchases paid, refunds paid back, lost disputes, and usage charged. Entries still in a
+ * purchases paid, refunds paid back, lost disputes, usage charged, and usage waived (the part of
+ * request costs above their max charge: `waiver` rows, docs/billing.md). Entries still in a
  * Durable Object's outbox (about a second) are not counted yet.
  */
 export const adminRevenue = new Hono<{ Bindings: Env }>().get("/revenue", validate("query", query), async (c) => {
@@ -18,12 +19,12 @@ export const adminRevenue = new Hono<{ Bindings: Env }>().get("/revenue", valida
   const to = q.to ? Date.parse(q.to) : Date.now() + 1;
   if (to <= from) throw new ApiError(400, "invalid_range", "'to' must be after 'from'.", { param: "to" });
   const { results } = await c.env.DB.prepare(
-    "SELECT kind, coalesce(sum(amount_nano), 0) AS total FROM transactions WHERE created_at >= ? AND created_at < ? AND kind IN ('purchase', 'refund', 'dispute', 'usage') GROUP BY kind",
+    "SELECT kind, coalesce(sum(CASE kind WHEN 'waiver' THEN waived_nano ELSE amount_nano END), 0) AS total FROM transactions WHERE created_at >= ? AND created_at < ? AND kind IN ('purchase', 'refund', 'dispute', 'usage', 'waiver') GROUP BY kind",
   ).bind(from, to).all<{ kind: string; total: number }>();
   const sum = (kind: string) => Math.abs(results.find((r) => r.kind === kind)?.total ?? 0);
   return c.json({
     from: new Date(from).toISOString(), to: new Date(to).toISOString(),
     paid_usd: formatUsd(sum("purchase")), refunded_usd: formatUsd(sum("refund")), disputes_lost_usd: formatUsd(sum("dispute")),
-    usage_usd: formatUsd(sum("usage")), upstream_cost_usd: null,
+    usage_usd: formatUsd(sum("usage")), waived_usd: formatUsd(sum("waiver")), upstream_cost_usd: null,
   });
 });

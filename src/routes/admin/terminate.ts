@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { deleteAccount } from "../../account/deletion";
+import { deleteAccount } from "../../retention/account-deletion";
 import { clientInfo } from "../../auth/security-log";
 import type { Env } from "../../env";
 import { validate } from "../../middleware/validate";

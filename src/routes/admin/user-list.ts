@@ -1,11 +1,11 @@
 import { and, desc, eq, gte, lt, or, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { formatUsd } from "../../billing/money";
+import { formatUsd } from "../../lib/money";
 import { database } from "../../db/client";
 import { users } from "../../db/schema";
 import type { Env } from "../../env";
-import { accountStub } from "../../gateway/meter";
+import { accountStub } from "../../account/client";
 import { keyView } from "../../keys/view";
 import { USER_ID } from "../../lib/ids";
 import { validate } from "../../middleware/validate";

@@ -1,12 +1,12 @@
 import { and, desc, eq, lt } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { formatUsd } from "../../billing/money";
+import { formatUsd } from "../../lib/money";
 import { database } from "../../db/client";
 import { usageLogs, users } from "../../db/schema";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
-import { accountStub } from "../../gateway/meter";
+import { accountStub } from "../../account/client";
 import { newUserId } from "../../lib/ids";
 import { validate } from "../../middleware/validate";
 import { generationView } from "../v1/generation";
@@ -39,7 +39,7 @@ export const adminUsers = new Hono<{ Bindings: Env }>()
     const user = await requireUser(c.env, id);
     const s = await accountStub(c.env, id).summary();
     return c.json({
-      id: user.id, email: user.email, name: user.name, status: s.status === "active" ? user.status : s.status,
+      id: user.id, email: user.email, name: user.name, status: s.status === "active" ? user.status : s.status, role: user.role,
       created_at: new Date(user.createdAt).toISOString(),
       balance_usd: formatUsd(s.balanceNano), reserved_usd: formatUsd(s.holdsNano),
       total_credits_usd: formatUsd(s.creditsNano), total_usage_usd: formatUsd(s.usageNano), in_flight: s.inFlight,

@@ -1,11 +1,12 @@
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { readSessionCookie } from "../../auth/cookies";
+import { isRevoked } from "../../auth/revocation";
 import { readSession } from "../../auth/session";
 import { database } from "../../db/client";
 import { users } from "../../db/schema";
 import type { Env } from "../../env";
-import type { SessionUser } from "../../middleware/session";
+import type { SessionUser } from "../../auth/session";
 
 /** The signed-in user, when there is a valid session (same checks as sessionAuth), else null. */
 export async function currentUser(c: Context<{ Bindings: Env }>): Promise<SessionUser | null> {
@@ -13,6 +14,9 @@ export async function currentUser(c: Context<{ Bindings: Env }>): Promise<Sessio
   if (!token) return null;
   const claims = await readSession(c.env, token);
   if (!claims) return null;
-  const user = await database(c.env.DB).select().from(users).where(eq(users.id, claims.sub)).get();
-  return user && user.status !== "deleted" && user.sessionVersion === claims.ver ? user : null;
+  const [user, revoked] = await Promise.all([
+    database(c.env.DB).select().from(users).where(eq(users.id, claims.sub)).get(),
+    isRevoked(c.env, claims.sid),
+  ]);
+  return user && !revoked && user.status !== "deleted" && user.status !== "suspended" && user.sessionVersion === claims.ver ? user : null;
 }

@@ -9,6 +9,7 @@ import { database } from "../../db/client";
 import { users } from "../../db/schema";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
+import { accountSuspended } from "../../middleware/session";
 import { validate } from "../../middleware/validate";
 import { emailField, passwordField } from "./schemas";
 import { startSession } from "./start-session";
@@ -20,16 +21,18 @@ const invalidCredentials = () => new ApiError(401, "invalid_credentials", "The e
 
 /**
  * POST /api/auth/login. Every attempt is logged (success, failure, throttled). Each attempt first
- * takes a slot in the per-account and per-IP failure windows (atomic, so parallel guesses cannot
- * overshoot); a success gives the slots back. Past the limit even the right password gets 429.
- * Unknown, deleted and password-less accounts get the same 401 after the same hashing work.
+ * takes a slot in the account-and-IP failure window and in the IP's window (atomic, so parallel
+ * guesses cannot overshoot); a success gives the slots back. Past a limit even the right password
+ * gets 429 from that IP. The account's window is per client IP, so failures from elsewhere never
+ * lock the owner out (no lockout denial of service). Unknown, deleted and password-less accounts
+ * get the same 401 after the same hashing work; a suspended account's right password gets 403.
  */
 export const loginRoute = new Hono<{ Bindings: Env }>().post("/login", validate("json", loginBody), async (c) => {
   const { email, password } = c.req.valid("json");
   const { ip, userAgent } = clientInfo(c);
   const cfg = authConfig(c.env);
   const windowMs = LIMITS.signInWindowMs;
-  const limits = limitsFor("signin", { key: email, max: cfg.signinMaxFailuresPerAccount, windowMs }, { key: ip, max: cfg.signinMaxFailuresPerIp, windowMs });
+  const limits = limitsFor("signin", { key: `${email}|${ip ?? "-"}`, max: cfg.signinMaxFailuresPerAccount, windowMs }, { key: ip, max: cfg.signinMaxFailuresPerIp, windowMs });
   const db = database(c.env.DB);
   const now = Date.now();
   const found = await db.select().from(users).where(eq(users.email, email)).get();
@@ -52,7 +55,11 @@ export const loginRoute = new Hono<{ Bindings: Env }>().post("/login", validate(
     await log("failure", "bad_password");
     throw invalidCredentials();
   }
-  // Not a failure after all: the account's window starts over, the IP's slot is given back.
+  if (user.status === "suspended") {
+    await log("failure", "suspended");
+    throw accountSuspended();
+  }
+  // Not a failure after all: the account's window (from this IP) starts over, the IP's slot is given back.
   await Promise.all(limits.map((l) => (l.bucket.includes(":acct:") ? clearBucket(c.env, l.bucket) : releaseHit(c.env, l.bucket))));
   if (needsRehash) {
     await db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, user.id));

@@ -1,6 +1,8 @@
 import { eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
-import { clearSessionCookie } from "../../auth/cookies";
+import { clearSessionCookie, readSessionCookie } from "../../auth/cookies";
+import { revokeSession } from "../../auth/revocation";
+import { readSession } from "../../auth/session";
 import { clientInfo, logSecurityEvent } from "../../auth/security-log";
 import { database } from "../../db/client";
 import { users } from "../../db/schema";
@@ -14,12 +16,16 @@ export async function endAllSessions(env: Env, userId: string): Promise<void> {
 }
 
 /**
- * POST /api/auth/logout clears this browser's session cookie (a JWT cannot be revoked alone; it
- * expires with its TTL). POST /api/auth/logout-all ends every session, everywhere.
+ * POST /api/auth/logout ends this browser's session on the server (its id is revoked, so a copy
+ * of the cookie stops working too) and clears the cookie. POST /api/auth/logout-all ends every
+ * session, everywhere.
  */
 export const logoutRoutes = new Hono<{ Bindings: Env }>()
   .post("/logout", async (c) => {
+    const token = readSessionCookie(c);
+    const claims = token ? await readSession(c.env, token) : null;
     const user = await currentUser(c);
+    if (claims) await revokeSession(c.env, claims);
     if (user) await logSecurityEvent(c.env, { userId: user.id, kind: "sign_out", outcome: "success", ...clientInfo(c) });
     clearSessionCookie(c);
     return c.body(null, 204);

@@ -29,12 +29,13 @@ export const passwordResetRoutes = new Hono<{ Bindings: Env }>()
   .post("/password-reset/request", validate("json", requestBody), async (c) => {
     const { email } = c.req.valid("json");
     const { ip, userAgent } = clientInfo(c);
+    // Before the lookup: a missing APP_ORIGIN refuses every address alike (no enumeration).
+    const linkBase = `${appOrigin(c.env, c.req.url)}/reset-password?token=`;
     await enforce(c.env, limitsFor("reset", { key: email, ...LIMITS.resetPerAccount }, { key: ip, ...LIMITS.resetPerIp }));
     const user = await database(c.env.DB).select().from(users).where(eq(users.email, email)).get();
     if (user && user.status !== "deleted") {
       // The token, the mail and the log entry are written after the answer: a known address must
       // not take measurably longer to answer than an unknown one (account enumeration by timing).
-      const linkBase = `${appOrigin(c.env, c.req.url)}/reset-password?token=`;
       queueAfterResponse(c, async () => {
         const now = Date.now();
         const token = await createToken(c.env, { userId: user.id, purpose: "reset_password" }, now);

@@ -1,4 +1,4 @@
-import type { SessionUser } from "../../middleware/session";
+import type { SessionUser } from "../../auth/session";
 
 /** The "user" object of docs/api.md: what the dashboard may see about the signed-in account. */
 export function userView(u: SessionUser) {

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { appOrigin } from "../../auth/config";
 import { clientInfo, logSecurityEvent } from "../../auth/security-log";
@@ -13,18 +13,24 @@ import { enqueueEmail } from "../../email/outbox";
 import { sessionAuth } from "../../middleware/session";
 import { validate } from "../../middleware/validate";
 import { sendQueuedMail } from "./background";
+import { currentUser } from "./current-user";
+import { startSession } from "./start-session";
 import { tokenBody } from "./schemas";
 
 export const invalidToken = () => new ApiError(400, "invalid_token", "This link is invalid, was already used or has expired. Ask for a new one.", { param: "token" });
 
-/** A confirmed email change: the new address replaces the old one, which gets a notice. */
+/**
+ * A confirmed email change: the new address replaces the old one, which gets a notice, and
+ * session_version is bumped in the same statement, so every session ends (the browser that
+ * followed the link, if signed in as this user, gets a new one).
+ */
 async function applyEmailChange(env: Env, userId: string, newEmail: string, now: number): Promise<void> {
   const db = database(env.DB);
   const before = await db.select({ email: users.email }).from(users).where(eq(users.id, userId)).get();
   if (!before) throw invalidToken();
   if (before.email === newEmail) return; // a retry after a failure further on: already applied
   try {
-    await db.update(users).set({ email: newEmail }).where(eq(users.id, userId));
+    await db.update(users).set({ email: newEmail, sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, userId));
   } catch (err) {
     if (/UNIQUE/i.test(String((err as Error).message))) throw new ApiError(409, "email_taken", "Another account uses this address now.", { param: "email" });
     throw err;
@@ -43,6 +49,7 @@ export const verifyEmailRoutes = new Hono<{ Bindings: Env }>()
     const { ip, userAgent } = clientInfo(c);
     await enforce(c.env, limitsFor("token", null, { key: ip, ...LIMITS.tokenPerIp }));
     const now = Date.now();
+    const signedIn = await currentUser(c);
     const used = await consumeToken(c.env, token, ["verify_email", "change_email"], now);
     if (!used) throw invalidToken();
     try {
@@ -52,6 +59,10 @@ export const verifyEmailRoutes = new Hono<{ Bindings: Env }>()
       await releaseToken(c.env, token);
       throw err;
     }
+    if (used.purpose === "change_email" && signedIn?.id === used.userId) {
+      const fresh = await database(c.env.DB).select({ id: users.id, sessionVersion: users.sessionVersion }).from(users).where(eq(users.id, used.userId)).get();
+      if (fresh) await startSession(c, fresh);
+    }
     const kind = used.purpose === "change_email" ? "email_changed" : "email_verified";
     await logSecurityEvent(c.env, { userId: used.userId, kind, outcome: "success", ip, userAgent }, now);
     sendQueuedMail(c);
@@ -60,10 +71,11 @@ export const verifyEmailRoutes = new Hono<{ Bindings: Env }>()
   .post("/resend-verification", sessionAuth(), async (c) => {
     const user = c.get("user");
     const { ip, userAgent } = clientInfo(c);
+    const origin = appOrigin(c.env, c.req.url);
     await enforce(c.env, limitsFor("resend", { key: user.id, ...LIMITS.resendPerAccount }, { key: ip, ...LIMITS.resendPerIp }));
     // Already verified: nothing to send; the answer is the same.
     if (user.emailVerifiedAt === null) {
-      await queueVerificationEmail(c.env, user, appOrigin(c.env, c.req.url));
+      await queueVerificationEmail(c.env, user, origin);
       await logSecurityEvent(c.env, { userId: user.id, kind: "verification_sent", outcome: "success", ip, userAgent });
       sendQueuedMail(c);
     }

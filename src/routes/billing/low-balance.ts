@@ -2,11 +2,11 @@ import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { MAX_BALANCE_NANO } from "../../account/ledger";
-import { parseUsd } from "../../billing/money";
+import { parseUsd } from "../../lib/money";
 import { database } from "../../db/client";
 import { users } from "../../db/schema";
 import type { Env } from "../../env";
-import { accountStub } from "../../gateway/meter";
+import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
 
 const body = z.strictObject({

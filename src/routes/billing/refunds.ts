@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { formatUsd, parseUsd } from "../../billing/money";
+import { formatUsd, parseUsd } from "../../lib/money";
 import { listRefunds, refundable, refundView, requestRefund } from "../../billing/refunds";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";

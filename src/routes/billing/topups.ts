@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { appOrigin } from "../../auth/config";
-import { formatUsd, parseUsd } from "../../billing/money";
+import { formatUsd, parseUsd } from "../../lib/money";
 import { startCheckout, type TopupRow } from "../../billing/stripe/checkout";
 import { requireStripe, stripeClient } from "../../billing/stripe/client";
 import { isWholeCents, topupConfig, topupConfigView } from "../../billing/topup-config";

@@ -1,14 +1,14 @@
 import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { formatUsd } from "../../billing/money";
+import { formatUsd } from "../../lib/money";
 import { database } from "../../db/client";
 import { transactions } from "../../db/schema";
 import type { Env } from "../../env";
-import { accountStub } from "../../gateway/meter";
+import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
 
-export const LEDGER_KINDS = ["grant", "usage", "purchase", "refund", "dispute", "adjustment"] as const;
+export const LEDGER_KINDS = ["grant", "usage", "purchase", "refund", "dispute", "adjustment", "waiver"] as const;
 
 /** Keyset cursor: "<created_at>.<id>" of the last row shown (the ledger's created_at is strictly increasing per user). */
 const CURSOR = /^(\d{1,16})\.([\w-]{1,64})$/;
@@ -24,6 +24,8 @@ type TxnRow = typeof transactions.$inferSelect;
 export const transactionView = (t: TxnRow) => ({
   id: t.id, kind: t.kind, amount_usd: formatUsd(t.amountNano), balance_after_usd: formatUsd(t.balanceAfterNano),
   ref: t.ref, note: t.note, created_at: new Date(t.createdAt).toISOString(),
+  // A waiver changes no balance: it records the part of a request's cost that was not charged.
+  ...(t.kind === "waiver" ? { waived_usd: formatUsd(t.waivedNano) } : {}),
 });
 
 /**

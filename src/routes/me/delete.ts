@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { deleteAccount } from "../../account/deletion";
+import { deleteAccount } from "../../retention/account-deletion";
 import { clearSessionCookie } from "../../auth/cookies";
 import { reauthenticate } from "../../auth/reauth";
 import { clientInfo, logSecurityEvent } from "../../auth/security-log";

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { database, type Db } from "../../db/client";
 import type { Env } from "../../env";
-import { accountStub } from "../../gateway/meter";
+import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
 import { exportResponse, type ExportFormat } from "../../usage/export";
 import { isoTime } from "../../usage/keyset";

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { Env } from "../../env";
 import { limitBody, requireJson } from "../../middleware/body-limit";
 import { csrfProtection } from "../../middleware/csrf";
+import { noStore } from "../../middleware/no-store";
 import { sessionAuth } from "../../middleware/session";
 import { accountDeletion } from "./delete";
 import { meExport } from "./export";
@@ -11,10 +12,10 @@ import { profile } from "./profile";
 import { meSecurityLog } from "./security-log";
 import { meUsage } from "./usage";
 
-/** The signed-in user's own data at /api/me (session cookie + CSRF on every state change). */
+/** The signed-in user's own data at /api/me (session cookie + CSRF on every state change; never cached). */
 export function meApi() {
   const api = new Hono<{ Bindings: Env }>();
-  api.use(csrfProtection(), sessionAuth(), limitBody(), requireJson());
+  api.use(noStore(), csrfProtection(), sessionAuth(), limitBody(), requireJson());
   api.route("/", profile);
   api.route("/", playground);
   api.route("/", accountDeletion);

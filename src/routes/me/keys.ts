@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { clientInfo } from "../../auth/security-log";
 import type { Env } from "../../env";
-import { accountStub } from "../../gateway/meter";
+import { accountStub } from "../../account/client";
 import { createApiKey, SHOWN_ONCE } from "../../keys/create";
 import { revokeApiKey, updateApiKey } from "../../keys/manage";
 import { createKeySchema, keyIdParam, patchKeySchema, toKeyPatch } from "../../keys/schema";

@@ -2,6 +2,7 @@ import { and, eq, ne, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { appOrigin } from "../../auth/config";
+import { tellOwnerAddressInUse } from "../../auth/address-in-use";
 import { hashPassword } from "../../auth/password";
 import { reauthenticate } from "../../auth/reauth";
 import { clientInfo, logSecurityEvent } from "../../auth/security-log";
@@ -28,7 +29,8 @@ const passwordBody = z.strictObject({ current_password: passwordField.optional()
 /**
  * The signed-in user's profile at /api/me (sessionAuth and CSRF come from the /api/me router).
  * Email changes apply only when the link sent to the NEW address is followed (POST
- * /api/auth/verify-email); the old address is told once the change is made.
+ * /api/auth/verify-email); the old address is told once the change is made. An address that
+ * belongs to another account gets the same 202 (no enumeration) and its owner an email instead.
  */
 export const profile = new Hono<{ Bindings: Env }>()
   .get("/profile", (c) => c.json({ user: userView(c.get("user")) }))
@@ -49,12 +51,16 @@ export const profile = new Hono<{ Bindings: Env }>()
     const { ip, userAgent } = clientInfo(c);
     await reauthenticate(c.env, { user, session: c.get("session") }, password, "password");
     if (email === user.email) throw new ApiError(400, "same_email", "This is already your email address.", { param: "email" });
-    const taken = await database(c.env.DB).select({ id: users.id }).from(users).where(and(eq(users.email, email), ne(users.id, user.id))).get();
-    if (taken) throw new ApiError(409, "email_taken", "Another account uses this address.", { param: "email" });
+    const origin = appOrigin(c.env, c.req.url);
     const now = Date.now();
-    const token = await createToken(c.env, { userId: user.id, purpose: "change_email", email }, now);
-    const link = `${appOrigin(c.env, c.req.url)}/verify-email?token=${token}`;
-    await enqueueEmail(c.env, { userId: user.id, to: email, template: "change_email", data: { link, new_email: email } }, now);
+    const taken = await database(c.env.DB).select({ id: users.id, email: users.email }).from(users).where(and(eq(users.email, email), ne(users.id, user.id))).get();
+    if (taken) {
+      // The same 202 as for a free address (no enumeration); the address's owner is told instead.
+      await tellOwnerAddressInUse(c.env, taken, "email_change", origin, now);
+    } else {
+      const token = await createToken(c.env, { userId: user.id, purpose: "change_email", email }, now);
+      await enqueueEmail(c.env, { userId: user.id, to: email, template: "change_email", data: { link: `${origin}/verify-email?token=${token}`, new_email: email } }, now);
+    }
     await logSecurityEvent(c.env, { userId: user.id, kind: "email_change_requested", outcome: "success", ip, userAgent }, now);
     sendQueuedMail(c);
     return c.body(null, 202);

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { formatUsd } from "../../billing/money";
+import { formatUsd } from "../../lib/money";
 import { database } from "../../db/client";
 import type { Env } from "../../env";
-import { accountStub } from "../../gateway/meter";
+import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
 import { decodeCursor, isoTime, page, pageQuery } from "../../usage/keyset";
 import { recentSpend, usageAggregate, usagePage, usagePosition } from "../../usage/query";

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { authConfig } from "../../auth/config";
-import { formatUsd } from "../../billing/money";
+import { formatUsd } from "../../lib/money";
 import { topupConfig } from "../../billing/topup-config";
 import { config } from "../../config";
 import type { Env } from "../../env";

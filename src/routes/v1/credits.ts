@@ -1,7 +1,7 @@
 import { Hono } from "hono";
-import { formatUsd, usdJsonNumber } from "../../billing/money";
+import { formatUsd, usdJsonNumber } from "../../lib/money";
 import type { Env } from "../../env";
-import { accountStub } from "../../gateway/meter";
+import { accountStub } from "../../account/client";
 import { verifiedKey } from "../../middleware/verified-key";
 
 /** GET /credits (OpenRouter's shape, plus the balance) and GET /key (the calling key and its limits). */

@@ -1,12 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { usdJsonNumber } from "../../billing/money";
+import { usdJsonNumber } from "../../lib/money";
 import { database } from "../../db/client";
 import { usageLogs, type UsageLogRow } from "../../db/schema";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
-import { accountStub } from "../../gateway/meter";
+import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
 import { verifiedKey } from "../../middleware/verified-key";
 

@@ -1,8 +1,10 @@
 import { Hono } from "hono";
 import type { Env } from "../../env";
 import { apiKeyAuth } from "../../middleware/api-key";
+import { verifiedKeyBeforeAuto } from "../../middleware/auto-key";
 import { limitBody, requireJson } from "../../middleware/body-limit";
 import { chatCompletions } from "./chat-completions";
+import { countTokens } from "./count-tokens";
 import { credits } from "./credits";
 import { embeddings } from "./embeddings";
 import { generation } from "./generation";
@@ -16,13 +18,15 @@ export function v1Api() {
   const api = new Hono<{ Bindings: Env }>();
   api.use(async function errorShape(c, next) {
     // /messages speaks Anthropic's API, errors included; everything else OpenAI's.
-    c.set("errorFormat", c.req.path.endsWith("/messages") ? "anthropic" : "openai");
+    c.set("errorFormat", /\/messages(?:\/|$)/.test(c.req.path) ? "anthropic" : "openai");
     await next();
   });
   api.route("/", recommendations); // before models: /models/:id would catch /models/recommendations
   api.route("/", models);
   api.use(apiKeyAuth(), limitBody(), requireJson());
+  api.use("/chat/completions", verifiedKeyBeforeAuto());
   api.route("/", chatCompletions);
+  api.route("/", countTokens); // before messages
   api.route("/", messages);
   api.route("/", responses);
   api.route("/", embeddings);

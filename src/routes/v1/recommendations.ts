@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { loadCatalog } from "../../catalog/catalog";
-import { formatPricePerToken, parsePricePerMillion } from "../../billing/money";
+import { formatPricePerToken, parsePricePerMillion } from "../../lib/money";
 import { config } from "../../config";
 import type { Env } from "../../env";
 import { validate } from "../../middleware/validate";

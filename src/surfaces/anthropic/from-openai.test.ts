@@ -7,7 +7,7 @@ import xaiTool from "../../../test/fixtures/providers/others/xai/xai-tool-call.j
 import { readOpenAIUsage } from "../../providers/openai-compatible/usage";
 import type { OpenAIChatCompletion } from "../../providers/transform";
 import { toAnthropicMessage } from "./from-openai";
-import { OPENAI_QUIRKS, XAI_QUIRKS, ctx, usage } from "./testing";
+import { OPENAI_QUIRKS, XAI_QUIRKS, ctx, usage } from "../../../test/helpers/anthropic-surface";
 
 const completion = (c: unknown) => c as OpenAIChatCompletion;
 const settled = (c: { usage: Record<string, unknown> }, quirks = OPENAI_QUIRKS) => readOpenAIUsage(c.usage, quirks)!;

@@ -5,7 +5,7 @@
  * anthropicEventStream + sseFrame (streamed). Pure functions only; the route lives elsewhere.
  */
 export { messagesRequestSchema, type MessagesRequest } from "./schema";
-export { toOpenAIRequest, effortForBudget, MAX_STOP_SEQUENCES } from "./to-openai";
+export { toOpenAIRequest, droppedForTranslation, effortForBudget, MAX_STOP_SEQUENCES } from "./to-openai";
 export { toAnthropicMessage } from "./from-openai";
 export { anthropicEventStream, sseFrame, PING_EVENT, type AnthropicEvent, type AnthropicEventStream, type AnthropicStreamContext } from "./stream";
 export { anthropicUsage, stopReason, type AnthropicMessage, type AnthropicContentBlock, type AnthropicUsage, type StopReason, type SurfaceContext } from "./shared";

@@ -1,5 +1,5 @@
-import type { ChatCompletionRequest } from "../../routes/v1/schemas/chat";
-import type { AssistantBlock, MessageParam, MessagesRequest, ToolResultBlock, UserBlock } from "./schema";
+import type { ChatCompletionRequest } from "../../wire/chat";
+import { isKnownBlock, type KnownAssistantBlock as AssistantBlock, type KnownUserBlock as UserBlock, type MessageParam, type MessagesRequest, type ToolResultBlock } from "./schema";
 import { unsupported } from "./shared";
 
 type ChatMessage = ChatCompletionRequest["messages"][number];
@@ -8,7 +8,7 @@ type Part = Exclude<UserContent, string>[number];
 type ToolCall = NonNullable<Extract<ChatMessage, { role: "assistant" }>["tool_calls"]>[number];
 type Media = Extract<UserBlock, { type: "image" | "document" }>;
 
-/** Limits of the chat schema (src/routes/v1/schemas/chat.ts) that a conversion could exceed. */
+/** Limits of the chat schema (src/wire/chat.ts) that a conversion could exceed. */
 const MAX_CHAT_MESSAGES = 4096;
 const MAX_CHAT_PARTS = 512;
 const MAX_CHAT_TEXT = 4_000_000;
@@ -151,8 +151,10 @@ type Turn =
 function turns(messages: MessageParam[]): Turn[] {
   const out: Turn[] = [];
   messages.forEach((m, index) => {
-    const blocks = m.content;
-    const paths = blocks.map((_, j) => `messages[${index}].content[${j}]`);
+    if (m.role === "system") return;
+    const known = (m.content as Array<UserBlock | AssistantBlock | { type: string }>).flatMap((b, j) => (isKnownBlock(b) ? [{ b, path: `messages[${index}].content[${j}]` }] : []));
+    const blocks = known.map((k) => k.b);
+    const paths = known.map((k) => k.path);
     const last = out[out.length - 1];
     if (last && last.role === m.role) {
       (last.blocks as unknown[]).push(...blocks);
@@ -166,7 +168,9 @@ function turns(messages: MessageParam[]): Turn[] {
 
 /**
  * `system` + `messages` → OpenAI messages.
- * - system (string or text blocks joined by blank lines) → a first `system` message, if not empty.
+ * - system (string or text blocks joined by blank lines), then the text of any `role: "system"`
+ *   entry of `messages` (merged in order) → a first `system` message, if not empty.
+ * - blocks the gateway does not read (echoed server tool blocks, …) are dropped (to-openai.ts names them).
  * - user turns → tool messages then a user message; assistant turns → assistant messages (above).
  * - `cache_control` is dropped everywhere (OpenAI-format providers cache prompts automatically).
  * A conversation that would exceed the chat API's message limit, or that is left with no message
@@ -174,7 +178,8 @@ function turns(messages: MessageParam[]): Turn[] {
  */
 export function convertMessages(req: MessagesRequest): ChatMessage[] {
   const out: ChatMessage[] = [];
-  const system = textContent((req.system ?? []).map((b) => b.text));
+  const inline = req.messages.flatMap((m) => (m.role === "system" ? m.content.map((b) => b.text) : []));
+  const system = textContent([...(req.system ?? []).map((b) => b.text), ...inline]);
   if (system.length > 0) out.push({ role: "system", content: system });
   let callIds = new Set<string>();
   for (const turn of turns(req.messages)) {

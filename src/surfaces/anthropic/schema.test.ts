@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { handleError } from "../../errors";
 import { validate } from "../../middleware/validate";
 import { messagesRequestSchema } from "./schema";
-import { claudeCodeLike } from "./testing";
+import { claudeCodeLike } from "../../../test/helpers/anthropic-surface";
 
 const base = { model: "deepseek/deepseek-chat", max_tokens: 1024, messages: [{ role: "user", content: "Hello" }] };
 
@@ -52,18 +52,26 @@ describe("messagesRequestSchema", () => {
     expect(firstIssue({ ...base, thinking: { type: "disabled" } })).toBeNull();
   });
 
-  it("names an unknown field, at the top level and inside a block", () => {
-    expect(firstIssue({ ...base, foo: 1 })).toMatchObject({ code: "unrecognized_keys", keys: ["foo"], path: "" });
-    expect(firstIssue({ ...base, messages: [{ role: "user", content: [{ type: "text", text: "x", extra: true }] }] }))
-      .toMatchObject({ code: "unrecognized_keys", keys: ["extra"], path: "messages.0.content.0" });
-    expect(firstIssue({ ...base, context_management: { edits: [] } })).toMatchObject({ code: "unrecognized_keys", keys: ["context_management"] });
+  it("keeps unknown fields, at the top level and inside a block, for pass-through", () => {
+    const r = messagesRequestSchema.parse({ ...base, foo: 1, messages: [{ role: "user", content: [{ type: "text", text: "x", extra: true }] }] });
+    expect((r as Record<string, unknown>).foo).toBe(1);
+    expect(r.messages[0]!.content[0]).toMatchObject({ extra: true });
   });
 
-  it("rejects server tools and Anthropic-defined tools with a clear message on tools[i].type", () => {
+  it("accepts what Claude Code sends: context_management, defer_loading, system entries in messages, echoed blocks", () => {
+    expect(firstIssue({ ...base, context_management: { edits: [{ type: "clear_thinking_20251015", keep: "all" }] } })).toBeNull();
+    expect(firstIssue({ ...base, tools: [{ name: "f", input_schema: { type: "object" }, defer_loading: true }] })).toBeNull();
+    expect(firstIssue({ ...base, messages: [{ role: "system", content: "x" }, ...base.messages] })).toBeNull();
+    expect(firstIssue({ ...base, messages: [{ role: "assistant", content: [{ type: "server_tool_use", id: "a", name: "web_search", input: {} }] }] })).toBeNull();
+    expect(firstIssue({ ...base, tools: [{ type: "bash_20250124", name: "bash" }] })).toBeNull();
+  });
+
+  it("rejects server tools (billed per use) with a clear message on tools[i].type, and the priced top-level fields", () => {
     const web = firstIssue({ ...base, tools: [{ type: "web_search_20250305", name: "web_search", max_uses: 5 }] });
     expect(web).toMatchObject({ path: "tools.0.type", code: "custom" });
     expect(web!.message).toContain("'web_search_20250305' is not supported");
-    expect(firstIssue({ ...base, tools: [{ type: "bash_20250124", name: "bash" }] })).toMatchObject({ path: "tools.0.type" });
+    expect(firstIssue({ ...base, container: "c_1" })).toMatchObject({ path: "container" });
+    expect(firstIssue({ ...base, mcp_servers: [] })).toMatchObject({ path: "mcp_servers" });
   });
 
   it("enforces the required fields and Anthropic's ranges", () => {
@@ -73,17 +81,16 @@ describe("messagesRequestSchema", () => {
     expect(firstIssue({ ...base, messages: [] })).toMatchObject({ path: "messages" });
     expect(firstIssue({ ...base, temperature: 1.5 })).toMatchObject({ path: "temperature" });
     expect(firstIssue({ ...base, thinking: { type: "enabled", budget_tokens: 512 } })).toMatchObject({ path: "thinking.budget_tokens" });
-    expect(firstIssue({ ...base, messages: [{ role: "system", content: "x" }] })).toMatchObject({ path: "messages.0.role", message: expect.stringContaining("top-level system") });
+    expect(firstIssue({ ...base, messages: [{ role: "tool", content: "x" }] })).toMatchObject({ path: "messages.0.role", message: "role must be user, assistant or system" });
     expect(firstIssue({ ...base, messages: [{ role: "user", content: [{ type: "tool_use", id: "a", name: "f", input: {} }] }] }))
       .toMatchObject({ path: "messages.0.content.0.type", message: "a user content block must have a type of text, image, document or tool_result" });
-    expect(firstIssue({ ...base, messages: [{ role: "assistant", content: [{ type: "server_tool_use", id: "a", name: "web_search", input: {} }] }] }))
+    expect(firstIssue({ ...base, messages: [{ role: "assistant", content: [{ type: "tool_result", tool_use_id: "a" }] }] }))
       .toMatchObject({ path: "messages.0.content.0.type", message: "an assistant content block must have a type of text, tool_use, thinking or redacted_thinking" });
     expect(firstIssue({ ...base, messages: [{ role: "user", content: 42 }] })).toMatchObject({ path: "messages.0.content" });
     expect(firstIssue({ ...base, messages: [{ role: "user", content: [{ type: "image", source: { type: "base64", media_type: "image/svg+xml", data: "x" } }] }] }))
       .toMatchObject({ path: "messages.0.content.0.source.media_type" });
     expect(firstIssue({ ...base, messages: [{ role: "user", content: [{ type: "image", source: { type: "url", url: "ftp://x" } }] }] }))
       .toMatchObject({ path: "messages.0.content.0.source.url" });
-    expect(firstIssue({ ...base, tool_choice: { type: "none", disable_parallel_tool_use: true } })).toMatchObject({ code: "unrecognized_keys" });
   });
 
   it("through the gateway's validator, errors are 400s in Anthropic's error shape that name the field", async () => {
@@ -94,13 +101,15 @@ describe("messagesRequestSchema", () => {
     const post = (body: unknown) => app.request("/v1/messages", { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
 
     const unknown = await post({ ...base, foo: 1 });
-    expect(unknown.status).toBe(400);
-    expect(await unknown.json()).toEqual({ type: "error", error: { type: "invalid_request_error", message: "Unrecognized request argument supplied: foo" } });
+    expect(unknown.status).toBe(200);
+    const bad = await post({ ...base, max_tokens: "many" });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { type: string; message: string } }).error).toMatchObject({ type: "invalid_request_error", message: expect.stringContaining("'max_tokens'") });
 
     const server = await post({ ...base, tools: [{ type: "web_search_20250305", name: "web_search" }] });
     expect(server.status).toBe(400);
     expect(((await server.json()) as { error: { message: string } }).error.message)
-      .toBe("Invalid value for 'tools[0].type': the Anthropic tool type 'web_search_20250305' is not supported by this gateway; only custom tools ({name, description, input_schema}) are");
+      .toBe("Invalid value for 'tools[0].type': the Anthropic tool type 'web_search_20250305' is not supported by this gateway: server tools are billed per use, which is not priced here; use custom tools ({name, description, input_schema})");
 
     expect((await post(claudeCodeLike)).status).toBe(200);
   });

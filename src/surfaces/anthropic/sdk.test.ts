@@ -13,11 +13,11 @@ import groqTool from "../../../test/fixtures/providers/others/groq/groq-tool-cal
 import { readOpenAIUsage } from "../../providers/openai-compatible/usage";
 import type { OpenAIChatCompletion } from "../../providers/transform";
 import type { TokenUsage } from "../../providers/types";
-import { chatCompletionSchema } from "../../routes/v1/schemas/chat";
+import { chatCompletionSchema } from "../../wire/chat";
 import { toAnthropicMessage } from "./from-openai";
 import { messagesRequestSchema } from "./schema";
 import { anthropicEventStream, sseFrame, PING_EVENT, type AnthropicEvent } from "./stream";
-import { OPENAI_QUIRKS, XAI_QUIRKS, chunks, ctx, replay, sourceOf, streamCtx, streamUsage } from "./testing";
+import { OPENAI_QUIRKS, XAI_QUIRKS, chunks, ctx, replay, sourceOf, streamCtx, streamUsage } from "../../../test/helpers/anthropic-surface";
 import { toOpenAIRequest } from "./to-openai";
 
 const encoder = new TextEncoder();

@@ -8,7 +8,7 @@ import xaiTool from "../../../test/fixtures/providers/others/xai/xai-tool-call.c
 import groqTool from "../../../test/fixtures/providers/others/groq/groq-tool-call.chunks.txt?raw";
 import type { OpenAIChatChunk } from "../../providers/transform";
 import { anthropicEventStream, sseFrame, PING_EVENT } from "./stream";
-import { XAI_QUIRKS, assembleEvents, checkEvents, chunks, replay, sourceOf, streamCtx, streamUsage, usage } from "./testing";
+import { XAI_QUIRKS, assembleEvents, checkEvents, chunks, replay, sourceOf, streamCtx, streamUsage, usage } from "../../../test/helpers/anthropic-surface";
 
 /** Replays a fixture with the usage the meter would read, validates the sequence, and assembles it. */
 function run(raw: string, quirks?: typeof XAI_QUIRKS) {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../errors";
-import { chatCompletionSchema } from "../../routes/v1/schemas/chat";
+import { chatCompletionSchema } from "../../wire/chat";
 import { messagesRequestSchema } from "./schema";
 import { effortForBudget, toOpenAIRequest } from "./to-openai";
-import { claudeCodeLike } from "./testing";
+import { claudeCodeLike } from "../../../test/helpers/anthropic-surface";
 
 const base = { model: "deepseek/deepseek-chat", max_tokens: 1024, messages: [{ role: "user", content: "Hello" }] };
 

@@ -1,6 +1,6 @@
-import type { ChatCompletionRequest } from "../../routes/v1/schemas/chat";
+import type { ChatCompletionRequest, FunctionTool } from "../../wire/chat";
 import { convertMessages } from "./messages";
-import type { MessagesRequest } from "./schema";
+import { isCustomTool, isKnownBlock, messagesRequestSchema, type MessagesRequest } from "./schema";
 import { unsupported } from "./shared";
 
 type Effort = "low" | "medium" | "high";
@@ -49,10 +49,12 @@ function convertTools(req: MessagesRequest): Pick<ChatCompletionRequest, "tools"
   if (choice?.type === "tool" && !tools.some((t) => t.name === choice.name)) {
     throw unsupported("tool_choice.name", `tool_choice names the tool '${choice.name}', which is not in tools.`);
   }
+  const bad = tools.findIndex((t) => !isCustomTool(t));
+  if (bad >= 0) throw unsupported(`tools[${bad}].type`, `The Anthropic-defined tool '${tools[bad]!.type}' is served by Claude models only; use a custom tool.`);
   if (tools.length === 0) return {};
   const out: Pick<ChatCompletionRequest, "tools" | "tool_choice" | "parallel_tool_calls"> = {
-    tools: tools.map((t) => {
-      const fn: NonNullable<ChatCompletionRequest["tools"]>[number]["function"] = { name: t.name, parameters: t.input_schema };
+    tools: tools.filter(isCustomTool).map((t) => {
+      const fn: FunctionTool["function"] = { name: t.name, parameters: t.input_schema };
       if (t.description !== undefined) fn.description = t.description;
       if (t.strict !== undefined) fn.strict = t.strict;
       return { type: "function", function: fn };
@@ -113,4 +115,28 @@ export function toOpenAIRequest(req: MessagesRequest): ChatCompletionRequest {
   const format = req.output_config?.format;
   if (format) out.response_format = { type: "json_schema", json_schema: { name: "response", schema: format.schema, strict: true } };
   return out;
+}
+
+/** Top-level Anthropic fields dropped as hints when translating (named in x-gateway-dropped-params). */
+export const HINT_MESSAGES_FIELDS = ["top_k", "service_tier", "speed", "diagnostics", "cache_control", "context_management"] as const;
+
+/** The fields of `req` that toOpenAIRequest drops: hints, unknown fields, echoed blocks (by type), nested hints. */
+export function droppedForTranslation(req: MessagesRequest): string[] {
+  const raw = req as Record<string, unknown>;
+  const known = new Set(Object.keys(messagesRequestSchema.shape));
+  const out = new Set<string>(HINT_MESSAGES_FIELDS.filter((f) => raw[f] != null));
+  for (const key of Object.keys(raw)) if (!known.has(key) && raw[key] !== undefined) out.add(key);
+  for (const t of req.tools ?? []) {
+    if ("defer_loading" in t && t.defer_loading !== undefined) out.add("tools.defer_loading");
+    if (t.cache_control) out.add("cache_control");
+  }
+  if (req.thinking && "display" in req.thinking && req.thinking.display) out.add("thinking.display");
+  for (const m of req.messages) {
+    for (const b of m.content as Array<{ type: string; cache_control?: unknown }>) {
+      if (b.cache_control) out.add("cache_control");
+      if (!isKnownBlock(b)) out.add(`content.${(b as { type: string }).type.slice(0, 64)}`);
+    }
+  }
+  for (const b of req.system ?? []) if (b.cache_control) out.add("cache_control");
+  return [...out];
 }

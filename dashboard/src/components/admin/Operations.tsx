@@ -1,56 +1,15 @@
-// Admin tabs other than users: catalog, channels, refunds, audit log, reconciliation, revenue.
+// Admin tabs other than users and the catalog: channels, refunds, audit log, reconciliation, revenue.
 import { useState } from "preact/hooks";
 import {
-  adminApproveRefund, adminAudit, adminChannels, adminListModels, adminPatchModel, adminReconciliation, adminRefunds, adminRejectRefund,
+  adminApproveRefund, adminAudit, adminChannels, adminReconciliation, adminRefunds, adminRejectRefund,
   adminRevenue, adminRunReconciliation,
 } from "../../api/admin";
 import type { Loose, Refund } from "../../api/types";
 import { fmtDate, t } from "../../i18n";
 import { ErrorBox, Loading, Money, Pager, useAsync, useCursor } from "../ui";
 
-const rowsOf = (v: unknown): Loose[] => (Array.isArray(v) ? v : Array.isArray((v as Loose | undefined)?.data) ? ((v as Loose).data as Loose[]) : []);
-const text = (v: unknown) => (v === null || v === undefined ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
-
-export function AdminModels() {
-  const models = useAsync(adminListModels);
-  const [edit, setEdit] = useState<{ id: string; input: string; output: string; source: string } | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  return (
-    <>
-      <ErrorBox error={models.error ?? error} />
-      {edit && (
-        <form class="row" onSubmit={(e) => {
-          e.preventDefault();
-          adminPatchModel(edit.id, { input_usd_per_m: edit.input, output_usd_per_m: edit.output, price_source: edit.source })
-            .then(() => { setEdit(null); models.reload(); }, setError);
-        }}>
-          <strong>{edit.id}</strong>
-          <label class="field">{t("price_input")}<input required value={edit.input} onInput={(e) => setEdit({ ...edit, input: e.currentTarget.value })} /></label>
-          <label class="field">{t("price_output")}<input required value={edit.output} onInput={(e) => setEdit({ ...edit, output: e.currentTarget.value })} /></label>
-          <label class="field">{t("price_source")}<input required value={edit.source} onInput={(e) => setEdit({ ...edit, source: e.currentTarget.value })} /></label>
-          <button class="btn btn-primary" type="submit">{t("save")}</button>
-          <button class="btn" type="button" onClick={() => setEdit(null)}>{t("cancel")}</button>
-        </form>
-      )}
-      {models.loading ? <Loading /> : (
-        <div class="table-wrap" style="margin-top:1rem" tabIndex={0}><table class="data">
-          <thead><tr><th scope="col">{t("model")}</th><th scope="col">{t("col_provider")}</th><th scope="col">{t("enabled")}</th><th scope="col">{t("pricing")}</th>
-            <th scope="col">{t("price_source")}</th><th scope="col">{t("actions")}</th></tr></thead>
-          <tbody>{rowsOf(models.data).map((m) => {
-            const p = (m.pricing ?? {}) as Loose;
-            return (
-              <tr key={String(m.id)}><td><code>{text(m.id)}</code></td><td>{text(m.provider)}</td><td>{m.enabled ? t("yes") : t("no")}</td>
-                <td>{Object.entries(p).map(([k, v]) => `${k}: ${text(v)}`).join(" · ")}</td><td>{text(m.price_source)} ({text(m.price_updated_at)})</td>
-                <td><button type="button" class="btn btn-small" onClick={() => setEdit({
-                  id: String(m.id), input: String(p.input_usd_per_m ?? ""), output: String(p.output_usd_per_m ?? ""), source: "",
-                })}>{t("edit")}</button></td></tr>
-            );
-          })}</tbody>
-        </table></div>
-      )}
-    </>
-  );
-}
+export const rowsOf = (v: unknown): Loose[] => (Array.isArray(v) ? v : Array.isArray((v as Loose | undefined)?.data) ? ((v as Loose).data as Loose[]) : []);
+export const text = (v: unknown) => (v === null || v === undefined ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
 
 /** Any list of flat records as a table (shapes the contract leaves open). */
 function LooseTable({ rows, label }: { rows: Loose[]; label: string }) {

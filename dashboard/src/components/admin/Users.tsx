@@ -15,7 +15,7 @@ function UserDetail({ id, onClose }: { id: string; onClose: () => void }) {
       <ErrorBox error={user.error ?? keys.error ?? (msg === true ? null : msg)} />
       {!u ? <Loading /> : (
         <dl class="kv">
-          <dt>{t("email")}</dt><dd>{u.email}</dd><dt>{t("status")}</dt><dd>{u.status}</dd><dt>{t("role")}</dt><dd>{u.role ?? "user"}</dd>
+          <dt>{t("email")}</dt><dd>{u.email}</dd><dt>{t("status")}</dt><dd>{u.status}</dd><dt>{t("role")}</dt><dd data-testid="user-role">{u.role}</dd>
           <dt>{t("balance")}</dt><dd><Money usd={u.balance_usd} /></dd><dt>{t("reserved")}</dt><dd><Money usd={u.reserved_usd} /></dd>
           <dt>{t("total_credits")}</dt><dd><Money usd={u.total_credits_usd} /></dd><dt>{t("total_usage")}</dt><dd><Money usd={u.total_usage_usd} /></dd>
           <dt>{t("created")}</dt><dd>{fmtDate(u.created_at)}</dd>
@@ -31,9 +31,12 @@ function UserDetail({ id, onClose }: { id: string; onClose: () => void }) {
       </form>
       {msg === true && <p class="alert alert-ok" role="status">{t("saved")}</p>}
       <div class="actions" style="margin-top:1rem">
-        <button type="button" class="btn" onClick={() => adminSetRole(id, u?.role === "admin" ? "user" : "admin").then(user.reload, setMsg)}>
-          {u?.role === "admin" ? t("remove_admin") : t("make_admin")}
-        </button>
+        {/* The role comes from the detail (GET /api/admin/users/:id); no button until it is known. */}
+        {u && (
+          <button type="button" class="btn" data-testid="toggle-admin" onClick={() => adminSetRole(id, u.role === "admin" ? "user" : "admin").then(user.reload, setMsg)}>
+            {u.role === "admin" ? t("remove_admin") : t("make_admin")}
+          </button>
+        )}
         <button type="button" class="btn" onClick={onClose}>{t("close")}</button>
       </div>
       <h3>{t("nav_keys")}</h3>

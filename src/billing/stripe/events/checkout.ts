@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
 import type { Env } from "../../../env";
-import { accountStub } from "../../../gateway/meter";
+import { accountStub } from "../../../account/client";
 import { fromCents } from "../../topup-config";
 import type { TopupRow } from "../checkout";
 import { idOf, releaseDeferred } from "./facts";
@@ -18,12 +18,15 @@ async function topupFor(env: Env, session: Stripe.Checkout.Session): Promise<Top
 }
 
 /**
- * Credits a paid session once: the payment id is stored first (refund and dispute events find the
- * user by it), then the Durable Object credits kind "purchase" with ref = the payment intent id
- * (idempotent, so concurrent deliveries credit once), then facts that arrived early are applied.
+ * Credits a paid session once. One top-up has one identity, its checkout session id, whatever
+ * event credits it (completed or async_payment_succeeded) and whether that event names the
+ * payment intent yet (it may be null): the Durable Object credits kind "purchase" with ref = the
+ * session id (idempotent, so concurrent deliveries credit once) and records the payment intent as
+ * an alias, which refund and dispute events name. The payment intent is stored first (those events
+ * find the user by it), then facts that arrived early are applied.
  */
 async function fulfil(env: Env, topup: TopupRow, session: Stripe.Checkout.Session, now: number): Promise<"credited" | "ignored"> {
-  const payment = idOf(session.payment_intent) ?? session.id;
+  const payment = idOf(session.payment_intent);
   const cents = session.amount_total ?? topup.amount_cents;
   if ((session.currency ?? "usd").toLowerCase() !== "usd" || !Number.isSafeInteger(cents) || cents <= 0) {
     // Not a session we created (we only create positive USD sessions): nothing to credit. Answering
@@ -32,14 +35,15 @@ async function fulfil(env: Env, topup: TopupRow, session: Stripe.Checkout.Sessio
     await env.DB.prepare("UPDATE topups SET status = 'failed', updated_at = ? WHERE id = ? AND status = 'pending'").bind(now, topup.id).run();
     return "ignored";
   }
-  await env.DB.prepare("UPDATE topups SET checkout_session_id = ?, payment_intent_id = ?, updated_at = ? WHERE id = ?")
+  await env.DB.prepare("UPDATE topups SET checkout_session_id = ?, payment_intent_id = coalesce(?, payment_intent_id), updated_at = ? WHERE id = ?")
     .bind(session.id, payment, now, topup.id).run();
+  const known = payment ?? topup.payment_intent_id;
   const { entry } = await accountStub(env, topup.user_id).creditPurchase(topup.user_id, {
-    ref: payment, amountNano: fromCents(cents), note: `Stripe top-up ${topup.id}`,
+    ref: session.id, aliases: known ? [known] : [], amountNano: fromCents(cents), note: `Stripe top-up ${topup.id}`,
   });
   await env.DB.prepare("UPDATE topups SET status = 'paid', amount_credited_nano = ?, paid_at = coalesce(paid_at, ?), updated_at = ? WHERE id = ?")
     .bind(entry.amountNano, entry.createdAt, now, topup.id).run();
-  await releaseDeferred(env, { ...topup, payment_intent_id: payment });
+  if (known) await releaseDeferred(env, { ...topup, payment_intent_id: known });
   return "credited";
 }
 

@@ -1,6 +1,6 @@
 import type { DisputeState } from "../../../account/payments";
 import type { Env } from "../../../env";
-import { accountStub } from "../../../gateway/meter";
+import { accountStub } from "../../../account/client";
 import { fromCents } from "../../topup-config";
 import type { TopupRow } from "../checkout";
 

@@ -1,0 +1,51 @@
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { measureChatPrompt } from "../../billing/estimate";
+import { costNano } from "../../lib/money";
+import { countTokens, loadTokenizer } from "../../billing/tokenizer";
+import type { CatalogModel } from "../../catalog/catalog";
+import type { TokenUsage } from "../../providers/types";
+import { chargeFor, maxChargeFor } from "../meter";
+import { priceUsage } from "../../billing/usage";
+import { billUsage, type BillingBasis } from "./bill";
+
+const model = { id: "m", provider: "openai", contextLength: 100_000, inputPrice: 1_000_000, outputPrice: 2_000_000, cachedInputPrice: 500_000, cacheWritePrice: null } as unknown as CatalogModel;
+const served = { model, provider: "openai", attempts: 1 };
+const OVERDRAFT = 50_000_000;
+
+beforeAll(() => loadTokenizer());
+
+/** A hostile provider's usage report: zero, missing, partial, early (provisional), absurd, negative, fractional. */
+const figure = fc.oneof(fc.constant(0), fc.nat({ max: 5000 }), fc.constant(1e12), fc.constant(-50), fc.constant(2.5), fc.constant(Number.MAX_SAFE_INTEGER));
+const report: fc.Arbitrary<TokenUsage | null> = fc.option(fc.record({
+  promptTokens: figure, completionTokens: figure, cachedTokens: fc.nat({ max: 100 }), cacheWriteTokens: fc.constant(0), reasoningTokens: fc.nat({ max: 100 }),
+}).filter((u) => [u.promptTokens, u.completionTokens].every((n) => Number.isSafeInteger(n) && n >= 0)), { nil: null });
+
+describe("billUsage + chargeFor over hostile usage reports", () => {
+  it("the charge lies between the output counted from what was relayed and the reservation plus the overdraft", () => {
+    fc.assert(fc.property(report, fc.nat({ max: 400 }), fc.integer({ min: 1, max: 2000 }), fc.string({ maxLength: 200 }), fc.boolean(), (reported, pieces, allowance, userText, complete) => {
+      const prompt = measureChatPrompt({ messages: [{ role: "user", content: userText }] });
+      const basis: BillingBasis = { prompt, promptEstimate: prompt.estimate, outputAllowance: allowance };
+      // A report the gateway has reason to distrust (it came before the content).
+      const relayed = { text: "tok ".repeat(pieces), chunks: pieces, streamed: true, outputAfterUsage: true };
+      const billed = billUsage(reported, basis, served, relayed, complete);
+      const reservedNano = costNano([[prompt.estimate, 1_000_000], [allowance, 2_000_000]]);
+      const max = maxChargeFor({ reservedNano }, { overdraftNano: OVERDRAFT } as never);
+      const charge = chargeFor(priceUsage(billed.usage, model), max);
+      // Never less output than was relayed ("tok " × n is n tokens), never more than the bound.
+      expect(billed.usage.completionTokens).toBeGreaterThanOrEqual(pieces);
+      expect(charge.chargedNano).toBeGreaterThanOrEqual(Math.min(costNano([[pieces, 2_000_000]]), max));
+      expect(charge.chargedNano).toBeLessThanOrEqual(reservedNano + OVERDRAFT);
+      // The prompt billed never exceeds the context length; the output never exceeds max(allowance, relayed).
+      expect(billed.usage.promptTokens).toBeLessThanOrEqual(100_000);
+      expect(billed.usage.completionTokens).toBeLessThanOrEqual(Math.max(allowance, pieces, Math.ceil(relayed.text.length / 4), countTokens(relayed.text)));
+    }), { numRuns: 500 });
+  });
+
+  it("an honest report at least as large as the relayed output is billed as reported", () => {
+    const prompt = measureChatPrompt({ messages: [{ role: "user", content: "Hello there" }] });
+    const basis: BillingBasis = { prompt, promptEstimate: prompt.estimate, outputAllowance: 100 };
+    const reported = { promptTokens: 9, completionTokens: 12, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+    expect(billUsage(reported, basis, served, { text: "tok ".repeat(10), chunks: 10, streamed: true })).toEqual({ usage: reported, source: "upstream" });
+  });
+});

@@ -81,6 +81,8 @@ export interface Env {
   RETENTION_TRANSACTIONS_DAYS?: string;
   RETENTION_UNVERIFIED_DAYS?: string;
   RETENTION_DELETED_DAYS?: string;
+  /** Which usage-log promise the policy makes: "12-months" (default, floor 365 days) or "90-days" (floor 90). Periods below a promised floor are refused (src/retention/floors.ts). */
+  RETENTION_USAGE_POLICY?: string;
 
   /** Stripe: secret key, webhook signing secret and (for tests and local stand-ins) the API host. Unset key = top-up not configured. */
   STRIPE_SECRET_KEY?: string;

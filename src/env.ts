@@ -74,6 +74,8 @@ export interface Env {
   /** Secret: bearer token for EMAIL_API_URL. */
   EMAIL_API_TOKEN?: string;
   EMAIL_FROM?: string;
+  /** Where the rights desk sends its reminders and overdue escalations (the privacy contact). Unset: audit log only. */
+  RIGHTS_DESK_EMAIL?: string;
 
   /** Retention in days (defaults: usage logs anonymized after 365, security logs 180, transactions 1825, unverified accounts 30, deleted accounts' remaining data 30). */
   RETENTION_USAGE_DAYS?: string;

@@ -2,6 +2,7 @@ import { emailOutboxJob } from "./email/deliver";
 import type { Env } from "./env";
 import { reconcileIfDue } from "./billing/reconcile";
 import { runRetention } from "./retention/jobs";
+import { runRightsDesk } from "./retention/rights-jobs";
 import { retentionPeriods } from "./lib/retention-floors";
 
 /**
@@ -13,6 +14,7 @@ export type ScheduledJob = { name: string; run: (env: Env, now: number) => Promi
 export const JOBS: ScheduledJob[] = [
   { name: "retention", run: (env, now) => runRetention(env, now) },
   { name: "ledger-reconciliation", run: (env, now) => reconcileIfDue(env, now) },
+  { name: "rights-desk", run: runRightsDesk },
   { name: "email-outbox", run: emailOutboxJob },
 ];
 

@@ -1,8 +1,10 @@
 // The rights desk in a real browser (issue 17, P28): a user files a request from the dashboard,
 // after re-entering the password; a self-service request (access) is answered at once with its
 // download links, and a queued one (objection) shows as answered once the operator resolves it.
+// Also P26: the Billing page's transactions download (JSON) holds the account's ledger rows.
 // Run: node --test test/browser/rights-desk.e2e.mjs   (needs /usr/bin/chromium; build the dashboard first)
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { PASSWORD, signUpAndVerify } from "./accounts.mjs";
 import { settled, startStack } from "./harness.mjs";
@@ -53,5 +55,21 @@ describe("rights desk in the dashboard", { timeout: 600_000 }, () => {
     await settled(page);
     await objectionRow.getByText("Answered").waitFor();
     await objectionRow.getByText("We stopped the processing you objected to.").waitFor();
+  });
+
+  it("P26: the Billing page downloads the transactions as JSON, with the account's credit in it", async () => {
+    const list = await stack.admin("GET", `/users?q=${encodeURIComponent(address)}`);
+    const id = list.body.data.find((u) => u.email === address).id;
+    const grant = await stack.admin("POST", `/users/${id}/credits`, { amount_usd: "7.25", note: "browser export check" });
+    assert.equal(grant.status, 201);
+    await page.goto(`${stack.base}/billing`);
+    await settled(page);
+    const card = page.locator("#transactions");
+    const [download] = await Promise.all([page.waitForEvent("download"), card.getByRole("link", { name: "Download JSON" }).click()]);
+    const rows = JSON.parse(readFileSync(await download.path(), "utf8"));
+    const credit = rows.find((r) => r.note === "browser export check");
+    assert.ok(credit, `the download lists the credit: ${JSON.stringify(rows)}`);
+    assert.equal(credit.amount_usd, "7.25");
+    assert.equal(credit.amount_nano, 7_250_000_000);
   });
 });

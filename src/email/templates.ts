@@ -21,7 +21,9 @@ function linkOf(data: TemplateData, origin: string | null, path: string): string
  * Template variables: verify_email {link}; reset_password {link}; change_email {link, new_email};
  * email_changed {new_email}; low_balance {balance_usd, threshold_usd}; account_deleted {refund_usd?};
  * policy_change {terms_version, effective_date?, summary?}; refund_update {amount_usd, status};
- * address_in_use {attempt: "sign_up" | "email_change"}. Plus an optional
+ * address_in_use {attempt: "sign_up" | "email_change"}; rights_update {kind, status, request_id} (to the user);
+ * rights_reminder {request_id, kind, due_date, days_left} and rights_overdue {request_id, kind, due_date} (to
+ * RIGHTS_DESK_EMAIL). Plus an optional
  * `origin` for dashboard links. Never secrets other than the link's own token, never prompt text.
  */
 function parts(template: EmailTemplate, d: TemplateData, origin: string | null): Parts {
@@ -58,6 +60,15 @@ function parts(template: EmailTemplate, d: TemplateData, origin: string | null):
     case "refund_update":
       return { subject: "Update on your refund request", action: "View refunds", link: linkOf(d, origin, "/billing"),
         lines: [`Your refund request of ${str(d.amount_usd)} USD is now: ${str(d.status)}.`] };
+    case "rights_update":
+      return { subject: "Your privacy request", action: "View your requests", link: linkOf(d, origin, "/privacy-requests"),
+        lines: [`Your request "${str(d.kind)}" (${str(d.request_id)}) is ${str(d.status)}.`, "We answer every privacy request within 30 days."] };
+    case "rights_reminder":
+      return { subject: `Privacy request due in ${str(d.days_left)} days`, action: "Open the queue", link: linkOf(d, origin, "/admin/privacy-requests"),
+        lines: [`The request ${str(d.request_id)} (${str(d.kind)}) must be answered by ${str(d.due_date)}: ${str(d.days_left)} days left.`] };
+    case "rights_overdue":
+      return { subject: "OVERDUE privacy request", action: "Open the queue", link: linkOf(d, origin, "/admin/privacy-requests"),
+        lines: [`The request ${str(d.request_id)} (${str(d.kind)}) was due on ${str(d.due_date)} and is still open: the 30-day promise is broken until it is answered.`] };
   }
 }
 
@@ -74,5 +85,5 @@ export function renderEmail(template: EmailTemplate, data: TemplateData, origin:
 
 export const TEMPLATES: readonly EmailTemplate[] = [
   "verify_email", "reset_password", "change_email", "email_changed", "low_balance", "account_deleted", "policy_change", "refund_update",
-  "address_in_use",
+  "address_in_use", "rights_update", "rights_reminder", "rights_overdue",
 ];

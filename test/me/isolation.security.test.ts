@@ -46,6 +46,13 @@ const PROBES: Record<string, Probe> = {
   "GET /api/me/export/usage": { calls: () => [session("/api/me/export/usage?format=csv"), session("/api/me/export/usage?format=json")], control: true },
   "GET /api/me/export/transactions": { calls: () => [session("/api/me/export/transactions?format=csv"), session("/api/me/export/transactions?format=json")] },
   "GET /api/me/security-log": { calls: () => [session("/api/me/security-log?limit=500")] },
+  "GET /api/me/rights-requests": { calls: () => [session("/api/me/rights-requests")] },
+  "GET /api/me/rights-requests/kinds": { calls: () => [session("/api/me/rights-requests/kinds")] },
+  // A request is always the caller's own: naming A is refused by the strict body.
+  "POST /api/me/rights-requests": {
+    calls: (w) => [session("/api/me/rights-requests", "POST", { kind: "objection", user_id: w.a.user.userId }), session("/api/me/rights-requests", "POST", { kind: "objection" })],
+    statuses: [201, 400],
+  },
   "GET /api/v1/generation": { calls: (w) => w.a.requestIds.map((id) => keyed(`/api/v1/generation?id=${id}`)), control: true },
   "GET /api/v1/credits": { calls: () => [keyed("/api/v1/credits")] },
   "GET /api/v1/key": { calls: () => [keyed("/api/v1/key")], control: true },

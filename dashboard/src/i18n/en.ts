@@ -213,6 +213,7 @@ export const en = {
   not_tracked: "Not tracked", rev_note: "Figures come from the ledger; the default range is the current month.",
   account_deleted_notice: "Your account is deleted. We sent a confirmation email.",
   not_found_title: "Page not found", not_found_body: "There is nothing at this address.",
+  rr_title: "Privacy requests", rr_intro: "Exercise a right over your personal data. Access, export, the right to know, opt-out and erasure are answered at once; the others are answered by our team within 30 days.", rr_kind: "Request", rr_details: "Details (optional)", rr_password: "Current password (not needed if you signed in with Google or GitHub in the last 10 minutes)", rr_file: "Send request", rr_mine: "Your requests", rr_filed: "Filed", rr_due: "Answer due", rr_answer: "Answer", rr_downloads: "Downloads", rr_overdue: "Overdue", rr_st_open: "Open", rr_st_fulfilled: "Answered", rr_st_rejected: "Declined", rr_link: "Privacy requests: access, export, correction, objection and more",
 };
 
 export type Key = keyof typeof en;

@@ -202,4 +202,5 @@ export const zhCN: Record<Key, string> = {
   not_tracked: "未跟踪", rev_note: "数据取自账本；默认范围为本月。",
   account_deleted_notice: "您的账号已删除，我们已发送确认邮件。",
   not_found_title: "找不到页面", not_found_body: "这个地址没有内容。",
+  rr_title: "隐私请求", rr_intro: "行使您对个人数据的权利。访问、导出、知情权、拒绝出售与删除会立即处理；其他请求由我们的团队在 30 天内答复。", rr_kind: "请求", rr_details: "说明（选填）", rr_password: "当前密码（如果您在 10 分钟内用 Google 或 GitHub 登录则不需要）", rr_file: "提交请求", rr_mine: "您的请求", rr_filed: "提交时间", rr_due: "答复期限", rr_answer: "答复", rr_downloads: "下载", rr_overdue: "已逾期", rr_st_open: "处理中", rr_st_fulfilled: "已答复", rr_st_rejected: "已拒绝", rr_link: "隐私请求：访问、导出、更正、反对等",
 };

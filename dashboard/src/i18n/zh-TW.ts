@@ -202,4 +202,5 @@ export const zhTW: Record<Key, string> = {
   not_tracked: "未追蹤", rev_note: "數字取自帳本；預設範圍為本月。",
   account_deleted_notice: "您的帳號已刪除，我們已寄出確認信。",
   not_found_title: "找不到頁面", not_found_body: "這個網址沒有內容。",
+  rr_title: "隱私權請求", rr_intro: "行使您對個人資料的權利。存取、匯出、知情權、拒絕出售與刪除會立即處理；其他請求由我們的團隊在 30 天內回覆。", rr_kind: "請求", rr_details: "說明（選填）", rr_password: "目前的密碼（若您在 10 分鐘內以 Google 或 GitHub 登入則不需要）", rr_file: "送出請求", rr_mine: "您的請求", rr_filed: "提出時間", rr_due: "回覆期限", rr_answer: "回覆", rr_downloads: "下載", rr_overdue: "已逾期", rr_st_open: "處理中", rr_st_fulfilled: "已回覆", rr_st_rejected: "已拒絕", rr_link: "隱私權請求：存取、匯出、更正、反對等",
 };

@@ -66,6 +66,9 @@ export const AUDITED: Record<string, Audited> = {
   "GET /refunds": { action: "refund.list", target: async () => null, detail: async (c) => ({ status: c.req.query("status") ?? null }) },
   "POST /refunds/:id/approve": { action: "refund.approve", target: refundOwner, detail: async (_c, id) => ({ refund_id: id }) },
   "POST /refunds/:id/reject": { action: "refund.reject", target: refundOwner, detail: async (_c, id) => ({ refund_id: id }) },
+  "GET /rights-requests": { action: "rights_request.list", target: async () => null, detail: async (c) => ({ status: c.req.query("status") ?? null }) },
+  // Writes rights_request.fulfilled / .rejected itself (src/retention/rights-desk.ts), with the request id.
+  "POST /rights-requests/:id/resolve": { action: "rights_request.resolve", selfAudited: true },
   "GET /reconciliation": { action: "reconciliation.read", target: async () => null },
   "POST /reconciliation/run": { action: "reconciliation.run", target: async () => null },
   "GET /revenue": { action: "revenue.read", target: async () => null },

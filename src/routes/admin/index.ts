@@ -12,6 +12,7 @@ import { adminNotices } from "./notices";
 import { adminReconciliation } from "./reconciliation";
 import { adminRefunds } from "./refunds";
 import { adminRevenue } from "./revenue";
+import { adminRights } from "./rights";
 import { adminRoles } from "./roles";
 import { adminSuspend } from "./suspend";
 import { adminTerminate } from "./terminate";
@@ -39,5 +40,6 @@ export function adminApi() {
   api.route("/", adminTerminate);
   api.route("/", adminSuspend);
   api.route("/", adminNotices);
+  api.route("/", adminRights);
   return api;
 }

@@ -133,7 +133,7 @@ export interface SettleResult { chargedNano: Nano; balanceNano: Nano; duplicate:
 
 export interface LedgerEntry {
   id: string;
-  kind: "grant" | "usage" | "purchase" | "refund" | "dispute" | "adjustment" | "waiver";
+  kind: "grant" | "promo" | "usage" | "purchase" | "refund" | "dispute" | "adjustment" | "waiver" | "plan_credit" | "plan_expiry";
   amountNano: Nano;
   /** `waiver` rows only (their amount is 0): the part of a request's cost that was not charged. */
   waivedNano?: Nano;

@@ -296,3 +296,4 @@ export const reconciliationRuns = sqliteTable("reconciliation_runs", {
   /** JSON array of the drifted users' ids and figures (nUSD); nothing else. */
   details: text("details").notNull(),
 }, (t) => [index("reconciliation_runs_started").on(t.startedAt)]);
+export * from "./schema-plans";

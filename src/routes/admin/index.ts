@@ -9,6 +9,7 @@ import { adminCredits } from "./credits";
 import { adminKeys } from "./keys";
 import { adminModels } from "./models";
 import { adminNotices } from "./notices";
+import { adminPromoCodes } from "./promo-codes";
 import { adminReconciliation } from "./reconciliation";
 import { adminRefunds } from "./refunds";
 import { adminRevenue } from "./revenue";
@@ -39,5 +40,6 @@ export function adminApi() {
   api.route("/", adminTerminate);
   api.route("/", adminSuspend);
   api.route("/", adminNotices);
+  api.route("/", adminPromoCodes);
   return api;
 }

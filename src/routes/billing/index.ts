@@ -5,6 +5,7 @@ import { csrfProtection } from "../../middleware/csrf";
 import { sessionAuth } from "../../middleware/session";
 import { billingBalanceHistory } from "./balance-history";
 import { billingLowBalance } from "./low-balance";
+import { billingRedeem } from "./redeem";
 import { billingTransactions } from "./transactions";
 import { billingRefunds } from "./refunds";
 import { billingTopups } from "./topups";
@@ -23,6 +24,7 @@ export function billingApi() {
   session.route("/", billingLowBalance);
   session.route("/", billingTopups);
   session.route("/", billingRefunds);
+  session.route("/", billingRedeem);
   api.route("/", session);
   return api;
 }

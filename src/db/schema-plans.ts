@@ -1,0 +1,30 @@
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/**
+ * Promotional credit, plans and auto top-up (docs/billing.md). Money in integer nUSD.
+ * Re-exported by ./schema.ts, so drizzle-kit and every import of the schema see these tables.
+ */
+
+/** Operator-issued redemption codes: an amount, a cap on total uses and an optional expiry. */
+export const promoCodes = sqliteTable("promo_codes", {
+  /** Upper case, as typed by the operator (redemption is case-insensitive). */
+  code: text("code").primaryKey(),
+  amountNano: integer("amount_nano").notNull(),
+  maxUses: integer("max_uses").notNull(),
+  /** Redemptions so far; kept equal to count(promo_redemptions) by the redeeming batch. */
+  uses: integer("uses").notNull().default(0),
+  expiresAt: integer("expires_at"),
+  note: text("note"),
+  createdAt: integer("created_at").notNull(),
+});
+
+/**
+ * One row per (code, account): the primary key is the "one use per account" rule, and the
+ * conditional insert that writes it is the single authority for the total-uses cap.
+ */
+export const promoRedemptions = sqliteTable("promo_redemptions", {
+  code: text("code").notNull(),
+  userId: text("user_id").notNull(),
+  amountNano: integer("amount_nano").notNull(),
+  redeemedAt: integer("redeemed_at").notNull(),
+}, (t) => [primaryKey({ columns: [t.code, t.userId] }), index("promo_redemptions_user").on(t.userId, t.redeemedAt)]);

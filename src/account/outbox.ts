@@ -3,6 +3,8 @@ import type { Row } from "./storage";
 
 /** A low-balance email to queue in D1's email_outbox; the address is looked up there by user id. */
 export interface LowBalanceEmail { id: string; userId: string; balanceUsd: string; thresholdUsd: string; createdAt: number }
+/** Any other email the wallet decides to send (auto top-up charges); `template` names an EmailTemplate (src/email/outbox.ts). */
+export interface WalletEmail { id: string; userId: string; template: string; data: Record<string, string | number | null>; createdAt: number }
 
 /**
  * The outbox carries usage records, ledger entries and low-balance emails from the Durable Object
@@ -12,7 +14,8 @@ export interface LowBalanceEmail { id: string; userId: string; balanceUsd: strin
 export type OutboxItem =
   | { kind: "usage"; row: UsageLogRow }
   | { kind: "txn"; row: TransactionRow }
-  | { kind: "low_balance"; row: LowBalanceEmail };
+  | { kind: "low_balance"; row: LowBalanceEmail }
+  | { kind: "email"; row: WalletEmail };
 
 export const OUTBOX_BATCH = 50;
 
@@ -48,8 +51,15 @@ const TXN_INSERT = `INSERT OR IGNORE INTO transactions (id, user_id, kind, amoun
 const LOW_BALANCE_INSERT = `INSERT OR IGNORE INTO email_outbox (id, user_id, to_address, template, data, attempts, next_attempt_at, created_at)
   SELECT ?, id, email, 'low_balance', ?, 0, ?, ? FROM users WHERE id = ? AND deleted_at IS NULL AND status <> 'deleted'`;
 
+const EMAIL_INSERT = `INSERT OR IGNORE INTO email_outbox (id, user_id, to_address, template, data, attempts, next_attempt_at, created_at)
+  SELECT ?, id, email, ?, ?, 0, ?, ? FROM users WHERE id = ? AND deleted_at IS NULL AND status <> 'deleted'`;
+
 function statement(db: D1Database, item: OutboxItem): D1PreparedStatement {
   if (item.kind === "usage") return db.prepare(USAGE_INSERT).bind(...usageValues(item.row));
+  if (item.kind === "email") {
+    const m = item.row;
+    return db.prepare(EMAIL_INSERT).bind(m.id, m.template, JSON.stringify(m.data), m.createdAt, m.createdAt, m.userId);
+  }
   if (item.kind === "low_balance") {
     const m = item.row;
     const data = JSON.stringify({ balance_usd: m.balanceUsd, threshold_usd: m.thresholdUsd });

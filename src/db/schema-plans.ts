@@ -28,3 +28,16 @@ export const promoRedemptions = sqliteTable("promo_redemptions", {
   amountNano: integer("amount_nano").notNull(),
   redeemedAt: integer("redeemed_at").notNull(),
 }, (t) => [primaryKey({ columns: [t.code, t.userId] }), index("promo_redemptions_user").on(t.userId, t.redeemedAt)]);
+
+/**
+ * The card a user saved for off-session charges (auto top-up, plan renewals), as Stripe reports it
+ * in `payment_method.attached`: ids, brand and last 4 digits, never the card number (P8, P10).
+ */
+export const paymentMethods = sqliteTable("payment_methods", {
+  userId: text("user_id").primaryKey(),
+  customerId: text("customer_id").notNull(),
+  paymentMethodId: text("payment_method_id").notNull(),
+  brand: text("brand"),
+  last4: text("last4"),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -2,6 +2,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readBody, sendJson } from "./http.js";
+import { createPaymentIntent, paymentIntents } from "./stripe-charges.js";
 
 type Obj = Record<string, unknown>;
 
@@ -92,7 +93,7 @@ export async function handleStripe(req: IncomingMessage, res: ServerResponse, ur
   const method = req.method ?? "GET";
   const path = url.pathname.slice("/stripe".length);
   if (method === "GET" && path === "/__stats") {
-    sendJson(res, 200, { customers: [...customers.values()], sessions: [...sessions.values()], refunds, requests });
+    sendJson(res, 200, { customers: [...customers.values()], sessions: [...sessions.values()], refunds, requests, payment_intents: paymentIntents });
     return true;
   }
   // Test hook: Stripe forgets idempotency keys after 24 hours; POST { key } forgets one now.
@@ -161,6 +162,8 @@ export async function handleStripe(req: IncomingMessage, res: ServerResponse, ur
     reply = { status: 200, body: createSession(params, origin) };
   } else if (path === "/v1/refunds") {
     reply = createRefund(params, key);
+  } else if (path === "/v1/payment_intents") {
+    reply = createPaymentIntent(params);
   } else {
     return false;
   }

@@ -4,6 +4,7 @@ import { ApiError } from "../../errors";
 import { stripeCrypto, stripeWebhooks } from "./client";
 import { onCheckoutSession } from "./events/checkout";
 import { onDispute } from "./events/dispute";
+import { onPaymentMethodAttached } from "./events/payment-method";
 import { onChargeRefunded } from "./events/refund";
 
 /** Stripe's default: a signature older than 300 s is refused (replay protection). */
@@ -36,6 +37,8 @@ async function dispatch(env: Env, event: Stripe.Event): Promise<string> {
     case "charge.dispute.created":
     case "charge.dispute.closed":
       return onDispute(env, event.id, event.type, event.data.object);
+    case "payment_method.attached":
+      return onPaymentMethodAttached(env, event.data.object);
     default:
       return "ignored";
   }

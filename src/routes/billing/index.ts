@@ -3,6 +3,7 @@ import type { Env } from "../../env";
 import { limitBody, requireJson } from "../../middleware/body-limit";
 import { csrfProtection } from "../../middleware/csrf";
 import { sessionAuth } from "../../middleware/session";
+import { billingAutoTopup } from "./auto-topup";
 import { billingBalanceHistory } from "./balance-history";
 import { billingLowBalance } from "./low-balance";
 import { billingRedeem } from "./redeem";
@@ -25,6 +26,7 @@ export function billingApi() {
   session.route("/", billingTopups);
   session.route("/", billingRefunds);
   session.route("/", billingRedeem);
+  session.route("/", billingAutoTopup);
   api.route("/", session);
   return api;
 }

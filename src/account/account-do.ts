@@ -1,13 +1,13 @@
 import { countFreeRequest } from "./free-request";
+import { lowBalanceThreshold, setThreshold } from "./low-balance";
 import { autoTopupState, pendingCharges, setAutoTopup, type AutoTopupSettings, type AutoTopupState } from "./auto-topup";
 import { applyOutcome, askStripe } from "./auto-topup-charge";
+import { expirePlanCredit, grantPlanCredit, nextPlanExpiry, type PlanGrant, type PlanGrantResult } from "./plan-credit";
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { admit, statusRefusal } from "./admission";
 import { findUsableKey, insertKey, isRefusal, listKeys, revokeKey, updateKey } from "./keys";
-import { balance, listLedger, MAX_BALANCE_NANO, post } from "./ledger";
-import { LEDGER_SCHEMA, ledgerSnapshot, type LedgerSnapshot } from "./ledger";
-import { lowBalanceThreshold, setThreshold } from "./low-balance";
+import { balance, LEDGER_SCHEMA, ledgerSnapshot, listLedger, MAX_BALANCE_NANO, post, type LedgerSnapshot } from "./ledger";
 import { closeAccount, type ClosureFigures } from "./closure";
 import { findPendingUsage, flushBatch, pendingOutbox } from "./outbox";
 import { applyCumulative, creditPurchase, disputeChanged, PAYMENTS_SCHEMA, reconcileDisputeStatus, type CumulativeInput, type CumulativeResult, type DisputeState } from "./payments";
@@ -206,10 +206,7 @@ export class AccountDO extends DurableObject<Env> {
 
   /** Turns the opt-in auto top-up on with these figures, or off with null (./auto-topup.ts). */
   setAutoTopup(userId: string, input: AutoTopupSettings | null): AutoTopupState {
-    return this.step(userId, (now) => {
-      setAutoTopup(this.sql, input, balance(this.sql), now);
-      return autoTopupState(this.sql, now);
-    });
+    return this.step(userId, (now) => setAutoTopup(this.sql, input, balance(this.sql), now));
   }
 
   autoTopup(): AutoTopupState {
@@ -226,6 +223,19 @@ export class AccountDO extends DurableObject<Env> {
       if (outcome.kind === "retry") void this.schedule(Date.now() + AUTO_TOPUP_RETRY_MS);
     }
     return charges.length;
+  }
+
+  /** A paid subscription invoice's plan credit, once per invoice; expires at the period's end (./plan-credit.ts). */
+  grantPlanCredit(userId: string, grant: PlanGrant): PlanGrantResult {
+    const result = this.step(userId, (now) => grantPlanCredit(this.sql, userId, grant, now));
+    void this.schedule(grant.periodEnd);
+    return result;
+  }
+
+  /** Expires the plan credit of every period ended by `now` (also run by the alarm). */
+  expirePlanCredit(now = Date.now()): number {
+    const userId = this.userId();
+    return userId ? this.step(userId, () => expirePlanCredit(this.sql, userId, now)) : 0;
   }
 
   /** The ledger figures reconciliation compares with D1 (src/billing/reconcile.ts). */
@@ -255,6 +265,7 @@ export class AccountDO extends DurableObject<Env> {
     const userId = this.userId() ?? "unknown";
     this.ctx.storage.transactionSync(() => {
       expireReservations(this.sql, userId, now);
+      expirePlanCredit(this.sql, userId, now);
       this.sql.exec("DELETE FROM requests WHERE state <> 'reserved' AND created_at < ?", now - REQUEST_RETENTION_MS);
       pruneResponses(this.sql, now);
     });
@@ -266,7 +277,8 @@ export class AccountDO extends DurableObject<Env> {
       await this.schedule(Date.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 16)));
     }
     const nextExpiry = one<{ t: number | null }>(this.sql, "SELECT min(expires_at) AS t FROM requests WHERE state = 'reserved'")?.t;
-    if (nextExpiry) await this.schedule(nextExpiry);
+    const nextPlanEnd = nextPlanExpiry(this.sql);
+    if (nextExpiry || nextPlanEnd) await this.schedule(Math.min(nextExpiry || Infinity, nextPlanEnd ?? Infinity));
   }
 
   /** One atomic step for a user's wallet: created if new, then `fn` in a transaction, then the outbox flush scheduled. */

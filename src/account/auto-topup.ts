@@ -50,11 +50,11 @@ const settings = (sql: SqlStorage) => one<SettingsRow>(sql, "SELECT * FROM auto_
 /** Pending and succeeded charges of the month: what the cap is measured against. */
 const chargedIn = (sql: SqlStorage, month: string) => num(sql, "SELECT coalesce(sum(amount_nano), 0) FROM auto_topup_charges WHERE month = ? AND state <> 'failed'", month);
 
-/** Turns auto top-up on with these figures (armed if the balance is at or above the threshold now), or off (null). */
-export function setAutoTopup(sql: SqlStorage, input: AutoTopupSettings | null, balanceNano: Nano, now: number): void {
+/** Turns auto top-up on with these figures (armed if the balance is at or above the threshold now), or off (null); returns the new state. */
+export function setAutoTopup(sql: SqlStorage, input: AutoTopupSettings | null, balanceNano: Nano, now: number): AutoTopupState {
   if (!input) {
     sql.exec("UPDATE auto_topup SET enabled = 0, armed = 0, disabled_reason = 'turned_off', updated_at = ? WHERE id = 1", now);
-    return;
+    return autoTopupState(sql, now);
   }
   sql.exec(
     `INSERT INTO auto_topup (id, enabled, threshold_nano, amount_nano, monthly_cap_nano, customer_id, payment_method_id, armed, disabled_reason, updated_at)
@@ -63,6 +63,7 @@ export function setAutoTopup(sql: SqlStorage, input: AutoTopupSettings | null, b
      payment_method_id = excluded.payment_method_id, armed = excluded.armed, disabled_reason = NULL, updated_at = excluded.updated_at`,
     input.thresholdNano, input.amountNano, input.monthlyCapNano, input.customerId, input.paymentMethodId, balanceNano >= input.thresholdNano ? 1 : 0, now,
   );
+  return autoTopupState(sql, now);
 }
 
 export function autoTopupState(sql: SqlStorage, now: number): AutoTopupState {

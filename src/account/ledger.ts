@@ -1,6 +1,7 @@
 import { newId } from "../lib/ids";
 import { AUTO_TOPUP_SCHEMA, onAutoTopupCrossing } from "./auto-topup";
 import { LOW_BALANCE_SCHEMA, onBalanceChange } from "./low-balance";
+import { consumePlanCredit, PLAN_CREDIT_SCHEMA } from "./plan-credit";
 import { enqueue } from "./outbox";
 import { num, one, type Row } from "./storage";
 import type { LedgerEntry } from "./types";
@@ -25,7 +26,8 @@ export const MAX_BALANCE_NANO = 1_000_000 * 1_000_000_000;
 export const LEDGER_SCHEMA = `
 CREATE INDEX IF NOT EXISTS ledger_created ON ledger (created_at);
 ${LOW_BALANCE_SCHEMA}
-${AUTO_TOPUP_SCHEMA}`;
+${AUTO_TOPUP_SCHEMA}
+${PLAN_CREDIT_SCHEMA}`;
 
 export function balance(sql: SqlStorage): number {
   return one<{ balance_nano: number }>(sql, "SELECT balance_nano FROM account WHERE id = 1")?.balance_nano ?? 0;
@@ -74,6 +76,7 @@ export function post(
   enqueue(sql, { kind: "txn", row: { ...entry, userId } }, now);
   onBalanceChange(sql, userId, entry.id, before, after, now);
   onAutoTopupCrossing(sql, entry.id, before, after, now);
+  consumePlanCredit(sql, entry.kind, entry.amountNano);
   return { entry, duplicate: false };
 }
 

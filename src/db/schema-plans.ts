@@ -41,3 +41,37 @@ export const paymentMethods = sqliteTable("payment_methods", {
   last4: text("last4"),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/** Operator-defined plans: a monthly Stripe price, the credit each paid invoice includes, and limits. */
+export const plans = sqliteTable("plans", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** The Stripe Price (recurring, monthly) invoices name; how an invoice is matched to its plan. */
+  stripePriceId: text("stripe_price_id").notNull().unique(),
+  priceCents: integer("price_cents").notNull(),
+  /** Plan credit per paid period, in nUSD; expires at the period's end. */
+  creditNano: integer("credit_nano").notNull(),
+  rpm: integer("rpm"),
+  tpm: integer("tpm"),
+  /** JSON array of model ids the plan may use; null = every model. */
+  models: text("models"),
+  active: integer("active").notNull().default(1),
+  createdAt: integer("created_at").notNull(),
+});
+
+/**
+ * A user's Stripe subscription as the webhooks report it. `event_at` (the newest event's time)
+ * orders updates; `canceled` is final, so a late update never revives a deleted subscription.
+ */
+export const subscriptions = sqliteTable("subscriptions", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull(),
+  planId: text("plan_id"),
+  /** Stripe's status: active | past_due | unpaid | canceled | incomplete | trialing … */
+  status: text("status").notNull(),
+  cancelAtPeriodEnd: integer("cancel_at_period_end").notNull().default(0),
+  currentPeriodEnd: integer("current_period_end"),
+  /** The last payment failure Stripe reported (invoice id), cleared by a paid invoice. */
+  lastPaymentError: text("last_payment_error"),
+  eventAt: integer("event_at").notNull(),
+}, (t) => [index("subscriptions_user").on(t.userId)]);

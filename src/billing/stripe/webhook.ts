@@ -4,7 +4,9 @@ import { ApiError } from "../../errors";
 import { stripeCrypto, stripeWebhooks } from "./client";
 import { onCheckoutSession } from "./events/checkout";
 import { onDispute } from "./events/dispute";
+import { onInvoicePaid, onInvoicePaymentFailed } from "./events/invoice";
 import { onPaymentMethodAttached } from "./events/payment-method";
+import { onSubscription } from "./events/subscription";
 import { onChargeRefunded } from "./events/refund";
 
 /** Stripe's default: a signature older than 300 s is refused (replay protection). */
@@ -39,6 +41,14 @@ async function dispatch(env: Env, event: Stripe.Event): Promise<string> {
       return onDispute(env, event.id, event.type, event.data.object);
     case "payment_method.attached":
       return onPaymentMethodAttached(env, event.data.object);
+    case "invoice.paid":
+      return onInvoicePaid(env, event.data.object);
+    case "invoice.payment_failed":
+      return onInvoicePaymentFailed(env, event.data.object);
+    case "customer.subscription.created":
+    case "customer.subscription.updated":
+    case "customer.subscription.deleted":
+      return onSubscription(env, event.type, event.data.object, event.created * 1000);
     default:
       return "ignored";
   }

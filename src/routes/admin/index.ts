@@ -9,6 +9,7 @@ import { adminCredits } from "./credits";
 import { adminKeys } from "./keys";
 import { adminModels } from "./models";
 import { adminNotices } from "./notices";
+import { adminPlans } from "./plans";
 import { adminPromoCodes } from "./promo-codes";
 import { adminReconciliation } from "./reconciliation";
 import { adminRefunds } from "./refunds";
@@ -41,5 +42,6 @@ export function adminApi() {
   api.route("/", adminSuspend);
   api.route("/", adminNotices);
   api.route("/", adminPromoCodes);
+  api.route("/", adminPlans);
   return api;
 }

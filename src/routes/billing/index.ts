@@ -6,6 +6,7 @@ import { sessionAuth } from "../../middleware/session";
 import { billingAutoTopup } from "./auto-topup";
 import { billingBalanceHistory } from "./balance-history";
 import { billingLowBalance } from "./low-balance";
+import { billingPlans } from "./plans";
 import { billingRedeem } from "./redeem";
 import { billingTransactions } from "./transactions";
 import { billingRefunds } from "./refunds";
@@ -27,6 +28,7 @@ export function billingApi() {
   session.route("/", billingRefunds);
   session.route("/", billingRedeem);
   session.route("/", billingAutoTopup);
+  session.route("/", billingPlans);
   api.route("/", session);
   return api;
 }

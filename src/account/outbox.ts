@@ -29,13 +29,13 @@ interface OutboxRow extends Row { seq: number; kind: string; payload: string; at
 const USAGE_COLUMNS = [
   "request_id", "user_id", "key_id", "model", "provider", "endpoint", "stream", "prompt_tokens", "completion_tokens",
   "cached_tokens", "reasoning_tokens", "cost_nano", "latency_ms", "status", "http_status", "usage_source", "error_code",
-  "attempts", "created_at", "route_reason",
+  "attempts", "created_at", "route_reason", "price_version",
 ] as const;
 
 function usageValues(r: UsageLogRow): (string | number | null)[] {
   return [r.requestId, r.userId, r.keyId, r.model, r.provider, r.endpoint, r.stream ? 1 : 0, r.promptTokens, r.completionTokens,
     r.cachedTokens ?? 0, r.reasoningTokens ?? 0, r.costNano, r.latencyMs, r.status, r.httpStatus, r.usageSource, r.errorCode ?? null,
-    r.attempts ?? 1, r.createdAt, r.routeReason ?? null];
+    r.attempts ?? 1, r.createdAt, r.routeReason ?? null, r.priceVersion ?? null];
 }
 
 const USAGE_INSERT = `INSERT INTO usage_logs (${USAGE_COLUMNS.join(", ")}) VALUES (${USAGE_COLUMNS.map(() => "?").join(", ")})

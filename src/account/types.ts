@@ -124,6 +124,8 @@ export interface SettleInput {
   overdraftNano: Nano;
   /** For model "auto": the choice and why. */
   routeReason?: string | null;
+  /** The catalog price the request was billed at: `<model id>@<price_updated_at>` (D1 price_versions). */
+  priceVersion?: string | null;
   /** /responses: a response the provider stored, recorded for later chained requests (src/account/chains.ts). */
   storedResponse?: { id: string; contextTokens: number } | null;
 }

@@ -75,3 +75,21 @@ export const subscriptions = sqliteTable("subscriptions", {
   lastPaymentError: text("last_payment_error"),
   eventAt: integer("event_at").notNull(),
 }, (t) => [index("subscriptions_user").on(t.userId)]);
+
+/**
+ * Every price a model has been billed at: id `<model id>@<models.price_updated_at>`, which
+ * usage_logs.price_version names. `source` traces each number to where it was read (e.g. the
+ * dataset package, version, provider and model) and `read_at` when; `markup_bp` is the operator's margin.
+ */
+export const priceVersions = sqliteTable("price_versions", {
+  id: text("id").primaryKey(),
+  modelId: text("model_id").notNull(),
+  inputPrice: integer("input_price").notNull(),
+  outputPrice: integer("output_price").notNull(),
+  cachedInputPrice: integer("cached_input_price"),
+  cacheWritePrice: integer("cache_write_price"),
+  source: text("source").notNull(),
+  readAt: text("read_at").notNull(),
+  markupBp: integer("markup_bp").notNull().default(0),
+  createdAt: integer("created_at").notNull(),
+}, (t) => [index("price_versions_model").on(t.modelId, t.createdAt)]);

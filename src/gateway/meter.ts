@@ -159,7 +159,7 @@ export class Admission {
       completionTokens: outcome.usage.completionTokens, cachedTokens: outcome.usage.cachedTokens,
       reasoningTokens: outcome.usage.reasoningTokens, costNano: charge.chargedNano,
       usageSource: charge.clamped ? "clamped" : outcome.usageSource, overdraftNano: this.cfg.overdraftNano,
-      routeReason: p.routeReason ?? null,
+      routeReason: p.routeReason ?? null, priceVersion: `${served.model.id}@${served.model.priceUpdatedAt}`,
     };
     this.ctx.waitUntil(settleWithRetry(this.stubs, input));
     return charge;

@@ -9,6 +9,7 @@ import { adminCredits } from "./credits";
 import { adminKeys } from "./keys";
 import { adminModels } from "./models";
 import { adminNotices } from "./notices";
+import { adminCatalogImport } from "./catalog-import";
 import { adminPlans } from "./plans";
 import { adminPromoCodes } from "./promo-codes";
 import { adminReconciliation } from "./reconciliation";
@@ -43,5 +44,6 @@ export function adminApi() {
   api.route("/", adminNotices);
   api.route("/", adminPromoCodes);
   api.route("/", adminPlans);
+  api.route("/", adminCatalogImport);
   return api;
 }

@@ -93,3 +93,19 @@ export const priceVersions = sqliteTable("price_versions", {
   markupBp: integer("markup_bp").notNull().default(0),
   createdAt: integer("created_at").notNull(),
 }, (t) => [index("price_versions_model").on(t.modelId, t.createdAt)]);
+
+/**
+ * What a receipt shows besides the amount (P8): the buyer's billing details as Stripe collected them
+ * (checkout.session.completed `customer_details`) and the card as Stripe reports it
+ * (charge.succeeded: brand and last 4, never the number). Keyed by the checkout session id or the
+ * payment intent id, whichever event named it; a receipt reads both.
+ */
+export const paymentDetails = sqliteTable("payment_details", {
+  ref: text("ref").primaryKey(),
+  companyName: text("company_name"),
+  address: text("address"),
+  taxId: text("tax_id"),
+  cardBrand: text("card_brand"),
+  cardLast4: text("card_last4"),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -19,7 +19,7 @@ describe("P7: no automatic recharge without opt-in", () => {
     const session = (await standinStripe()).sessions.find((s) => s.id === checkout_id)!;
     expect(session.mode).toBe("payment");
     // Exactly what a one-off payment needs; a saved card or a subscription would add fields here.
-    expect(session.requested_params.filter((k) => !["cancel_url", "client_reference_id", "customer", "line_items", "metadata", "mode", "payment_intent_data", "success_url"].includes(k))).toEqual([]);
+    expect(session.requested_params.filter((k) => !["billing_address_collection", "cancel_url", "client_reference_id", "customer", "customer_update", "line_items", "metadata", "mode", "payment_intent_data", "success_url", "tax_id_collection"].includes(k))).toEqual([]);
     expect(session.payment_intent_data?.setup_future_usage).toBeUndefined();
     expect(session.payment_intent_data?.off_session).toBeUndefined();
   });

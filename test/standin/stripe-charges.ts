@@ -28,3 +28,18 @@ export function createPaymentIntent(p: Obj): { status: number; body: unknown } {
   }
   return { status: 200, body: pi };
 }
+
+/** What the hosted page collects when a session asks for billing details (tax_id_collection). */
+export const STANDIN_BILLING_DETAILS = {
+  name: "Stand-in Buyer", business_name: "Stand-in Buyer Ltd", email: null,
+  address: { line1: "1 Test Street", line2: null, postal_code: "10115", city: "Berlin", state: null, country: "DE" },
+  tax_ids: [{ type: "eu_vat", value: "DE123456789" }], tax_exempt: "none",
+};
+
+/** The charge of a paid session, as charge.succeeded reports it: the card's brand and last 4 only. */
+export function standinCharge(paymentIntent: string, amount: number): Obj {
+  return {
+    id: `ch_${paymentIntent.slice(3)}`, object: "charge", amount, currency: "usd", payment_intent: paymentIntent, status: "succeeded", paid: true,
+    payment_method_details: { type: "card", card: { brand: "visa", last4: "4242", exp_month: 12, exp_year: 2030, country: "US" } },
+  };
+}

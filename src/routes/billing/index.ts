@@ -7,6 +7,7 @@ import { billingAutoTopup } from "./auto-topup";
 import { billingBalanceHistory } from "./balance-history";
 import { billingLowBalance } from "./low-balance";
 import { billingPlans } from "./plans";
+import { billingReceipts } from "./receipts";
 import { billingRedeem } from "./redeem";
 import { billingTransactions } from "./transactions";
 import { billingRefunds } from "./refunds";
@@ -29,6 +30,7 @@ export function billingApi() {
   session.route("/", billingRedeem);
   session.route("/", billingAutoTopup);
   session.route("/", billingPlans);
+  session.route("/", billingReceipts);
   api.route("/", session);
   return api;
 }

@@ -4,7 +4,7 @@
 // applies it (new prices with source and date, price versions, end-of-life models disabled,
 // notice emails to users of changed models).
 //
-//   GATEWAY_URL=http://localhost:8787 ADMIN_TOKEN=dev-admin-token node scripts/catalog-import.mjs [--apply] [--markup-bp=1000]
+//   GATEWAY_URL=http://localhost:8787 ADMIN_TOKEN=dev-admin-token npm run catalog:import -- [--apply] [--markup-bp=1000]
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";

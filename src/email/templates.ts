@@ -23,7 +23,8 @@ function linkOf(data: TemplateData, origin: string | null, path: string): string
  * policy_change {terms_version, effective_date?, summary?}; refund_update {amount_usd, status};
  * address_in_use {attempt: "sign_up" | "email_change"}; rights_update {kind, status, request_id} (to the user);
  * rights_reminder {request_id, kind, due_date, days_left} and rights_overdue {request_id, kind, due_date} (to
- * RIGHTS_DESK_EMAIL). Plus an optional
+ * RIGHTS_DESK_EMAIL); auto_topup_charged {amount_usd, balance_usd}; auto_topup_failed {amount_usd, reason};
+ * price_change {models, effective_date}. Plus an optional
  * `origin` for dashboard links. Never secrets other than the link's own token, never prompt text.
  */
 function parts(template: EmailTemplate, d: TemplateData, origin: string | null): Parts {
@@ -69,6 +70,17 @@ function parts(template: EmailTemplate, d: TemplateData, origin: string | null):
     case "rights_overdue":
       return { subject: "OVERDUE privacy request", action: "Open the queue", link: linkOf(d, origin, "/admin/privacy-requests"),
         lines: [`The request ${str(d.request_id)} (${str(d.kind)}) was due on ${str(d.due_date)} and is still open: the 30-day promise is broken until it is answered.`] };
+    case "auto_topup_charged":
+      return { subject: "Auto top-up: your card was charged", action: "View billing", link: linkOf(d, origin, "/billing"),
+        lines: [`Your balance fell below your auto top-up threshold, so we charged your saved card ${str(d.amount_usd)} USD.`,
+          `Your balance is now ${str(d.balance_usd)} USD. You can change or turn off auto top-up on the billing page.`] };
+    case "auto_topup_failed":
+      return { subject: "Auto top-up failed and was turned off", action: "Review billing", link: linkOf(d, origin, "/billing"),
+        lines: [`We could not charge your saved card ${str(d.amount_usd)} USD (${str(d.reason)}), so auto top-up is now off.`,
+          "Nothing was charged. Update your card and turn auto top-up on again if you want it."] };
+    case "price_change":
+      return { subject: "Prices of models you use are changing", action: "See the models", link: linkOf(d, origin, "/models"),
+        lines: [`New prices apply from ${str(d.effective_date)}: ${str(d.models)}.`, "Requests are billed at the price in effect when they are made."] };
   }
 }
 
@@ -85,5 +97,5 @@ export function renderEmail(template: EmailTemplate, data: TemplateData, origin:
 
 export const TEMPLATES: readonly EmailTemplate[] = [
   "verify_email", "reset_password", "change_email", "email_changed", "low_balance", "account_deleted", "policy_change", "refund_update",
-  "address_in_use", "rights_update", "rights_reminder", "rights_overdue",
+  "address_in_use", "rights_update", "rights_reminder", "rights_overdue", "auto_topup_charged", "auto_topup_failed", "price_change",
 ];

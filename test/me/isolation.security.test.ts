@@ -78,6 +78,14 @@ const PROBES: Record<string, Probe> = {
   "GET /api/billing/refunds": { calls: () => [session("/api/billing/refunds")] },
   "POST /api/billing/refunds": { calls: () => [session("/api/billing/refunds", "POST", { amount_usd: "1.00" })], statuses: [201, 400, 409] },
   "PUT /api/billing/low-balance": { calls: () => [session("/api/billing/low-balance", "PUT", { threshold_usd: "1.00" })], statuses: [200, 204] },
+  "POST /api/billing/redeem": { calls: () => [session("/api/billing/redeem", "POST", { code: "NO-SUCH-CODE" })], statuses: [404] },
+  "GET /api/billing/auto-topup": { calls: () => [session("/api/billing/auto-topup")] },
+  "PUT /api/billing/auto-topup": { calls: () => [session("/api/billing/auto-topup", "PUT", { enabled: false })], statuses: [200] },
+  "GET /api/billing/receipts": { calls: () => [session("/api/billing/receipts")] },
+  "GET /api/billing/receipts/:id": { calls: () => [session("/api/billing/receipts/top_someone_else")] },
+  "GET /api/billing/plans": { calls: () => [session("/api/billing/plans")] },
+  "GET /api/billing/subscription": { calls: () => [session("/api/billing/subscription")] },
+  "POST /api/billing/subscribe": { calls: () => [session("/api/billing/subscribe", "POST", { plan_id: "no-such-plan" })], statuses: [404] },
   // The webhook takes no session; unsigned it is refused whoever sends it.
   "POST /api/billing/webhook": { calls: (w) => [session("/api/billing/webhook", "POST", { type: "checkout.session.completed", data: { object: { client_reference_id: w.a.user.userId } } })], statuses: [400] },
 };

@@ -80,6 +80,11 @@ const CASES: Record<string, Case> = {
     action: "user.terminate", request: async () => ({ method: "DELETE", path: `/users/${await doomedUser()}` }),
     target: async (_res, init) => init.path.split("/").at(-1)!,
   },
+  "POST /promo-codes": { action: "promo.create", request: async () => ({ method: "POST", path: "/promo-codes", json: { code: `AUDIT-${Date.now()}-${n++}`, amount_usd: "1.00", max_uses: 1 } }), target: none },
+  "GET /promo-codes": { action: "promo.list", request: async () => ({ method: "GET", path: "/promo-codes" }), target: none },
+  "POST /plans": { action: "plan.create", request: async () => ({ method: "POST", path: "/plans", json: { id: `audit-${Date.now()}-${n++}`, name: "Audit", stripe_price_id: `price_audit${Date.now()}${n++}`, price_usd: "10.00", monthly_credit_usd: "5.00" } }), target: none },
+  "GET /plans": { action: "plan.list", request: async () => ({ method: "GET", path: "/plans" }), target: none },
+  "POST /catalog/import": { action: "catalog.import", request: async () => ({ method: "POST", path: "/catalog/import", json: { dataset: { source: "audit", read_at: "2026-12-01T00:00:00Z", models: [] } } }), target: none },
   "POST /notices/policy-change": {
     action: "notice.policy_change",
     request: async () => ({ method: "POST", path: "/notices/policy-change", json: { version: `audit-${n++}`, effective_date: "2026-12-31", summary: "Audit walk." } }),

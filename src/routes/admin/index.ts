@@ -9,6 +9,9 @@ import { adminCredits } from "./credits";
 import { adminKeys } from "./keys";
 import { adminModels } from "./models";
 import { adminNotices } from "./notices";
+import { adminCatalogImport } from "./catalog-import";
+import { adminPlans } from "./plans";
+import { adminPromoCodes } from "./promo-codes";
 import { adminReconciliation } from "./reconciliation";
 import { adminRefunds } from "./refunds";
 import { adminRevenue } from "./revenue";
@@ -41,5 +44,8 @@ export function adminApi() {
   api.route("/", adminSuspend);
   api.route("/", adminNotices);
   api.route("/", adminRights);
+  api.route("/", adminPromoCodes);
+  api.route("/", adminPlans);
+  api.route("/", adminCatalogImport);
   return api;
 }

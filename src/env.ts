@@ -74,6 +74,8 @@ export interface Env {
   /** Secret: bearer token for EMAIL_API_URL. */
   EMAIL_API_TOKEN?: string;
   EMAIL_FROM?: string;
+  /** Where the rights desk sends its reminders and overdue escalations (the privacy contact). Unset: audit log only. */
+  RIGHTS_DESK_EMAIL?: string;
 
   /** Retention in days (defaults: usage logs anonymized after 365, security logs 180, transactions 1825, unverified accounts 30, deleted accounts' remaining data 30). */
   RETENTION_USAGE_DAYS?: string;
@@ -81,6 +83,8 @@ export interface Env {
   RETENTION_TRANSACTIONS_DAYS?: string;
   RETENTION_UNVERIFIED_DAYS?: string;
   RETENTION_DELETED_DAYS?: string;
+  /** Which usage-log promise the policy makes: "12-months" (default, floor 365 days) or "90-days" (floor 90). Periods below a promised floor are refused (src/retention/floors.ts). */
+  RETENTION_USAGE_POLICY?: string;
 
   /** Stripe: secret key, webhook signing secret and (for tests and local stand-ins) the API host. Unset key = top-up not configured. */
   STRIPE_SECRET_KEY?: string;

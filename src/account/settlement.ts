@@ -49,7 +49,7 @@ export function settle(sql: SqlStorage, userId: string, input: SettleInput, now:
       endpoint: input.endpoint, stream: input.stream, promptTokens: input.promptTokens, completionTokens: input.completionTokens,
       cachedTokens: input.cachedTokens, reasoningTokens: input.reasoningTokens, costNano: charge, latencyMs: input.latencyMs,
       status: input.status, httpStatus: input.httpStatus, usageSource, errorCode: input.errorCode, attempts: input.attempts,
-      routeReason: input.routeReason ?? null,
+      routeReason: input.routeReason ?? null, priceVersion: input.priceVersion ?? null,
       createdAt: input.startedAt,
     },
   }, now);

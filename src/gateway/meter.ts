@@ -160,7 +160,7 @@ export class Admission {
       // The whole cost: the wallet charges min(cost, max charge) by the same rule and books the rest as a waiver.
       reasoningTokens: outcome.usage.reasoningTokens, costNano: charge.costNano,
       usageSource: charge.clamped ? "clamped" : outcome.usageSource, overdraftNano: this.cfg.overdraftNano,
-      routeReason: p.routeReason ?? null,
+      routeReason: p.routeReason ?? null, priceVersion: `${served.model.id}@${served.model.priceUpdatedAt}`,
     };
     this.ctx.waitUntil(settleWithRetry(this.stubs, input));
     return charge;

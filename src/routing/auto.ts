@@ -3,12 +3,14 @@ import { ApiError } from "../errors";
 import type { ChatCompletionRequest } from "../wire/chat";
 import { channelProviders } from "./available";
 import { classifyChatRequest, type TaskType } from "./classify";
+import { measuredEnough, rankedIds, type StatsByModel } from "./measured";
 
 /** The `model` value that asks the gateway to choose (see docs/routing.md). */
 export const AUTO_MODEL_ID = "auto";
 
 export { PREFERENCES, preferenceNote } from "./preferences";
-import { PREFERENCES, preferenceNote } from "./preferences";
+export { recommendations, type Recommendation } from "./recommend";
+import { PREFERENCES } from "./preferences";
 
 export type Capability = "tools" | "vision" | "json" | "reasoning";
 
@@ -27,6 +29,8 @@ export interface AutoOptions {
   defaultOutputTokens?: number;
   /** Passed to the classifier. */
   longContextTokens?: number;
+  /** Measured performance (readModelStats): the task's list is tried in score order once measured (src/routing/measured.ts). */
+  stats?: StatsByModel;
 }
 
 /** The first filter a listed model failed, in the order they are applied. */
@@ -35,7 +39,7 @@ export type Exclusion =
 
 export interface Candidate {
   id: string;
-  /** 1-based position in the task's preference list. */
+  /** 1-based position in the order tried: the task's list, or its measured ranking (AutoOptions.stats). */
   rank: number;
   /** null = passed every filter. */
   excluded: Exclusion | null;
@@ -86,13 +90,6 @@ export function requiredCapabilities(req: RoutableRequest): Capability[] {
   return out;
 }
 
-/** Capabilities a task implies on its own (used by recommendations, where there is no request). */
-export function taskCapabilities(task: TaskType): Capability[] {
-  if (task === "vision") return ["vision"];
-  if (task === "tools") return ["tools"];
-  return [];
-}
-
 /** µUSD per 1M tokens → "3" / "0.075" (USD per 1M tokens, for messages). */
 function usdPerM(micro: number): string {
   return String(micro / 1_000_000);
@@ -141,6 +138,8 @@ function skippedText(skipped: Candidate[]): string {
  *    every capability the request needs (requiredCapabilities); max output ≥ the requested
  *    max_tokens; context ≥ estimated prompt + output (requested, else min(default, model max));
  *    input and output prices ≤ opts.maxPrice; opts.available(model).
+ *    With opts.stats, the list is first put in score order (src/routing/measured.ts), the order
+ *    GET /models/recommendations shows.
  * 3. The first survivor wins. If none survives the result is `ok: false` with every candidate's
  *    verdict; autoPickError turns that into the error to send.
  * Pure and deterministic: same request, catalog and options → same answer.
@@ -154,7 +153,8 @@ export function pickAutoModel(req: RoutableRequest, catalog: Catalog, opts: Auto
     requestedOutput: req.max_completion_tokens ?? req.max_tokens ?? null,
     defaultOutput: opts.defaultOutputTokens ?? DEFAULT_OUTPUT_TOKENS,
   };
-  const list = PREFERENCES[cls.task];
+  const measured = !!opts.stats && measuredEnough(PREFERENCES[cls.task], opts.stats);
+  const list = rankedIds(PREFERENCES[cls.task], catalog, opts.stats);
   const candidates = list.map((id, i) => evaluate(id, i + 1, catalog, need, opts));
   const winner = candidates.find((c) => c.excluded === null);
   const why = cls.signals.length ? ` (${cls.signals.join(", ")})` : "";
@@ -166,7 +166,8 @@ export function pickAutoModel(req: RoutableRequest, catalog: Catalog, opts: Auto
   }
   const skipped = candidates.slice(0, winner.rank - 1);
   const first = skipped.length === 0 ? "first model" : `first usable model (#${winner.rank})`;
-  const reason = `task=${cls.task}${why}; ${winner.id} is the ${first} in the ${cls.task} list${priced}`
+  const order = measured ? `measured ranking of the ${cls.task} list` : `${cls.task} list`;
+  const reason = `task=${cls.task}${why}; ${winner.id} is the ${first} in the ${order}${priced}`
     + (skipped.length ? `; skipped ${skippedText(skipped)}` : "");
   return { ...base, ok: true, model: catalog.models.get(winner.id)!, reason: ascii(reason) };
 }
@@ -185,38 +186,4 @@ export function autoPickError(result: AutoNoneFits): ApiError {
     return new ApiError(503, "provider_not_configured", `No configured provider can serve model 'auto' for this request: ${result.reason}`, { param: "model" });
   }
   return new ApiError(400, "no_model_fits", `No model fits this request for model 'auto': ${result.reason}`, { param: "model", type: "invalid_request_error" });
-}
-
-export interface Recommendation {
-  model: CatalogModel;
-  /** 1-based position in this answer (configured models first). */
-  rank: number;
-  /** 1-based position in the task's preference list. */
-  listRank: number;
-  available: boolean;
-  /** One line: list position, why the model is listed, and availability. */
-  why: string;
-}
-
-/**
- * The ranked models for a task: the task's preference list restricted to catalog chat models
- * with the task's own capability (vision / tools) and, when given, within maxPrice. Models for
- * which `available` is true come first; list order is kept within each group.
- */
-export function recommendations(task: TaskType, catalog: Catalog, available?: (m: CatalogModel) => boolean, opts: { maxPrice?: MaxPrice } = {}): Recommendation[] {
-  const caps = taskCapabilities(task);
-  const rows: Array<Omit<Recommendation, "rank">> = [];
-  PREFERENCES[task].forEach((id, i) => {
-    const m = catalog.models.get(id);
-    if (!m || m.kind !== "chat" || !caps.every((c) => m.capabilities.includes(c))) return;
-    if (opts.maxPrice && (m.inputPrice > opts.maxPrice.prompt || m.outputPrice > opts.maxPrice.completion)) return;
-    const ok = available ? available(m) : true;
-    const note = preferenceNote(task, id);
-    rows.push({
-      model: m, listRank: i + 1, available: ok,
-      why: `#${i + 1} in the ${task} list: ${note}` + (ok ? "" : `; not served here: no configured provider (${channelProviders(m).join(", ")})`),
-    });
-  });
-  const ordered = [...rows.filter((r) => r.available), ...rows.filter((r) => !r.available)];
-  return ordered.map((r, i) => ({ ...r, rank: i + 1 }));
 }

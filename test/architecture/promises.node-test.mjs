@@ -17,7 +17,8 @@ export function problems(doc, read = (f) => (existsSync(join(ROOT, f)) ? readFil
   const out = [];
   for (const [file, titles] of references(doc)) {
     if (file.includes("*")) continue; // a folder of tests, named by a glob
-    const text = read(file);
+    const raw = read(file);
+    const text = raw === null ? null : raw.replaceAll('\\"', '"').replaceAll("\\'", "'");
     if (text === null) {
       out.push(`${file} does not exist`);
       continue;

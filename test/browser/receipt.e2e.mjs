@@ -4,33 +4,13 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { PASSWORD } from "./accounts.mjs";
+import { signUpAndVerify } from "./accounts.mjs";
 import { startStack } from "./harness.mjs";
 
 let stack, page;
 
-/**
- * A verified account: registered through the API (as the form does), verified by the mailed link,
- * then signed in through the sign-in form, so the page holds a real session.
- */
-async function verifiedSession(address) {
-  const csrfRes = await fetch(`${stack.base}/api/auth/csrf`);
-  const { csrf } = await csrfRes.json();
-  const cookie = (csrfRes.headers.get("set-cookie") ?? "").split(";")[0];
-  const mark = stack.mark();
-  const reg = await fetch(`${stack.base}/api/auth/register`, {
-    method: "POST", headers: { "content-type": "application/json", origin: stack.base, cookie, "x-csrf-token": csrf },
-    body: JSON.stringify({ email: address, password: PASSWORD, name: "Receipt Tester", accept_terms: true, confirm_age_18: true }),
-  });
-  assert.ok(reg.status < 300, `register: ${reg.status}`);
-  await page.goto(await stack.mailLink(address, "/verify-email", mark));
-  await page.getByTestId("verified").waitFor();
-  await page.goto(`${stack.base}/signin`);
-  await page.getByLabel("Email", { exact: true }).fill(address);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.waitForURL((u) => u.pathname === "/");
-}
+/** A verified account, signed up and signed in through the dashboard's forms (a real session). */
+const verifiedSession = (address) => signUpAndVerify(stack, page, address, "Receipt Tester");
 
 before(async () => {
   stack = await startStack();

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { PASSWORD } from "./accounts.mjs";
+import { PASSWORD, signUpAndVerify } from "./accounts.mjs";
 import { settled, startStack } from "./harness.mjs";
 
 const address = `rights-${Date.now()}@example.test`;
@@ -19,31 +19,9 @@ before(async () => {
 
 after(async () => { await stack?.stop(); });
 
-/**
- * A verified account with a password, signed in through the sign-in form. (Registered with the same
- * same-origin call the dashboard's client makes: the sign-up page itself still expects a session from
- * register, which no longer signs in, so accounts.mjs's signUpAndVerify cannot finish on this base.)
- */
+/** A verified account with a password, signed up and signed in through the dashboard's forms. */
 async function signedIn() {
-  const mark = stack.mark();
-  await page.goto(`${stack.base}/signin`);
-  const status = await page.evaluate(async ({ email, password }) => {
-    await fetch("/api/auth/csrf", { credentials: "same-origin" });
-    const token = document.cookie.split("; ").map((c) => c.split("=")).find(([k]) => k === "csrf" || k === "__Host-csrf")?.[1] ?? "";
-    const res = await fetch("/api/auth/register", {
-      method: "POST", credentials: "same-origin", headers: { "content-type": "application/json", "x-csrf-token": token },
-      body: JSON.stringify({ email, password, name: "Rights Tester", accept_terms: true, confirm_age_18: true }),
-    });
-    return res.status;
-  }, { email: address, password: PASSWORD });
-  assert.equal(status, 202);
-  await page.goto(await stack.mailLink(address, "/verify-email", mark));
-  await page.getByTestId("verified").waitFor();
-  await page.goto(`${stack.base}/signin`);
-  await page.getByLabel("Email", { exact: true }).fill(address);
-  await page.locator('input[name="password"]').fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((u) => u.pathname === "/");
+  await signUpAndVerify(stack, page, address, "Rights Tester");
 }
 
 async function file(kindLabel) {

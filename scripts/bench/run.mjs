@@ -48,8 +48,8 @@ const SEED = Number(value("--seed", 20261122));
 const OUT = value("--out", join(BENCH, "results", SMOKE ? "smoke.json" : "full.json"));
 
 const PLAN = SMOKE
-  ? { warmupRequests: 20, warmupStreams: 0, latencyRounds: 2, latencyPerRound: 20, streamRounds: 2, loadStreamRounds: 1, loadStreams: 4, throughputRounds: 1, throughputMs: 1000, concurrencies: [16, 64], settleMs: 150 }
-  : { warmupRequests: 300, warmupStreams: 1, latencyRounds: 15, latencyPerRound: 100, streamRounds: 16, loadStreamRounds: 2, loadStreams: 16, throughputRounds: 5, throughputMs: 3000, concurrencies: [16, 64], settleMs: 300 };
+  ? { warmupRequests: 20, warmupStreams: 0, latencyRounds: 2, latencyPerRound: 20, streamRounds: 2, loadStreamRounds: 1, loadStreams: 4, throughputRounds: 1, throughputMs: 1000, concurrencies: [16, 64], settleMs: 150, windowSeconds: 4, windowEdgeSeconds: 1 }
+  : { warmupRequests: 300, warmupStreams: 1, latencyRounds: 15, latencyPerRound: 100, streamRounds: 16, loadStreamRounds: 2, loadStreams: 16, throughputRounds: 5, throughputMs: 3000, concurrencies: [16, 64], settleMs: 300, windowSeconds: 22, windowEdgeSeconds: 2 };
 
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -247,6 +247,41 @@ async function throughputPhase(ctx) {
   return windows;
 }
 
+/**
+ * The rate window filling up: one fresh key (empty window) under a c=16 closed loop for
+ * windowSeconds, second by second, with the gateway's CPU per request of each second. "start" is
+ * the first windowEdgeSeconds, "end" the last ones (after 20 s in the full run), when the key's
+ * 60-second window holds everything sent so far.
+ */
+async function windowPhase(ctx) {
+  phase = "window fill";
+  const g = ctx.systems.find((s) => s.name === "gateway");
+  log(`window fill: ${PLAN.windowSeconds} s at c=16 on one fresh key`);
+  const fresh = await ctx.gateway.createKey("window");
+  const target = { ...g.target, headers: { authorization: `Bearer ${fresh.apiKey}` } };
+  await sleep(PLAN.settleMs);
+  const bySecond = [];
+  let inWindow = 0;
+  for (let sec = 0; sec < PLAN.windowSeconds; sec++) {
+    const cpu0 = cpuSeconds(g.pid);
+    const r = await closedLoop(target, jsonBody(g.model), g.agent, 16, 1000);
+    g.ok += r.completed;
+    g.errorCount += r.errors;
+    if (r.errors) g.errors.push(`window fill: ${r.errors} errors, first: ${r.firstError}`);
+    inWindow += r.completed;
+    bySecond.push({ second: sec + 1, rps: r.completed / (r.elapsedMs / 1000), cpuMsPerRequest: ((cpuSeconds(g.pid) - cpu0) * 1000) / Math.max(1, r.completed), eventsInWindow: inWindow });
+  }
+  await sleep(PLAN.settleMs);
+  const edge = (rows) => {
+    const n = rows.reduce((a, x) => a + x.rps, 0);
+    return { rps: n / rows.length, cpuMsPerRequest: rows.reduce((a, x) => a + x.cpuMsPerRequest * x.rps, 0) / n };
+  };
+  const k = PLAN.windowEdgeSeconds;
+  const start = edge(bySecond.slice(0, k));
+  const end = edge(bySecond.slice(-k));
+  return { seconds: PLAN.windowSeconds, start, end, cpuEndOverStart: end.cpuMsPerRequest / start.cpuMsPerRequest, eventsInWindowAtEnd: inWindow, bySecond };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Analysis
 function latencyStats(ms) {
@@ -313,7 +348,7 @@ function throughputStats(windows, name, c) {
   };
 }
 
-function analyse(ctx, latency, streams1, streamsLoad, windows, memoryIdle) {
+function analyse(ctx, latency, streams1, streamsLoad, windows, memoryIdle, windowFill) {
   const names = ctx.systems.map((s) => s.name);
   const per = {};
   for (const s of ctx.systems) {
@@ -385,11 +420,24 @@ function analyse(ctx, latency, streams1, streamsLoad, windows, memoryIdle) {
   } else {
     t("portkey", "lower added latency and TTFT than Portkey", `not measured: ${ctx.portkeyError}`, null);
   }
+  // Issue 14's targets for the hot path (docs/benchmarks.md, "Targets").
+  const cpu16 = g.throughput.c16.cpuMsPerRequest;
+  t("cpu_per_request", "gateway CPU per request at c=16 at most 1.0 ms", `${round(cpu16, 3)} ms`, cpu16 <= 1.0);
+  for (const c of PLAN.concurrencies) {
+    const r = ratios.throughputGatewayOverBare[`c${c}`];
+    t(`throughput30_c${c}`, `throughput at c=${c} at least 30% of bare`, `${round(r * 100, 1)}% of bare`, r >= 0.3);
+  }
+  if (pk) {
+    t("portkey_latency_p50_no_worse", "added latency at c=1, p50, no worse than Portkey's", `${round(g.added.latencyP50, 2)} ms vs ${round(pk.added.latencyP50, 2)} ms`, g.added.latencyP50 <= pk.added.latencyP50);
+  }
+  t("window_flat", `gateway CPU per request after ${windowFill.seconds - PLAN.windowEdgeSeconds} s at c=16 on one key at most 10% above a fresh key's`,
+    `${round(windowFill.end.cpuMsPerRequest, 3)} vs ${round(windowFill.start.cpuMsPerRequest, 3)} ms (${round((windowFill.cpuEndOverStart - 1) * 100, 1)}%), ${windowFill.eventsInWindowAtEnd} requests in the window`,
+    windowFill.cpuEndOverStart <= 1.1);
   const zb = g.stream.zeroBuffering;
   t("zero_buffering", "each streamed chunk reaches the client before the stand-in produces the next (c=1)",
     `${zb.forwardedBeforeNext}/${zb.checked} chunks${zb.violations ? ` (${zb.heldUntilNext} of the late ones arrived together with the next)` : ""}${g.stream.incompleteStreams ? `, ${g.stream.incompleteStreams} incomplete streams` : ""}`,
     zb.checked > 0 && zb.violations === 0 && g.stream.incompleteStreams === 0);
-  return { systems: per, ratios, targets };
+  return { systems: per, ratios, targets, windowFill };
 }
 
 /** Every gateway request that succeeded must have produced one usage record in D1 (the outbox). */
@@ -420,8 +468,9 @@ async function main() {
   const streams1 = await streamPhase(ctx.systems, PLAN.streamRounds, 1, 100);
   const streamsLoad = await streamPhase(ctx.systems, PLAN.loadStreamRounds, PLAN.loadStreams, 200);
   const windows = await throughputPhase(ctx);
+  const windowFill = await windowPhase(ctx);
   const measuredSec = (Date.now() - tPhases) / 1000;
-  const analysis = analyse(ctx, latency, streams1, streamsLoad, windows, memoryIdle);
+  const analysis = analyse(ctx, latency, streams1, streamsLoad, windows, memoryIdle, windowFill);
   const bookkeeping = await gatewayBookkeeping(ctx);
 
   const result = {

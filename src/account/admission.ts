@@ -68,10 +68,10 @@ export function admit(sql: SqlStorage, input: AdmitInput, balanceNano: number, a
   if (keyRoom !== null && plan.amountNano > keyRoom) return spendLimitRefusal(key, rate);
 
   sql.exec(
-    "INSERT INTO requests (request_id, key_id, model, state, reserved_nano, created_at, expires_at) VALUES (?, ?, ?, 'reserved', ?, ?, ?)",
-    input.requestId, key.id, input.model, plan.amountNano, now, now + settings.reservationTtlMs,
+    "INSERT INTO requests (request_id, key_id, model, state, reserved_nano, created_at, expires_at, rate_tokens) VALUES (?, ?, ?, 'reserved', ?, ?, ?, ?)",
+    input.requestId, key.id, input.model, plan.amountNano, now, now + settings.reservationTtlMs, rateTokens,
   );
-  recordRateEvent(sql, input.requestId, key.id, now, rateTokens);
+  recordRateEvent(sql, key.id, now, rateTokens);
   sql.exec("UPDATE api_keys SET last_used_at = ? WHERE id = ?", now, key.id);
   return {
     ok: true,

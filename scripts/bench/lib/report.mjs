@@ -55,6 +55,12 @@ export function renderMarkdown(r) {
     return `${n}: TTFT p50 ${f(u.ttft.p50)} ms, forward p99 ${f(u.forwardDelay.p99)} ms, forwarded before next ${u.zeroBuffering.forwardedBeforeNext}/${u.zeroBuffering.checked}`;
   }).join("; ") + ".");
   lines.push("");
+  const wf = r.windowFill;
+  if (wf) {
+    lines.push(`Rate window filling (one fresh key, c=16, ${wf.seconds} s, gateway only): first seconds ${f(wf.start.rps, 0)} req/s at ${f(wf.start.cpuMsPerRequest, 3)} ms CPU/request; ` +
+      `last seconds ${f(wf.end.rps, 0)} req/s at ${f(wf.end.cpuMsPerRequest, 3)} ms CPU/request, with ${wf.eventsInWindowAtEnd} requests in the key's window (${times(wf.cpuEndOverStart)}).`);
+    lines.push("");
+  }
   lines.push("**Ratios**");
   lines.push("");
   const ga = r.ratios.gatewayOverBareAdded;

@@ -161,6 +161,8 @@ export async function startGateway(bundle, standin, extraOptions = {}) {
     bindings: {
       DEMO_PROVIDER: "off",
       ADMIN_TOKEN,
+      // API keys carry a tag under this secret (src/lib/api-key.ts); without it no key is issued.
+      KEY_TAG_SECRET: "bench-key-tag-secret-0123456789abcdef",
       OPENAI_API_KEY: UPSTREAM_KEY,
       OPENAI_BASE_URL: `${standin.origin}/v1`,
     },

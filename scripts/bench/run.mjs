@@ -33,9 +33,11 @@ const USAGE = `npm run bench [-- options]
   --skip-portkey   leave Portkey out (systems a-c only)
   --no-docs        do not update docs/benchmarks.md
   --seed N         seed of the interleaving order (default 20261122)
-  --out FILE       where to write the JSON (default scripts/bench/results/{full,smoke}.json)`;
-const KNOWN = new Set(["--smoke", "--skip-portkey", "--no-docs", "--seed", "--out", "--help", "-h"]);
-const unknown = argv.filter((a, i) => a.startsWith("-") && !KNOWN.has(a) && !["--seed", "--out"].includes(argv[i - 1]));
+  --out FILE       where to write the JSON (default scripts/bench/results/{full,smoke}.json)
+  --baseline DIR   also run the gateway built from another checkout (e.g. the commit before a change),
+                   as system "before", interleaved with the others: before/after in one run`;
+const KNOWN = new Set(["--smoke", "--skip-portkey", "--no-docs", "--seed", "--out", "--baseline", "--help", "-h"]);
+const unknown = argv.filter((a, i) => a.startsWith("-") && !KNOWN.has(a) && !["--seed", "--out", "--baseline"].includes(argv[i - 1]));
 if (flag("--help") || flag("-h") || unknown.length) {
   if (unknown.length) process.stderr.write(`unknown option(s): ${unknown.join(" ")}\n`);
   process.stderr.write(USAGE + "\n");
@@ -46,6 +48,7 @@ const SKIP_PORTKEY = flag("--skip-portkey");
 const WRITE_DOCS = !SMOKE && !flag("--no-docs");
 const SEED = Number(value("--seed", 20261122));
 const OUT = value("--out", join(BENCH, "results", SMOKE ? "smoke.json" : "full.json"));
+const BASELINE = value("--baseline", null);
 
 const PLAN = SMOKE
   ? { warmupRequests: 20, warmupStreams: 0, latencyRounds: 2, latencyPerRound: 20, streamRounds: 2, loadStreamRounds: 1, loadStreams: 4, throughputRounds: 1, throughputMs: 1000, concurrencies: [16, 64], settleMs: 150, windowSeconds: 4, windowEdgeSeconds: 1 }
@@ -124,6 +127,14 @@ async function setup() {
   cleanups.push(() => gateway.stop());
   const bare = await startBare(standin);
   cleanups.push(() => bare.stop());
+  let before = null;
+  if (BASELINE) {
+    const baseBundle = buildBundle(BASELINE);
+    cleanups.push(() => baseBundle.cleanup());
+    before = await startGateway(baseBundle, standin);
+    cleanups.push(() => before.stop());
+    log(`baseline gateway from ${BASELINE}: workerd pid ${before.pid}`);
+  }
   let portkey = null;
   let portkeyError = SKIP_PORTKEY ? "skipped (--skip-portkey)" : null;
   if (!SKIP_PORTKEY) {
@@ -144,6 +155,10 @@ async function setup() {
     { name: "gateway", label: "(c) gateway, full path (workerd)", pid: gateway.pid, model: BENCH_MODEL,
       target: { url: `${gateway.origin}/api/v1/chat/completions`, headers: { authorization: `Bearer ${gateway.apiKey}` } } },
   ];
+  if (before) {
+    systems.push({ name: "before", label: "(c0) gateway before this change (workerd)", pid: before.pid, model: BENCH_MODEL,
+      target: { url: `${before.origin}/api/v1/chat/completions`, headers: { authorization: `Bearer ${before.apiKey}` } } });
+  }
   if (portkey) {
     systems.push({ name: "portkey", label: "(d) Portkey gateway (Node)", pid: portkey.pid, model: UPSTREAM_MODEL,
       target: { url: `${portkey.origin}/v1/chat/completions`,
@@ -155,7 +170,7 @@ async function setup() {
     s.errorCount = 0;
     s.errors = [];
   }
-  return { standin, gateway, bare, portkey, portkeyError, systems };
+  return { standin, gateway, bare, before, portkey, portkeyError, systems };
 }
 
 let phase = "setup";
@@ -253,11 +268,11 @@ async function throughputPhase(ctx) {
  * the first windowEdgeSeconds, "end" the last ones (after 20 s in the full run), when the key's
  * 60-second window holds everything sent so far.
  */
-async function windowPhase(ctx) {
-  phase = "window fill";
-  const g = ctx.systems.find((s) => s.name === "gateway");
-  log(`window fill: ${PLAN.windowSeconds} s at c=16 on one fresh key`);
-  const fresh = await ctx.gateway.createKey("window");
+async function windowPhase(ctx, name = "gateway") {
+  phase = `window fill (${name})`;
+  const g = ctx.systems.find((s) => s.name === name);
+  log(`window fill (${name}): ${PLAN.windowSeconds} s at c=16 on one fresh key`);
+  const fresh = await ctx[name].createKey("window");
   const target = { ...g.target, headers: { authorization: `Bearer ${fresh.apiKey}` } };
   await sleep(PLAN.settleMs);
   const bySecond = [];
@@ -391,6 +406,14 @@ function analyse(ctx, latency, streams1, streamsLoad, windows, memoryIdle, windo
     throughputGatewayOverBare: Object.fromEntries(PLAN.concurrencies.map((c) => [`c${c}`, over(g.throughput[`c${c}`].rps, b.throughput[`c${c}`].rps)])),
     cpuGatewayOverBare: Object.fromEntries(PLAN.concurrencies.map((c) => [`c${c}`, over(g.throughput[`c${c}`].cpuMsPerRequest, b.throughput[`c${c}`].cpuMsPerRequest)])),
   };
+  const b0 = per.before;
+  if (b0) {
+    ratios.gatewayVsBefore = {
+      addedLatencyP50: over(g.added.latencyP50, b0.added.latencyP50),
+      ...Object.fromEntries(PLAN.concurrencies.map((c) => [`throughputC${c}`, over(g.throughput[`c${c}`].rps, b0.throughput[`c${c}`].rps)])),
+      ...Object.fromEntries(PLAN.concurrencies.map((c) => [`cpuPerRequestC${c}`, over(g.throughput[`c${c}`].cpuMsPerRequest, b0.throughput[`c${c}`].cpuMsPerRequest)])),
+    };
+  }
   if (pk) {
     ratios.gatewayVsPortkey = {
       addedLatencyP50: over(g.added.latencyP50, pk.added.latencyP50),
@@ -469,6 +492,7 @@ async function main() {
   const streamsLoad = await streamPhase(ctx.systems, PLAN.loadStreamRounds, PLAN.loadStreams, 200);
   const windows = await throughputPhase(ctx);
   const windowFill = await windowPhase(ctx);
+  const windowFillBefore = ctx.before ? await windowPhase(ctx, "before") : null;
   const measuredSec = (Date.now() - tPhases) / 1000;
   const analysis = analyse(ctx, latency, streams1, streamsLoad, windows, memoryIdle, windowFill);
   const bookkeeping = await gatewayBookkeeping(ctx);
@@ -492,6 +516,7 @@ async function main() {
       client: "node:http keep-alive agents in the bench process",
     },
     ...analysis,
+    windowFillBefore,
     gatewayBookkeeping: bookkeeping,
     portkeyError: ctx.portkeyError,
   };

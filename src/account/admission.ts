@@ -72,7 +72,8 @@ export function admit(sql: SqlStorage, input: AdmitInput, balanceNano: number, a
     input.requestId, key.id, input.model, plan.amountNano, now, now + settings.reservationTtlMs, rateTokens,
   );
   recordRateEvent(sql, key.id, now, rateTokens);
-  sql.exec("UPDATE api_keys SET last_used_at = ? WHERE id = ?", now, key.id);
+  // To the second: a busy key does not rewrite its row on every request.
+  if (key.lastUsedAt === null || now < key.lastUsedAt || now - key.lastUsedAt >= 1000) sql.exec("UPDATE api_keys SET last_used_at = ? WHERE id = ?", now, key.id);
   return {
     ok: true,
     keyId: key.id,

@@ -53,7 +53,15 @@ export function correctRateTokens(sql: SqlStorage, keyId: string, admittedAt: nu
   );
 }
 
-/** Drops buckets that left the window (an index seek on ts; at most one bucket per key and second ever exists). */
+const lastPrune = new WeakMap<SqlStorage, number>();
+
+/**
+ * Drops buckets that left the window, at most once a second per Durable Object (the window's
+ * query skips them anyway: pruning only keeps the table small). An index seek on ts.
+ */
 export function pruneRateEvents(sql: SqlStorage, now: number): void {
+  const last = lastPrune.get(sql);
+  if (last !== undefined && now >= last && now - last < SECOND_MS) return;
+  lastPrune.set(sql, now);
   sql.exec("DELETE FROM rate_events WHERE ts <= ?", now - RATE_WINDOW_MS);
 }

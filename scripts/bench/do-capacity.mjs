@@ -100,9 +100,8 @@ async function main() {
       if (!res.ok) throw new Error(`driver: ${res.status} ${await res.text()}`);
       return res.json();
     };
-    await drive(4, 1000); // warm-up (JIT, schema)
     const results = [];
-    let charged = 0;
+    let charged = (await drive(4, 1000)).charged; // warm-up (JIT, schema)
     for (let rnd = 0; rnd < ROUNDS; rnd++) {
       for (const c of CONCURRENCIES) {
         await new Promise((r) => setTimeout(r, 1200)); // the outbox alarm of the previous window runs in its own time
@@ -133,11 +132,12 @@ async function main() {
     }
     const out = {
       date: new Date().toISOString(), seconds: SECONDS, rounds: ROUNDS, summary, syncs, windows: results,
-      books: { chargedNano: charged, pairCostNano: PAIR_COST_NANO, inFlight: state.in_flight, totalUsageUsd: state.total_usage_usd, balanceUsd: state.balance_usd },
+      books: { chargedNano: charged, pairCostNano: PAIR_COST_NANO, inFlight: state.in_flight, totalUsageUsd: state.total_usage_usd, balanceUsd: state.balance_usd,
+        ok: state.in_flight === 0 && Math.round(Number(state.total_usage_usd) * 1e9) === charged },
     };
     writeFileSync(OUT, JSON.stringify(out, (k, v) => (typeof v === "number" ? round(v, 3) : v), 2) + "\n");
     process.stdout.write(`${JSON.stringify(out.summary)}\n${JSON.stringify(out.syncs)}\n${JSON.stringify(out.books)}\nJSON: ${OUT}\n`);
-    if (state.in_flight !== 0) throw new Error(`${state.in_flight} reservations left open`);
+    if (!out.books.ok) throw new Error(`the books do not match: ${JSON.stringify(out.books)}`);
   } finally {
     await cleanup();
   }

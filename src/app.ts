@@ -8,6 +8,7 @@ import { authApi } from "./routes/auth";
 import { billingApi } from "./routes/billing";
 import { meApi } from "./routes/me";
 import { publicApi } from "./routes/public";
+import { retentionPeriods } from "./lib/retention-floors";
 import { v1Api } from "./routes/v1";
 
 /** CORS for the API routes (docs/compatibility.md#cors). Request headers are reflected (SDKs add their own). */
@@ -27,6 +28,12 @@ export function createApp() {
   const app = new Hono<{ Bindings: Env }>();
   app.use(secureHeaders());
   app.onError(handleError);
+  // Retention settings below a promised floor (P19) stop the deployment from serving at all: every
+  // request is refused with 503 retention_misconfigured naming the promise until the operator fixes them.
+  app.use(async (c, next) => {
+    retentionPeriods(c.env);
+    await next();
+  });
   app.notFound((c) => {
     throw new ApiError(404, "not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`);
   });

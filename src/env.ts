@@ -1,6 +1,6 @@
 import type { AccountDO } from "./account/account-do";
 import type { ChannelHealthDO } from "./health/health-do";
-import type { UsageBatchMessage } from "./lib/usage-batch";
+import type { UsageBatchMessage } from "./db/usage-batch";
 
 /**
  * The one typed environment of the worker and its Durable Objects.
@@ -79,6 +79,8 @@ export interface Env {
   /** Secret: bearer token for EMAIL_API_URL. */
   EMAIL_API_TOKEN?: string;
   EMAIL_FROM?: string;
+  /** Where the rights desk sends its reminders and overdue escalations (the privacy contact). Unset: audit log only. */
+  RIGHTS_DESK_EMAIL?: string;
 
   /** Retention in days (defaults: usage logs anonymized after 365, security logs 180, transactions 1825, unverified accounts 30, deleted accounts' remaining data 30). */
   RETENTION_USAGE_DAYS?: string;
@@ -90,6 +92,8 @@ export interface Env {
   USAGE_RECENT_DAYS?: string;
   /** "off": usage records and usage charges are no longer copied one row each to D1 (default "on"; docs/capacity.md). */
   USAGE_D1_MIRROR?: string;
+  /** Which usage-log promise the policy makes: "12-months" (default, floor 365 days) or "90-days" (floor 90). Periods below a promised floor are refused (src/retention/floors.ts). */
+  RETENTION_USAGE_POLICY?: string;
 
   /** Stripe: secret key, webhook signing secret and (for tests and local stand-ins) the API host. Unset key = top-up not configured. */
   STRIPE_SECRET_KEY?: string;

@@ -1,6 +1,7 @@
 import { type D1Migration, env, reset } from "cloudflare:test";
 import { afterAll, vi } from "vitest";
 import { invalidateCatalog } from "../src/catalog/catalog";
+import { invalidateModelStats } from "../src/routing/measured";
 import { TEST_CATALOG_SQL } from "./helpers/catalog";
 
 // Runs before every test file. Test files share one Workers runtime per vitest worker
@@ -9,10 +10,11 @@ import { TEST_CATALOG_SQL } from "./helpers/catalog";
 //  - every binding's data is deleted (D1 and every Durable Object's storage and instance);
 //  - the real migrations are applied (as applyD1Migrations would, in one batch), then test-only catalog rows whose upstream model names select
 //    stand-in scenarios (test/standin/README.md);
-//  - the isolate's in-memory catalog cache is dropped;
+//  - the isolate's in-memory catalog and model-statistics caches are dropped;
 // and at the file's end, spies the file left on globals (console, crypto) are restored.
 await reset();
 invalidateCatalog();
+invalidateModelStats(); // measured latencies and failures, cached per isolate for the recommendations
 // One batch (one round trip to D1) for every migration, the migrations table and the test catalog.
 const migrations = (env as unknown as { TEST_MIGRATIONS: D1Migration[] }).TEST_MIGRATIONS;
 await env.DB.batch(

@@ -25,6 +25,7 @@ export const ROUTES: Route[] = [
   { path: "/models", access: "public", load: () => import("./pages/Models") },
   { path: "/playground", access: "user", load: () => import("./pages/Playground") },
   { path: "/settings", access: "user", load: () => import("./pages/Settings") },
+  { path: "/privacy-requests", access: "user", load: () => import("./pages/PrivacyRequests") },
   { path: "/docs", access: "public", load: () => import("./pages/Docs") },
   { path: "/privacy", access: "public", load: () => import("./pages/Privacy") },
   { path: "/terms", access: "public", load: () => import("./pages/Terms") },

@@ -32,6 +32,9 @@ import { ROOT, BENCH, UPSTREAM_KEY, BENCH_MODEL, UPSTREAM_MODEL, startStandin, b
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes("--quick");
+// --only 3,5: run just those steps (1 stages, 2 storage, 3 rate window, 4 perf, 5 V8 CPU profile).
+const ONLY = argv.includes("--only") ? new Set(argv[argv.indexOf("--only") + 1].split(",").map(Number)) : null;
+const step = (n) => !ONLY || ONLY.has(n);
 const OUT = argv.includes("--out") ? argv[argv.indexOf("--out") + 1] : join(BENCH, "results", "profile.json");
 const log = (m) => process.stderr.write(`[profile] ${m}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -371,7 +374,7 @@ async function main() {
   const result = { date: new Date().toISOString(), quick: QUICK, gatewayCommit: head.status === 0 ? head.stdout.trim() : null };
 
   log("1/5 stages at c=1");
-  {
+  if (step(1)) {
     const gw = await startGateway(bundle, standin);
     const bare = await startBare(standin);
     result.stages = await stages(standin, bare, gw);
@@ -379,27 +382,29 @@ async function main() {
     await bare.stop();
   }
   log("2/5 storage variants");
-  result.storage = await storageVariants(standin, bundle);
+  result.storage = step(2) ? await storageVariants(standin, bundle) : [];
   log("3/5 rate window: fresh key vs loaded key");
-  result.rateWindow = await rateWindowEffect(standin, bundle);
+  result.rateWindow = step(3) ? await rateWindowEffect(standin, bundle) : null;
   log("4/5 native profile (perf) at c=16");
-  result.native = await nativeProfile(standin, bundle);
+  result.native = step(4) ? await nativeProfile(standin, bundle) : { skipped: "not run (--only)" };
   log("5/5 V8 CPU profile at c=16");
-  result.cpuProfile = await cpuProfile(standin, bundle);
+  result.cpuProfile = step(5) ? await cpuProfile(standin, bundle) : null;
 
   mkdirSync(dirname(OUT), { recursive: true });
   writeFileSync(OUT, JSON.stringify(result, (k, v) => (typeof v === "number" ? round(v, 3) : v), 2) + "\n");
   await cleanup(); // before printing: a closed stdout must not leave workerd or temp files behind
   const st = result.stages;
-  process.stdout.write("\nStages at c=1 (p50 / p99 ms):\n");
-  for (const [k, v] of Object.entries(st)) if (k !== "ttft") process.stdout.write(`  ${k.padEnd(14)} ${v.p50.toFixed(2).padStart(7)} ${v.p99.toFixed(2).padStart(7)}  (n=${v.n}, statuses ${JSON.stringify(v.statuses)})\n`);
-  process.stdout.write(`TTFT p50 (200 ms upstream): ${Object.entries(st.ttft).map(([k, v]) => `${k} ${v.p50.toFixed(2)} ms (n=${v.n})`).join(", ")}\n`);
+  if (st) {
+    process.stdout.write("\nStages at c=1 (p50 / p99 ms):\n");
+    for (const [k, v] of Object.entries(st)) if (k !== "ttft") process.stdout.write(`  ${k.padEnd(14)} ${v.p50.toFixed(2).padStart(7)} ${v.p99.toFixed(2).padStart(7)}  (n=${v.n}, statuses ${JSON.stringify(v.statuses)})\n`);
+    process.stdout.write(`TTFT p50 (200 ms upstream): ${Object.entries(st.ttft).map(([k, v]) => `${k} ${v.p50.toFixed(2)} ms (n=${v.n})`).join(", ")}\n`);
+  }
   process.stdout.write("\nStorage variants:\n");
   for (const s of result.storage) process.stdout.write(`  ${s.storage.padEnd(42)} c=1 p50 ${s.latencyP50.toFixed(2)} ms, p99 ${s.latencyP99.toFixed(2)} ms, p50 after 30 ms idle ${s.latencyAfterIdleP50.toFixed(2)} ms; c=16 ${s.rpsC16.toFixed(0)} req/s, ${s.cpuMsPerRequest.toFixed(3)} ms CPU/req\n`);
   const rw = result.rateWindow;
-  process.stdout.write(`\nRate window (one fresh key): c=1 p50 ${rw.emptyWindow.p50.toFixed(2)} ms with an empty window; ` +
+  if (rw) process.stdout.write(`\nRate window (one fresh key): c=1 p50 ${rw.emptyWindow.p50.toFixed(2)} ms with an empty window; ` +
     `after ${rw.loadBySecond.length} s at c=16 (${rw.afterLoad.eventsInWindowBefore} events in the window) c=1 p50 ${rw.afterLoad.p50.toFixed(2)} ms\n`);
-  process.stdout.write(`  c=16 by second: ${rw.loadBySecond.map((b) => `${b.rps} req/s (${b.cpuMsPerRequest} ms CPU)`).join(", ")}\n`);
+  if (rw) process.stdout.write(`  c=16 by second: ${rw.loadBySecond.map((b) => `${b.rps} req/s (${b.cpuMsPerRequest} ms CPU)`).join(", ")}\n`);
   if (result.native.skipped) process.stdout.write(`\nNative profile: ${result.native.skipped}\n`);
   else {
     for (const [which, n] of Object.entries(result.native)) {
@@ -407,8 +412,8 @@ async function main() {
       for (const k of n.byKind) process.stdout.write(`  ${(k.share * 100).toFixed(1).padStart(5)}%  ${k.cpuMsPerRequest.toFixed(3)} ms/req  ${k.name}\n`);
     }
   }
-  const cp = result.cpuProfile;
-  process.stdout.write(`\nCPU profile at c=16: ${cp.requests} requests, process CPU ${cp.processCpuMsPerRequest} ms/req, JS isolates busy ${cp.jsBusyMsPerRequest} ms/req\n`);
+  const cp = result.cpuProfile ?? { isolates: [] };
+  if (result.cpuProfile) process.stdout.write(`\nCPU profile at c=16: ${cp.requests} requests, process CPU ${cp.processCpuMsPerRequest} ms/req, JS isolates busy ${cp.jsBusyMsPerRequest} ms/req\n`);
   for (const iso of cp.isolates) {
     process.stdout.write(`  ${iso.isolate}: busy ${iso.busyMs} ms (${(iso.busyMs / cp.requests).toFixed(3)} ms/req)\n`);
     for (const f of iso.byFile.slice(0, 10)) process.stdout.write(`      ${String(f.ms).padStart(8)} ms  ${f.name}\n`);

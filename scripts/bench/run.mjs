@@ -33,9 +33,11 @@ const USAGE = `npm run bench [-- options]
   --skip-portkey   leave Portkey out (systems a-c only)
   --no-docs        do not update docs/benchmarks.md
   --seed N         seed of the interleaving order (default 20261122)
-  --out FILE       where to write the JSON (default scripts/bench/results/{full,smoke}.json)`;
-const KNOWN = new Set(["--smoke", "--skip-portkey", "--no-docs", "--seed", "--out", "--help", "-h"]);
-const unknown = argv.filter((a, i) => a.startsWith("-") && !KNOWN.has(a) && !["--seed", "--out"].includes(argv[i - 1]));
+  --out FILE       where to write the JSON (default scripts/bench/results/{full,smoke}.json)
+  --baseline DIR   also run the gateway built from another checkout (e.g. the commit before a change),
+                   as system "before", interleaved with the others: before/after in one run`;
+const KNOWN = new Set(["--smoke", "--skip-portkey", "--no-docs", "--seed", "--out", "--baseline", "--help", "-h"]);
+const unknown = argv.filter((a, i) => a.startsWith("-") && !KNOWN.has(a) && !["--seed", "--out", "--baseline"].includes(argv[i - 1]));
 if (flag("--help") || flag("-h") || unknown.length) {
   if (unknown.length) process.stderr.write(`unknown option(s): ${unknown.join(" ")}\n`);
   process.stderr.write(USAGE + "\n");
@@ -46,10 +48,11 @@ const SKIP_PORTKEY = flag("--skip-portkey");
 const WRITE_DOCS = !SMOKE && !flag("--no-docs");
 const SEED = Number(value("--seed", 20261122));
 const OUT = value("--out", join(BENCH, "results", SMOKE ? "smoke.json" : "full.json"));
+const BASELINE = value("--baseline", null);
 
 const PLAN = SMOKE
-  ? { warmupRequests: 20, warmupStreams: 0, latencyRounds: 2, latencyPerRound: 20, streamRounds: 2, loadStreamRounds: 1, loadStreams: 4, throughputRounds: 1, throughputMs: 1000, concurrencies: [16, 64], settleMs: 150 }
-  : { warmupRequests: 300, warmupStreams: 1, latencyRounds: 15, latencyPerRound: 100, streamRounds: 16, loadStreamRounds: 2, loadStreams: 16, throughputRounds: 5, throughputMs: 3000, concurrencies: [16, 64], settleMs: 300 };
+  ? { warmupRequests: 20, warmupStreams: 0, latencyRounds: 2, latencyPerRound: 20, streamRounds: 2, loadStreamRounds: 1, loadStreams: 4, throughputRounds: 1, throughputMs: 1000, concurrencies: [16, 64], settleMs: 150, windowSeconds: 4, windowEdgeSeconds: 1 }
+  : { warmupRequests: 300, warmupStreams: 1, latencyRounds: 15, latencyPerRound: 100, streamRounds: 16, loadStreamRounds: 2, loadStreams: 16, throughputRounds: 5, throughputMs: 3000, concurrencies: [16, 64], settleMs: 300, windowSeconds: 22, windowEdgeSeconds: 2 };
 
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -124,6 +127,14 @@ async function setup() {
   cleanups.push(() => gateway.stop());
   const bare = await startBare(standin);
   cleanups.push(() => bare.stop());
+  let before = null;
+  if (BASELINE) {
+    const baseBundle = buildBundle(BASELINE);
+    cleanups.push(() => baseBundle.cleanup());
+    before = await startGateway(baseBundle, standin);
+    cleanups.push(() => before.stop());
+    log(`baseline gateway from ${BASELINE}: workerd pid ${before.pid}`);
+  }
   let portkey = null;
   let portkeyError = SKIP_PORTKEY ? "skipped (--skip-portkey)" : null;
   if (!SKIP_PORTKEY) {
@@ -144,6 +155,10 @@ async function setup() {
     { name: "gateway", label: "(c) gateway, full path (workerd)", pid: gateway.pid, model: BENCH_MODEL,
       target: { url: `${gateway.origin}/api/v1/chat/completions`, headers: { authorization: `Bearer ${gateway.apiKey}` } } },
   ];
+  if (before) {
+    systems.push({ name: "before", label: "(c0) gateway before this change (workerd)", pid: before.pid, model: BENCH_MODEL,
+      target: { url: `${before.origin}/api/v1/chat/completions`, headers: { authorization: `Bearer ${before.apiKey}` } } });
+  }
   if (portkey) {
     systems.push({ name: "portkey", label: "(d) Portkey gateway (Node)", pid: portkey.pid, model: UPSTREAM_MODEL,
       target: { url: `${portkey.origin}/v1/chat/completions`,
@@ -155,7 +170,7 @@ async function setup() {
     s.errorCount = 0;
     s.errors = [];
   }
-  return { standin, gateway, bare, portkey, portkeyError, systems };
+  return { standin, gateway, bare, before, portkey, portkeyError, systems };
 }
 
 let phase = "setup";
@@ -247,6 +262,41 @@ async function throughputPhase(ctx) {
   return windows;
 }
 
+/**
+ * The rate window filling up: one fresh key (empty window) under a c=16 closed loop for
+ * windowSeconds, second by second, with the gateway's CPU per request of each second. "start" is
+ * the first windowEdgeSeconds, "end" the last ones (after 20 s in the full run), when the key's
+ * 60-second window holds everything sent so far.
+ */
+async function windowPhase(ctx, name = "gateway") {
+  phase = `window fill (${name})`;
+  const g = ctx.systems.find((s) => s.name === name);
+  log(`window fill (${name}): ${PLAN.windowSeconds} s at c=16 on one fresh key`);
+  const fresh = await ctx[name].createKey("window");
+  const target = { ...g.target, headers: { authorization: `Bearer ${fresh.apiKey}` } };
+  await sleep(PLAN.settleMs);
+  const bySecond = [];
+  let inWindow = 0;
+  for (let sec = 0; sec < PLAN.windowSeconds; sec++) {
+    const cpu0 = cpuSeconds(g.pid);
+    const r = await closedLoop(target, jsonBody(g.model), g.agent, 16, 1000);
+    g.ok += r.completed;
+    g.errorCount += r.errors;
+    if (r.errors) g.errors.push(`window fill: ${r.errors} errors, first: ${r.firstError}`);
+    inWindow += r.completed;
+    bySecond.push({ second: sec + 1, rps: r.completed / (r.elapsedMs / 1000), cpuMsPerRequest: ((cpuSeconds(g.pid) - cpu0) * 1000) / Math.max(1, r.completed), eventsInWindow: inWindow });
+  }
+  await sleep(PLAN.settleMs);
+  const edge = (rows) => {
+    const n = rows.reduce((a, x) => a + x.rps, 0);
+    return { rps: n / rows.length, cpuMsPerRequest: rows.reduce((a, x) => a + x.cpuMsPerRequest * x.rps, 0) / n };
+  };
+  const k = PLAN.windowEdgeSeconds;
+  const start = edge(bySecond.slice(0, k));
+  const end = edge(bySecond.slice(-k));
+  return { seconds: PLAN.windowSeconds, start, end, cpuEndOverStart: end.cpuMsPerRequest / start.cpuMsPerRequest, eventsInWindowAtEnd: inWindow, bySecond };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Analysis
 function latencyStats(ms) {
@@ -313,7 +363,7 @@ function throughputStats(windows, name, c) {
   };
 }
 
-function analyse(ctx, latency, streams1, streamsLoad, windows, memoryIdle) {
+function analyse(ctx, latency, streams1, streamsLoad, windows, memoryIdle, windowFill) {
   const names = ctx.systems.map((s) => s.name);
   const per = {};
   for (const s of ctx.systems) {
@@ -356,6 +406,14 @@ function analyse(ctx, latency, streams1, streamsLoad, windows, memoryIdle) {
     throughputGatewayOverBare: Object.fromEntries(PLAN.concurrencies.map((c) => [`c${c}`, over(g.throughput[`c${c}`].rps, b.throughput[`c${c}`].rps)])),
     cpuGatewayOverBare: Object.fromEntries(PLAN.concurrencies.map((c) => [`c${c}`, over(g.throughput[`c${c}`].cpuMsPerRequest, b.throughput[`c${c}`].cpuMsPerRequest)])),
   };
+  const b0 = per.before;
+  if (b0) {
+    ratios.gatewayVsBefore = {
+      addedLatencyP50: over(g.added.latencyP50, b0.added.latencyP50),
+      ...Object.fromEntries(PLAN.concurrencies.map((c) => [`throughputC${c}`, over(g.throughput[`c${c}`].rps, b0.throughput[`c${c}`].rps)])),
+      ...Object.fromEntries(PLAN.concurrencies.map((c) => [`cpuPerRequestC${c}`, over(g.throughput[`c${c}`].cpuMsPerRequest, b0.throughput[`c${c}`].cpuMsPerRequest)])),
+    };
+  }
   if (pk) {
     ratios.gatewayVsPortkey = {
       addedLatencyP50: over(g.added.latencyP50, pk.added.latencyP50),
@@ -385,11 +443,24 @@ function analyse(ctx, latency, streams1, streamsLoad, windows, memoryIdle) {
   } else {
     t("portkey", "lower added latency and TTFT than Portkey", `not measured: ${ctx.portkeyError}`, null);
   }
+  // Issue 14's targets for the hot path (docs/benchmarks.md, "Targets").
+  const cpu16 = g.throughput.c16.cpuMsPerRequest;
+  t("cpu_per_request", "gateway CPU per request at c=16 at most 1.0 ms", `${round(cpu16, 3)} ms`, cpu16 <= 1.0);
+  for (const c of PLAN.concurrencies) {
+    const r = ratios.throughputGatewayOverBare[`c${c}`];
+    t(`throughput30_c${c}`, `throughput at c=${c} at least 30% of bare`, `${round(r * 100, 1)}% of bare`, r >= 0.3);
+  }
+  if (pk) {
+    t("portkey_latency_p50_no_worse", "added latency at c=1, p50, no worse than Portkey's", `${round(g.added.latencyP50, 2)} ms vs ${round(pk.added.latencyP50, 2)} ms`, g.added.latencyP50 <= pk.added.latencyP50);
+  }
+  t("window_flat", `gateway CPU per request after ${windowFill.seconds - PLAN.windowEdgeSeconds} s at c=16 on one key at most 10% above a fresh key's`,
+    `${round(windowFill.end.cpuMsPerRequest, 3)} vs ${round(windowFill.start.cpuMsPerRequest, 3)} ms (${round((windowFill.cpuEndOverStart - 1) * 100, 1)}%), ${windowFill.eventsInWindowAtEnd} requests in the window`,
+    windowFill.cpuEndOverStart <= 1.1);
   const zb = g.stream.zeroBuffering;
   t("zero_buffering", "each streamed chunk reaches the client before the stand-in produces the next (c=1)",
     `${zb.forwardedBeforeNext}/${zb.checked} chunks${zb.violations ? ` (${zb.heldUntilNext} of the late ones arrived together with the next)` : ""}${g.stream.incompleteStreams ? `, ${g.stream.incompleteStreams} incomplete streams` : ""}`,
     zb.checked > 0 && zb.violations === 0 && g.stream.incompleteStreams === 0);
-  return { systems: per, ratios, targets };
+  return { systems: per, ratios, targets, windowFill };
 }
 
 /** Every gateway request that succeeded must have produced one usage record in D1 (the outbox). */
@@ -420,8 +491,10 @@ async function main() {
   const streams1 = await streamPhase(ctx.systems, PLAN.streamRounds, 1, 100);
   const streamsLoad = await streamPhase(ctx.systems, PLAN.loadStreamRounds, PLAN.loadStreams, 200);
   const windows = await throughputPhase(ctx);
+  const windowFill = await windowPhase(ctx);
+  const windowFillBefore = ctx.before ? await windowPhase(ctx, "before") : null;
   const measuredSec = (Date.now() - tPhases) / 1000;
-  const analysis = analyse(ctx, latency, streams1, streamsLoad, windows, memoryIdle);
+  const analysis = analyse(ctx, latency, streams1, streamsLoad, windows, memoryIdle, windowFill);
   const bookkeeping = await gatewayBookkeeping(ctx);
 
   const result = {
@@ -443,6 +516,7 @@ async function main() {
       client: "node:http keep-alive agents in the bench process",
     },
     ...analysis,
+    windowFillBefore,
     gatewayBookkeeping: bookkeeping,
     portkeyError: ctx.portkeyError,
   };

@@ -1,39 +1,31 @@
 import { countFreeRequest } from "./free-request";
+import { lowBalanceThreshold, setThreshold } from "./low-balance";
+import { autoTopupState, pendingCharges, setAutoTopup, type AutoTopupSettings, type AutoTopupState } from "./auto-topup";
+import { applyOutcome, askStripe } from "./auto-topup-charge";
+import { expirePlanCredit, grantPlanCredit, nextPlanExpiry, type PlanGrant, type PlanGrantResult } from "./plan-credit";
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { admit, statusRefusal } from "./admission";
 import { findUsableKey, insertKey, isRefusal, listKeys, revokeKey, updateKey } from "./keys";
-import { balance, listLedger, MAX_BALANCE_NANO, post } from "./ledger";
-import { LEDGER_SCHEMA, ledgerSnapshot, type LedgerSnapshot } from "./ledger";
-import { lowBalanceThreshold, setThreshold } from "./low-balance";
+import { balance, LEDGER_SCHEMA, ledgerSnapshot, listLedger, MAX_BALANCE_NANO, post, type LedgerSnapshot } from "./ledger";
 import { closeAccount, type ClosureFigures } from "./closure";
-import { findPendingUsage, flushBatch, pendingOutbox } from "./outbox";
-import { findPendingRecord, planeSnapshot, pruneSentUsage, sendUsage, USAGE_PLANE_SCHEMA, usagePlaneConfig, type PlaneSnapshot } from "./usage-plane";
+import { findPendingUsage, pendingOutbox } from "./outbox";
+import { findPendingRecord, flushAll, planeSnapshot, pruneSentUsage, USAGE_PLANE_SCHEMA, usagePlaneConfig, type PlaneSnapshot } from "./usage-plane";
 import { applyCumulative, creditPurchase, disputeChanged, PAYMENTS_SCHEMA, reconcileDisputeStatus, type CumulativeInput, type CumulativeResult, type DisputeState } from "./payments";
 import { expireReservations, settle } from "./settlement";
 import { finishHold, holdRefund, type HoldInput, type HoldOutcome, type HoldResult } from "./refund-holds";
-import { ACCOUNT_SCHEMA, migrateAccountSchema, num, one, REQUEST_RETENTION_MS } from "./storage";
+import { ACCOUNT_SCHEMA, migrateAccountSchema, one, REQUEST_RETENTION_MS } from "./storage";
+import { accountSummary, type AccountSummary } from "./summary";
 import { chainContext, pruneResponses, responseNotFound, RESPONSES_SCHEMA } from "./chains";
 import { assignMaxCharge } from "./overdraft";
 import { rateWindow } from "./rate-limit";
-import type { AccountStatus, AdmitInput, AdmitSettings, AdmitResult, KeyInfo, KeyPatch, LedgerEntry, NewKey, SettleInput, SettleResult, VerifyResult } from "./types";
+import type { AccountStatus, KeyPatch, AdmitInput, AdmitSettings, AdmitResult, KeyInfo, LedgerEntry, NewKey, SettleInput, SettleResult, VerifyResult } from "./types";
 
 const FLUSH_DELAY_MS = 1000;
 const MAX_BACKOFF_MS = 300_000;
+const AUTO_TOPUP_RETRY_MS = 60_000;
 
 export type CreditResult = { ok: true; entry: LedgerEntry; duplicate: boolean } | { ok: false; code: "balance_limit_exceeded" };
-
-export interface AccountSummary {
-  userId: string | null;
-  status: string;
-  balanceNano: number;
-  holdsNano: number;
-  inFlight: number;
-  /** Everything added to the balance except usage (grants, purchases, refunds, adjustments). */
-  creditsNano: number;
-  usageNano: number;
-  pendingOutbox: number;
-}
 
 /**
  * One per user (addressed by user id). The authority for the balance, reservations, keys,
@@ -47,10 +39,7 @@ export class AccountDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.sql.exec(ACCOUNT_SCHEMA);
-    this.sql.exec(LEDGER_SCHEMA);
-    this.sql.exec(RESPONSES_SCHEMA);
-    this.sql.exec(USAGE_PLANE_SCHEMA);
+    for (const schema of [ACCOUNT_SCHEMA, LEDGER_SCHEMA, RESPONSES_SCHEMA, USAGE_PLANE_SCHEMA]) this.sql.exec(schema);
     migrateAccountSchema(this.sql);
     void ctx.blockConcurrencyWhile(async () => { this.alarmAt = await ctx.storage.getAlarm(); });
   }
@@ -180,47 +169,27 @@ export class AccountDO extends DurableObject<Env> {
 
   /** A paid Stripe purchase (ledger kind "purchase", ref = the checkout session, aliases = its payment intent); posts refunds and disputes that waited for it (./payments.ts). */
   creditPurchase(userId: string, change: { ref: string; amountNano: number; note?: string | null; aliases?: string[] }): { entry: LedgerEntry; duplicate: boolean } {
-    this.init(userId);
-    const now = Date.now();
-    const result = this.ctx.storage.transactionSync(() => creditPurchase(this.sql, userId, change, now));
-    void this.schedule(now + FLUSH_DELAY_MS);
-    return result;
+    return this.step(userId, (now) => creditPurchase(this.sql, userId, change, now));
   }
 
   /** Moves the ledger to a running total (refunds of a payment, a lost dispute), posting only the part not in it yet. */
   applyCumulative(userId: string, input: CumulativeInput): CumulativeResult {
-    this.init(userId);
-    const now = Date.now();
-    const result = this.ctx.storage.transactionSync(() => applyCumulative(this.sql, userId, input, now));
-    void this.schedule(now + FLUSH_DELAY_MS);
-    return result;
+    return this.step(userId, (now) => applyCumulative(this.sql, userId, input, now));
   }
 
   /** A card dispute opened or closed: account status and, when lost, the amount taken back (./payments.ts). */
   disputeChanged(userId: string, input: { disputeId: string; state: DisputeState; amountNano: number; afterRef?: string | null; note?: string | null }) {
-    this.init(userId);
-    const now = Date.now();
-    const result = this.ctx.storage.transactionSync(() => disputeChanged(this.sql, userId, input, now));
-    void this.schedule(now + FLUSH_DELAY_MS);
-    return result;
+    return this.step(userId, (now) => disputeChanged(this.sql, userId, input, now));
   }
 
   /** An approved refund's amount leaves the balance before Stripe is asked (./refund-holds.ts). */
   holdRefund(userId: string, input: HoldInput): HoldResult {
-    this.init(userId);
-    const now = Date.now();
-    const result = this.ctx.storage.transactionSync(() => holdRefund(this.sql, userId, input, now));
-    void this.schedule(now + FLUSH_DELAY_MS);
-    return result;
+    return this.step(userId, (now) => holdRefund(this.sql, userId, input, now));
   }
 
   /** Stripe's answer for a held refund: recorded by id, or the hold credited back (./refund-holds.ts). */
   finishRefundHold(userId: string, input: HoldOutcome): { targetNano: number } | null {
-    this.init(userId);
-    const now = Date.now();
-    const result = this.ctx.storage.transactionSync(() => finishHold(this.sql, userId, input, now));
-    void this.schedule(now + FLUSH_DELAY_MS);
-    return result;
+    return this.step(userId, (now) => finishHold(this.sql, userId, input, now));
   }
 
   ledger(limit = 100): LedgerEntry[] {
@@ -233,23 +202,49 @@ export class AccountDO extends DurableObject<Env> {
     return { thresholdNano: lowBalanceThreshold(this.sql) };
   }
 
+  /** Turns the opt-in auto top-up on with these figures, or off with null (./auto-topup.ts). */
+  setAutoTopup(userId: string, input: AutoTopupSettings | null): AutoTopupState {
+    return this.step(userId, (now) => setAutoTopup(this.sql, input, balance(this.sql), now));
+  }
+
+  autoTopup(): AutoTopupState {
+    return autoTopupState(this.sql, Date.now());
+  }
+
+  /** Asks Stripe for each pending auto top-up charge and records the answers (./auto-topup-charge.ts); run by the alarm. */
+  async runAutoTopups(): Promise<number> {
+    const userId = this.userId() ?? "unknown";
+    const charges = pendingCharges(this.sql);
+    for (const charge of charges) {
+      const outcome = await askStripe(this.env, userId, charge);
+      this.step(userId, (now) => applyOutcome(this.sql, userId, charge, outcome, now));
+      if (outcome.kind === "retry") void this.schedule(Date.now() + AUTO_TOPUP_RETRY_MS);
+    }
+    return charges.length;
+  }
+
+  /** A paid subscription invoice's plan credit, once per invoice; expires at the period's end (./plan-credit.ts). */
+  grantPlanCredit(userId: string, grant: PlanGrant): PlanGrantResult {
+    const result = this.step(userId, (now) => grantPlanCredit(this.sql, userId, grant, now));
+    void this.schedule(grant.periodEnd);
+    return result;
+  }
+
+  /** Expires the plan credit of every period ended by `now` (also run by the alarm). */
+  expirePlanCredit(now = Date.now()): number {
+    const userId = this.userId();
+    return userId ? this.step(userId, () => expirePlanCredit(this.sql, userId, now)) : 0;
+  }
+
   /** The ledger figures reconciliation compares with D1 (src/billing/reconcile.ts). */
   ledgerSnapshot(since = 0, usageInD1 = true): LedgerSnapshot {
     return ledgerSnapshot(this.sql, since, usageInD1);
   }
 
   summary(): AccountSummary {
-    return {
-      userId: this.userId(),
-      status: this.status(),
-      balanceNano: balance(this.sql),
-      holdsNano: this.holds(),
-      inFlight: num(this.sql, "SELECT count(*) FROM requests WHERE state = 'reserved'"),
-      creditsNano: num(this.sql, "SELECT coalesce(sum(amount_nano), 0) FROM ledger WHERE kind <> 'usage'"),
-      usageNano: 0 - num(this.sql, "SELECT coalesce(sum(amount_nano), 0) FROM ledger WHERE kind = 'usage'"),
-      pendingOutbox: pendingOutbox(this.sql).count,
-    };
+    return accountSummary(this.sql, this.userId(), this.status());
   }
+
 
   pendingUsage(requestId: string) {
     return findPendingUsage(this.sql, requestId) ?? findPendingRecord(this.sql, requestId, this.userId() ?? "unknown");
@@ -257,10 +252,7 @@ export class AccountDO extends DurableObject<Env> {
 
   /** Drains the outbox into D1 and the usage records into the usage queue now (also done by the alarm). Returns rows delivered. */
   async flushOutbox(): Promise<number> {
-    let total = 0;
-    const mirror = usagePlaneConfig(this.env).d1Mirror;
-    for (let n = await flushBatch(this.sql, this.env.DB, mirror); n > 0; n = await flushBatch(this.sql, this.env.DB, mirror)) total += n;
-    return total + await sendUsage(this.ctx.storage, this.env.USAGE_QUEUE, this.userId() ?? "unknown");
+    return flushAll(this.ctx.storage, this.env, this.userId() ?? "unknown");
   }
 
   /** The usage plane's running totals at `batch` (D1's usage_cursors.last_batch), for reconciliation. */
@@ -274,22 +266,30 @@ export class AccountDO extends DurableObject<Env> {
     const userId = this.userId() ?? "unknown";
     this.ctx.storage.transactionSync(() => {
       expireReservations(this.sql, userId, now);
+      expirePlanCredit(this.sql, userId, now);
       this.sql.exec("DELETE FROM requests WHERE state <> 'reserved' AND created_at < ?", now - REQUEST_RETENTION_MS);
       pruneResponses(this.sql, now);
       pruneSentUsage(this.sql, now, usagePlaneConfig(this.env).recentMs);
     });
     try {
+      await this.runAutoTopups();
       await this.flushOutbox();
     } catch {
       const attempts = pendingOutbox(this.sql).maxAttempts;
       await this.schedule(Date.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 16)));
     }
     const nextExpiry = one<{ t: number | null }>(this.sql, "SELECT min(expires_at) AS t FROM requests WHERE state = 'reserved'")?.t;
-    if (nextExpiry) await this.schedule(nextExpiry);
+    const nextPlanEnd = nextPlanExpiry(this.sql);
+    if (nextExpiry || nextPlanEnd) await this.schedule(Math.min(nextExpiry || Infinity, nextPlanEnd ?? Infinity));
   }
 
-  private holds(): number {
-    return num(this.sql, "SELECT coalesce(sum(reserved_nano), 0) FROM requests WHERE state = 'reserved'");
+  /** One atomic step for a user's wallet: created if new, then `fn` in a transaction, then the outbox flush scheduled. */
+  private step<T>(userId: string, fn: (now: number) => T): T {
+    this.init(userId);
+    const now = Date.now();
+    const result = this.ctx.storage.transactionSync(() => fn(now));
+    void this.schedule(now + FLUSH_DELAY_MS);
+    return result;
   }
 
   private async schedule(at: number): Promise<void> {

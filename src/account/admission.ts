@@ -68,11 +68,12 @@ export function admit(sql: SqlStorage, input: AdmitInput, balanceNano: number, a
   if (keyRoom !== null && plan.amountNano > keyRoom) return spendLimitRefusal(key, rate);
 
   sql.exec(
-    "INSERT INTO requests (request_id, key_id, model, state, reserved_nano, created_at, expires_at) VALUES (?, ?, ?, 'reserved', ?, ?, ?)",
-    input.requestId, key.id, input.model, plan.amountNano, now, now + settings.reservationTtlMs,
+    "INSERT INTO requests (request_id, key_id, model, state, reserved_nano, created_at, expires_at, rate_tokens) VALUES (?, ?, ?, 'reserved', ?, ?, ?, ?)",
+    input.requestId, key.id, input.model, plan.amountNano, now, now + settings.reservationTtlMs, rateTokens,
   );
-  recordRateEvent(sql, input.requestId, key.id, now, rateTokens);
-  sql.exec("UPDATE api_keys SET last_used_at = ? WHERE id = ?", now, key.id);
+  recordRateEvent(sql, key.id, now, rateTokens);
+  // To the second: a busy key does not rewrite its row on every request.
+  if (key.lastUsedAt === null || now < key.lastUsedAt || now - key.lastUsedAt >= 1000) sql.exec("UPDATE api_keys SET last_used_at = ? WHERE id = ?", now, key.id);
   return {
     ok: true,
     keyId: key.id,

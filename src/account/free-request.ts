@@ -21,6 +21,6 @@ export function countFreeRequest(sql: SqlStorage, keyHash: string, settings: Adm
       message: `Rate limit reached: ${rate.limitRequests} requests per minute for this key.`,
     };
   }
-  recordRateEvent(sql, requestId, key.id, now, 0);
+  recordRateEvent(sql, key.id, now, 0);
   return { ok: true, key, rate: rateWindow(sql, key, now, settings) };
 }

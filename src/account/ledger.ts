@@ -1,5 +1,7 @@
 import { newId } from "../lib/ids";
+import { AUTO_TOPUP_SCHEMA, onAutoTopupCrossing } from "./auto-topup";
 import { LOW_BALANCE_SCHEMA, onBalanceChange } from "./low-balance";
+import { consumePlanCredit, PLAN_CREDIT_SCHEMA } from "./plan-credit";
 import { enqueue } from "./outbox";
 import { num, one, type Row } from "./storage";
 import type { LedgerEntry } from "./types";
@@ -23,7 +25,9 @@ export const MAX_BALANCE_NANO = 1_000_000 * 1_000_000_000;
  */
 export const LEDGER_SCHEMA = `
 CREATE INDEX IF NOT EXISTS ledger_created ON ledger (created_at);
-${LOW_BALANCE_SCHEMA}`;
+${LOW_BALANCE_SCHEMA}
+${AUTO_TOPUP_SCHEMA}
+${PLAN_CREDIT_SCHEMA}`;
 
 export function balance(sql: SqlStorage): number {
   return one<{ balance_nano: number }>(sql, "SELECT balance_nano FROM account WHERE id = 1")?.balance_nano ?? 0;
@@ -39,7 +43,8 @@ export function balance(sql: SqlStorage): number {
  * millisecond, and without this "the latest entry" and the order of balance_after would be
  * ambiguous in D1 (transaction lists, balance history, reconciliation).
  *
- * Every post also checks the low-balance threshold (src/account/low-balance.ts).
+ * Every post also checks the low-balance threshold (src/account/low-balance.ts) and the opt-in
+ * auto top-up's threshold (src/account/auto-topup.ts).
  *
  * A `waiver` row changes nothing (amount 0): it records, in waived_nano, the part of a request's
  * cost that was not charged, so the operator sees every waived amount (docs/billing.md).
@@ -70,6 +75,8 @@ export function post(
   );
   enqueue(sql, { kind: "txn", row: { ...entry, userId } }, now);
   onBalanceChange(sql, userId, entry.id, before, after, now);
+  onAutoTopupCrossing(sql, entry.id, before, after, now);
+  consumePlanCredit(sql, entry.kind, entry.amountNano);
   return { entry, duplicate: false };
 }
 

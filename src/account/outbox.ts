@@ -3,6 +3,8 @@ import type { Row } from "./storage";
 
 /** A low-balance email to queue in D1's email_outbox; the address is looked up there by user id. */
 export interface LowBalanceEmail { id: string; userId: string; balanceUsd: string; thresholdUsd: string; createdAt: number }
+/** Any other email the wallet decides to send (auto top-up charges); `template` names an EmailTemplate (src/email/outbox.ts). */
+export interface WalletEmail { id: string; userId: string; template: string; data: Record<string, string | number | null>; createdAt: number }
 
 /**
  * The outbox carries usage records, ledger entries and low-balance emails from the Durable Object
@@ -12,7 +14,8 @@ export interface LowBalanceEmail { id: string; userId: string; balanceUsd: strin
 export type OutboxItem =
   | { kind: "usage"; row: UsageLogRow }
   | { kind: "txn"; row: TransactionRow }
-  | { kind: "low_balance"; row: LowBalanceEmail };
+  | { kind: "low_balance"; row: LowBalanceEmail }
+  | { kind: "email"; row: WalletEmail };
 
 export const OUTBOX_BATCH = 50;
 
@@ -26,13 +29,13 @@ interface OutboxRow extends Row { seq: number; kind: string; payload: string; at
 const USAGE_COLUMNS = [
   "request_id", "user_id", "key_id", "model", "provider", "endpoint", "stream", "prompt_tokens", "completion_tokens",
   "cached_tokens", "reasoning_tokens", "cost_nano", "latency_ms", "status", "http_status", "usage_source", "error_code",
-  "attempts", "created_at", "route_reason",
+  "attempts", "created_at", "route_reason", "price_version",
 ] as const;
 
 function usageValues(r: UsageLogRow): (string | number | null)[] {
   return [r.requestId, r.userId, r.keyId, r.model, r.provider, r.endpoint, r.stream ? 1 : 0, r.promptTokens, r.completionTokens,
     r.cachedTokens ?? 0, r.reasoningTokens ?? 0, r.costNano, r.latencyMs, r.status, r.httpStatus, r.usageSource, r.errorCode ?? null,
-    r.attempts ?? 1, r.createdAt, r.routeReason ?? null];
+    r.attempts ?? 1, r.createdAt, r.routeReason ?? null, r.priceVersion ?? null];
 }
 
 const USAGE_INSERT = `INSERT INTO usage_logs (${USAGE_COLUMNS.join(", ")}) VALUES (${USAGE_COLUMNS.map(() => "?").join(", ")})
@@ -48,8 +51,15 @@ const TXN_INSERT = `INSERT OR IGNORE INTO transactions (id, user_id, kind, amoun
 const LOW_BALANCE_INSERT = `INSERT OR IGNORE INTO email_outbox (id, user_id, to_address, template, data, attempts, next_attempt_at, created_at)
   SELECT ?, id, email, 'low_balance', ?, 0, ?, ? FROM users WHERE id = ? AND deleted_at IS NULL AND status <> 'deleted'`;
 
+const EMAIL_INSERT = `INSERT OR IGNORE INTO email_outbox (id, user_id, to_address, template, data, attempts, next_attempt_at, created_at)
+  SELECT ?, id, email, ?, ?, 0, ?, ? FROM users WHERE id = ? AND deleted_at IS NULL AND status <> 'deleted'`;
+
 function statement(db: D1Database, item: OutboxItem): D1PreparedStatement {
   if (item.kind === "usage") return db.prepare(USAGE_INSERT).bind(...usageValues(item.row));
+  if (item.kind === "email") {
+    const m = item.row;
+    return db.prepare(EMAIL_INSERT).bind(m.id, m.template, JSON.stringify(m.data), m.createdAt, m.createdAt, m.userId);
+  }
   if (item.kind === "low_balance") {
     const m = item.row;
     const data = JSON.stringify({ balance_usd: m.balanceUsd, threshold_usd: m.thresholdUsd });

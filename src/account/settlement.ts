@@ -10,7 +10,10 @@ import { correctRateTokens } from "./rate-limit";
 import { one, type Row } from "./storage";
 import type { SettleInput, SettleResult } from "./types";
 
-interface RequestRow extends Row { request_id: string; state: string; reserved_nano: number; charged_nano: number; max_charge_nano: number | null }
+interface RequestRow extends Row {
+  request_id: string; state: string; reserved_nano: number; charged_nano: number; max_charge_nano: number | null;
+  created_at: number; rate_tokens: number | null;
+}
 
 /**
  * Settles a request exactly once: charges its cost (one ledger row when non-zero), releases the
@@ -21,7 +24,7 @@ interface RequestRow extends Row { request_id: string; state: string; reserved_n
  * (amount 0, waived_nano = the part) and usage_source "clamped" on the usage record.
  */
 export function settle(sql: SqlStorage, userId: string, input: SettleInput, now: number): SettleResult {
-  const req = one<RequestRow>(sql, "SELECT request_id, state, reserved_nano, charged_nano, max_charge_nano FROM requests WHERE request_id = ?", input.requestId);
+  const req = one<RequestRow>(sql, "SELECT request_id, state, reserved_nano, charged_nano, max_charge_nano, created_at, rate_tokens FROM requests WHERE request_id = ?", input.requestId);
   if (req?.state === "settled") return { chargedNano: req.charged_nano, balanceNano: balance(sql), duplicate: true };
 
   const cost = Math.max(0, Math.trunc(input.costNano));
@@ -42,13 +45,13 @@ export function settle(sql: SqlStorage, userId: string, input: SettleInput, now:
     );
   }
   recordKeySpend(sql, input.keyId, charge, now);
-  correctRateTokens(sql, input.requestId, input.promptTokens + input.completionTokens);
+  if (req?.rate_tokens != null) correctRateTokens(sql, input.keyId, req.created_at, req.rate_tokens, input.promptTokens + input.completionTokens);
   const row = {
     requestId: input.requestId, userId, keyId: input.keyId, model: input.model, provider: input.provider,
     endpoint: input.endpoint, stream: input.stream, promptTokens: input.promptTokens, completionTokens: input.completionTokens,
     cachedTokens: input.cachedTokens, reasoningTokens: input.reasoningTokens, costNano: charge, latencyMs: input.latencyMs,
     status: input.status, httpStatus: input.httpStatus, usageSource, errorCode: input.errorCode, attempts: input.attempts,
-    routeReason: input.routeReason ?? null,
+    routeReason: input.routeReason ?? null, priceVersion: input.priceVersion ?? null,
     createdAt: input.startedAt,
   };
   enqueue(sql, { kind: "usage", row }, now);

@@ -2,6 +2,24 @@
  * The Durable Object's SQLite schema (one database per user). docs/architecture.md explains it.
  * Every statement here is synchronous, so a whole RPC method runs atomically.
  */
+/**
+ * The rate window's table: one row per key and second with traffic, not one per request, so
+ * reading a key's window touches at most 61 rows whatever its rate (docs/architecture.md,
+ * "Admission"). `ts` is the time of the second's last request; a bucket counts while
+ * ts > now − 60 s. WITHOUT ROWID: the rows of one key are stored together, in second order.
+ */
+export const RATE_EVENTS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS rate_events (
+  key_id TEXT NOT NULL,
+  sec INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
+  requests INTEGER NOT NULL,
+  tokens INTEGER NOT NULL,
+  PRIMARY KEY (key_id, sec)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rate_events_ts ON rate_events (ts);
+`;
+
 export const ACCOUNT_SCHEMA = `
 CREATE TABLE IF NOT EXISTS account (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -36,16 +54,7 @@ CREATE TABLE IF NOT EXISTS requests (
 CREATE INDEX IF NOT EXISTS requests_state ON requests (state, expires_at);
 CREATE INDEX IF NOT EXISTS requests_key ON requests (key_id, state);
 CREATE INDEX IF NOT EXISTS requests_created ON requests (created_at);
-CREATE TABLE IF NOT EXISTS rate_events (
-  request_id TEXT PRIMARY KEY,
-  key_id TEXT NOT NULL,
-  ts INTEGER NOT NULL,
-  tokens INTEGER NOT NULL
-);
-DROP INDEX IF EXISTS rate_events_key_ts;
-CREATE INDEX IF NOT EXISTS rate_events_key_ts_tokens ON rate_events (key_id, ts, tokens);
-CREATE INDEX IF NOT EXISTS rate_events_ts ON rate_events (ts);
-CREATE TABLE IF NOT EXISTS ledger (
+${RATE_EVENTS_SCHEMA}CREATE TABLE IF NOT EXISTS ledger (
   id TEXT PRIMARY KEY,
   kind TEXT NOT NULL,
   amount_nano INTEGER NOT NULL,
@@ -80,6 +89,8 @@ const ADDED_COLUMNS: ReadonlyArray<readonly [table: string, column: string, defi
   ["requests", "max_charge_nano", "INTEGER"],
   // `waiver` rows: the part of a request's cost that was not charged (their amount is 0).
   ["ledger", "waived_nano", "INTEGER NOT NULL DEFAULT 0"],
+  // The tokens admission counted in the rate window, so settlement corrects its bucket (src/account/rate-limit.ts).
+  ["requests", "rate_tokens", "INTEGER"],
 ];
 
 /** Brings an existing database up to ACCOUNT_SCHEMA: adds each missing column once (SQLite has no ADD COLUMN IF NOT EXISTS). */
@@ -88,7 +99,26 @@ export function migrateAccountSchema(sql: SqlStorage): void {
     const present = sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray().some((c) => c.name === column);
     if (!present) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
   }
+  migrateRateEvents(sql);
 }
+
+/**
+ * Durable Objects created before the buckets hold one rate_events row per request
+ * (request_id, key_id, ts, tokens). Folds them into buckets once, so no window is forgotten.
+ */
+export function migrateRateEvents(sql: SqlStorage): void {
+  const cols = sql.exec<{ name: string }>("PRAGMA table_info(rate_events)").toArray();
+  if (!cols.some((c) => c.name === "request_id")) return;
+  sql.exec("ALTER TABLE rate_events RENAME TO rate_events_v1");
+  // Indexes move with a renamed table but keep their names: free the names for the new table.
+  for (const index of ["rate_events_ts", "rate_events_key_ts", "rate_events_key_ts_tokens"]) sql.exec(`DROP INDEX IF EXISTS ${index}`);
+  sql.exec(RATE_EVENTS_SCHEMA);
+  sql.exec(
+    "INSERT INTO rate_events (key_id, sec, ts, requests, tokens) SELECT key_id, ts / 1000, max(ts), count(*), sum(tokens) FROM rate_events_v1 GROUP BY key_id, ts / 1000",
+  );
+  sql.exec("DROP TABLE rate_events_v1");
+}
+
 
 /** Settled and expired request rows are kept this long, so a retried settlement stays a no-op. */
 export const REQUEST_RETENTION_MS = 7 * 24 * 3600_000;

@@ -124,6 +124,8 @@ export interface SettleInput {
   overdraftNano: Nano;
   /** For model "auto": the choice and why. */
   routeReason?: string | null;
+  /** The catalog price the request was billed at: `<model id>@<price_updated_at>` (D1 price_versions). */
+  priceVersion?: string | null;
   /** /responses: a response the provider stored, recorded for later chained requests (src/account/chains.ts). */
   storedResponse?: { id: string; contextTokens: number } | null;
 }
@@ -133,7 +135,7 @@ export interface SettleResult { chargedNano: Nano; balanceNano: Nano; duplicate:
 
 export interface LedgerEntry {
   id: string;
-  kind: "grant" | "usage" | "purchase" | "refund" | "dispute" | "adjustment" | "waiver";
+  kind: "grant" | "promo" | "usage" | "purchase" | "refund" | "dispute" | "adjustment" | "waiver" | "plan_credit" | "plan_expiry";
   amountNano: Nano;
   /** `waiver` rows only (their amount is 0): the part of a request's cost that was not charged. */
   waivedNano?: Nano;

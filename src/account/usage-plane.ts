@@ -1,8 +1,12 @@
-import type { PlaneRecord, UsageBatchMessage } from "../lib/usage-batch";
-import { PLANE_BATCH } from "../lib/usage-batch";
+import type { PlaneRecord, UsageBatchMessage } from "../db/usage-batch";
+import { PLANE_BATCH } from "../db/usage-batch";
 import { num, one, type Row } from "./storage";
 
-export { usagePlaneConfig } from "../config";
+import type { Env } from "../env";
+import { usagePlaneConfig } from "../config";
+import { flushBatch } from "./outbox";
+
+export { usagePlaneConfig };
 
 /**
  * The wallet's side of the usage data plane (docs/capacity.md). Each usage record waits in
@@ -118,4 +122,12 @@ export function planeSnapshot(sql: SqlStorage, batch: number): PlaneSnapshot {
     unclaimedChargedNano: num(sql, "SELECT coalesce(sum(charged_nano), 0) FROM usage_pending WHERE batch IS NULL"),
     pendingRecords: num(sql, "SELECT count(*) FROM usage_pending WHERE sent_at IS NULL"),
   };
+}
+
+/** Drains the outbox into D1 (usage copies only with USAGE_D1_MIRROR on), then the usage records into the queue. Returns rows delivered. */
+export async function flushAll(storage: DurableObjectStorage, env: Env, userId: string): Promise<number> {
+  let total = 0;
+  const mirror = usagePlaneConfig(env).d1Mirror;
+  for (let n = await flushBatch(storage.sql, env.DB, mirror); n > 0; n = await flushBatch(storage.sql, env.DB, mirror)) total += n;
+  return total + await sendUsage(storage, env.USAGE_QUEUE, userId);
 }

@@ -1,8 +1,7 @@
 import { int } from "../config";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
-
-const DAY_MS = 86_400_000;
+import { retentionPeriods, type RetentionPeriods } from "../lib/retention-floors";
 
 /** Account, session and retention settings, read from vars (README, "Settings"). */
 export interface AuthConfig {
@@ -11,13 +10,8 @@ export interface AuthConfig {
   insecureCookies: boolean;
   signinMaxFailuresPerAccount: number;
   signinMaxFailuresPerIp: number;
-  retention: {
-    usageMs: number;
-    securityMs: number;
-    transactionsMs: number;
-    unverifiedMs: number;
-    deletedMs: number;
-  };
+  /** Checked against the promised floors (src/lib/retention-floors.ts): a setting below one throws. */
+  retention: RetentionPeriods;
 }
 
 export function authConfig(env: Env): AuthConfig {
@@ -27,13 +21,7 @@ export function authConfig(env: Env): AuthConfig {
     insecureCookies: env.INSECURE_DEV_COOKIES === "on",
     signinMaxFailuresPerAccount: int(env.SIGNIN_MAX_FAILURES_PER_ACCOUNT, 5, 1),
     signinMaxFailuresPerIp: int(env.SIGNIN_MAX_FAILURES_PER_IP, 20, 1),
-    retention: {
-      usageMs: int(env.RETENTION_USAGE_DAYS, 365, 1) * DAY_MS,
-      securityMs: int(env.RETENTION_SECURITY_DAYS, 180, 1) * DAY_MS,
-      transactionsMs: int(env.RETENTION_TRANSACTIONS_DAYS, 1825, 1) * DAY_MS,
-      unverifiedMs: int(env.RETENTION_UNVERIFIED_DAYS, 30, 1) * DAY_MS,
-      deletedMs: int(env.RETENTION_DELETED_DAYS, 30, 1) * DAY_MS,
-    },
+    retention: retentionPeriods(env),
   };
 }
 

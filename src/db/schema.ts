@@ -6,7 +6,6 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
  * (see src/lib/money.ts); prices are integer µUSD per 1M tokens. Times are Unix ms.
  * Nothing here ever holds prompt or completion text.
  */
-
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
   /** Lower-cased. A deleted account's email is replaced by `deleted-<id>@invalid`. */
@@ -161,6 +160,7 @@ export const usageLogs = sqliteTable("usage_logs", {
   attempts: integer("attempts").notNull().default(1),
   /** For model "auto": which model was chosen and why. */
   routeReason: text("route_reason"),
+  priceVersion: text("price_version"), // `<model id>@<models.price_updated_at>` (price_versions)
   createdAt: integer("created_at").notNull(),
   // (user, time, request id): the keyset order of /api/me/usage and the streamed export, read as one index range.
 }, (t) => [index("usage_user_time_id").on(t.userId, t.createdAt, t.requestId), index("usage_key_time").on(t.keyId, t.createdAt), index("usage_time").on(t.createdAt)]);
@@ -296,5 +296,5 @@ export const reconciliationRuns = sqliteTable("reconciliation_runs", {
   /** JSON array of the drifted users' ids and figures (nUSD); nothing else. */
   details: text("details").notNull(),
 }, (t) => [index("reconciliation_runs_started").on(t.startedAt)]);
-
-export * from "./usage-schema";
+export * from "./schema-plans";
+export * from "./schema-usage";

@@ -21,7 +21,10 @@ function linkOf(data: TemplateData, origin: string | null, path: string): string
  * Template variables: verify_email {link}; reset_password {link}; change_email {link, new_email};
  * email_changed {new_email}; low_balance {balance_usd, threshold_usd}; account_deleted {refund_usd?};
  * policy_change {terms_version, effective_date?, summary?}; refund_update {amount_usd, status};
- * address_in_use {attempt: "sign_up" | "email_change"}. Plus an optional
+ * address_in_use {attempt: "sign_up" | "email_change"}; rights_update {kind, status, request_id} (to the user);
+ * rights_reminder {request_id, kind, due_date, days_left} and rights_overdue {request_id, kind, due_date} (to
+ * RIGHTS_DESK_EMAIL); auto_topup_charged {amount_usd, balance_usd}; auto_topup_failed {amount_usd, reason};
+ * price_change {models, effective_date}. Plus an optional
  * `origin` for dashboard links. Never secrets other than the link's own token, never prompt text.
  */
 function parts(template: EmailTemplate, d: TemplateData, origin: string | null): Parts {
@@ -58,6 +61,26 @@ function parts(template: EmailTemplate, d: TemplateData, origin: string | null):
     case "refund_update":
       return { subject: "Update on your refund request", action: "View refunds", link: linkOf(d, origin, "/billing"),
         lines: [`Your refund request of ${str(d.amount_usd)} USD is now: ${str(d.status)}.`] };
+    case "rights_update":
+      return { subject: "Your privacy request", action: "View your requests", link: linkOf(d, origin, "/privacy-requests"),
+        lines: [`Your request "${str(d.kind)}" (${str(d.request_id)}) is ${str(d.status)}.`, "We answer every privacy request within 30 days."] };
+    case "rights_reminder":
+      return { subject: `Privacy request due in ${str(d.days_left)} days`, action: "Open the queue", link: linkOf(d, origin, "/admin/privacy-requests"),
+        lines: [`The request ${str(d.request_id)} (${str(d.kind)}) must be answered by ${str(d.due_date)}: ${str(d.days_left)} days left.`] };
+    case "rights_overdue":
+      return { subject: "OVERDUE privacy request", action: "Open the queue", link: linkOf(d, origin, "/admin/privacy-requests"),
+        lines: [`The request ${str(d.request_id)} (${str(d.kind)}) was due on ${str(d.due_date)} and is still open: the 30-day promise is broken until it is answered.`] };
+    case "auto_topup_charged":
+      return { subject: "Auto top-up: your card was charged", action: "View billing", link: linkOf(d, origin, "/billing"),
+        lines: [`Your balance fell below your auto top-up threshold, so we charged your saved card ${str(d.amount_usd)} USD.`,
+          `Your balance is now ${str(d.balance_usd)} USD. You can change or turn off auto top-up on the billing page.`] };
+    case "auto_topup_failed":
+      return { subject: "Auto top-up failed and was turned off", action: "Review billing", link: linkOf(d, origin, "/billing"),
+        lines: [`We could not charge your saved card ${str(d.amount_usd)} USD (${str(d.reason)}), so auto top-up is now off.`,
+          "Nothing was charged. Update your card and turn auto top-up on again if you want it."] };
+    case "price_change":
+      return { subject: "Prices of models you use are changing", action: "See the models", link: linkOf(d, origin, "/models"),
+        lines: [`New prices apply from ${str(d.effective_date)}: ${str(d.models)}.`, "Requests are billed at the price in effect when they are made."] };
   }
 }
 
@@ -74,5 +97,5 @@ export function renderEmail(template: EmailTemplate, data: TemplateData, origin:
 
 export const TEMPLATES: readonly EmailTemplate[] = [
   "verify_email", "reset_password", "change_email", "email_changed", "low_balance", "account_deleted", "policy_change", "refund_update",
-  "address_in_use",
+  "address_in_use", "rights_update", "rights_reminder", "rights_overdue", "auto_topup_charged", "auto_topup_failed", "price_change",
 ];

@@ -24,7 +24,7 @@ export function rateHeaders(r: RateInfo): Record<string, string> {
 export function refusalError(r: Refusal): ApiError {
   const headers = r.rate ? rateHeaders(r.rate) : {};
   if (r.retryAfterSeconds) headers["retry-after"] = String(r.retryAfterSeconds);
-  return new ApiError(r.status, r.code, r.message, { headers });
+  return new ApiError(r.status, r.code, r.message, { headers, ...(r.param ? { param: r.param } : {}), ...(r.type ? { type: r.type } : {}) });
 }
 
 export interface AdmitParams {
@@ -157,9 +157,10 @@ export class Admission {
       stream: p.stream, startedAt: this.startedAt, latencyMs: Date.now() - this.startedAt, status: outcome.status,
       httpStatus: outcome.httpStatus, errorCode: outcome.errorCode, promptTokens: outcome.usage.promptTokens,
       completionTokens: outcome.usage.completionTokens, cachedTokens: outcome.usage.cachedTokens,
-      reasoningTokens: outcome.usage.reasoningTokens, costNano: charge.chargedNano,
+      // The whole cost: the wallet charges min(cost, max charge) by the same rule and books the rest as a waiver.
+      reasoningTokens: outcome.usage.reasoningTokens, costNano: charge.costNano,
       usageSource: charge.clamped ? "clamped" : outcome.usageSource, overdraftNano: this.cfg.overdraftNano,
-      routeReason: p.routeReason ?? null,
+      routeReason: p.routeReason ?? null, priceVersion: `${served.model.id}@${served.model.priceUpdatedAt}`,
     };
     this.ctx.waitUntil(settleWithRetry(this.stubs, input));
     return charge;

@@ -4,6 +4,7 @@ import { parsePricePerMillion } from "../lib/money";
 import { findModel, loadCatalog, type CatalogModel } from "../catalog/catalog";
 import type { ChatCompletionRequest } from "../wire/chat";
 import { AUTO_MODEL_ID, autoPickError, pickAutoModel, type AutoPicked } from "../routing/auto";
+import { recentModelStats } from "../routing/measured";
 import { servableOn } from "../routing/available";
 import type { GatewayConfig } from "../config";
 import type { Env } from "../env";
@@ -71,6 +72,7 @@ export async function resolveChatModels(env: Env, cfg: GatewayConfig, req: ChatC
   const picked = pickAutoModel(req, catalog, {
     available: servableOn(env, cfg.demoProvider),
     defaultOutputTokens: cfg.defaultAllowance,
+    stats: await recentModelStats(env.DB),
     maxPrice: prompt === null && completion === null ? undefined : { prompt: prompt ?? Number.MAX_SAFE_INTEGER, completion: completion ?? Number.MAX_SAFE_INTEGER },
   });
   if (!picked.ok) throw autoPickError(picked);

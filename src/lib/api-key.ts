@@ -95,6 +95,26 @@ export function keyTagSecret(env: { KEY_TAG_SECRET?: string; SESSION_SECRET?: st
 
 const derived = new Map<string, Promise<string>>();
 
+/** Keys whose tag this isolate checked, with their hash: a busy key skips the HMAC and SHA-256 after its first request. */
+const TAGGED_CACHE_SIZE = 2048;
+const tagged = new Map<string, { secret: string; hash: string }>();
+
+/**
+ * The SHA-256 of a key whose tag is valid under tagSecret, or null when its tag is not. Remembered
+ * per isolate (at most TAGGED_CACHE_SIZE keys, the oldest forgotten first): the answer depends
+ * only on the key and the secret, and revocation, expiry and limits are still checked by the
+ * user's Durable Object on every request.
+ */
+export async function taggedKeyHash(parsed: ParsedKey, tagSecret: string): Promise<string | null> {
+  const hit = tagged.get(parsed.key);
+  if (hit && hit.secret === tagSecret) return hit.hash;
+  if (!(await hasValidTag(parsed, tagSecret))) return null;
+  const hash = await sha256Hex(parsed.key);
+  if (tagged.size >= TAGGED_CACHE_SIZE) tagged.delete(tagged.keys().next().value!);
+  tagged.set(parsed.key, { secret: tagSecret, hash });
+  return hash;
+}
+
 export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
-import { hasValidTag, keysNotConfigured, keyTagSecret, parseApiKey, sha256Hex } from "../lib/api-key";
+import { keysNotConfigured, keyTagSecret, parseApiKey, sha256Hex, taggedKeyHash } from "../lib/api-key";
 
 export interface CallerKey {
   userId: string;
@@ -30,8 +30,9 @@ export function apiKeyAuth(): MiddlewareHandler<{ Bindings: Env }> {
     if (!parsed) throw new ApiError(401, "invalid_api_key", "Invalid API key.");
     const tagSecret = await keyTagSecret(c.env);
     if (!tagSecret) throw keysNotConfigured();
-    if (!(await hasValidTag(parsed, tagSecret)) && c.env.LEGACY_UNTAGGED_KEYS !== "on") throw new ApiError(401, "invalid_api_key", "Invalid API key.");
-    c.set("caller", { userId: parsed.userId, keyHash: await sha256Hex(parsed.key) });
+    const keyHash = (await taggedKeyHash(parsed, tagSecret)) ?? (c.env.LEGACY_UNTAGGED_KEYS === "on" ? await sha256Hex(parsed.key) : null);
+    if (!keyHash) throw new ApiError(401, "invalid_api_key", "Invalid API key.");
+    c.set("caller", { userId: parsed.userId, keyHash });
     await next();
   };
 }

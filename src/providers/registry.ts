@@ -1,5 +1,6 @@
 import type { Env } from "../env";
 import { anthropicChat, errorMessage as anthropicError } from "./anthropic";
+import { cohereChat, cohereErrorMessage } from "./cohere";
 import { demoFetch } from "./demo/demo-upstream";
 import { geminiChat, errorMessage as geminiError, retryDelaySeconds } from "./google";
 import { openAICompatibleChat, openAIErrorMessage } from "./openai-compatible";
@@ -14,6 +15,7 @@ const KNOWN: Record<string, Known> = {
   openai: { baseUrl: "https://api.openai.com/v1", quirks: { maxTokensField: "max_completion_tokens" } },
   anthropic: { baseUrl: "https://api.anthropic.com/v1", kind: "anthropic" },
   google: { baseUrl: "https://generativelanguage.googleapis.com/v1beta", kind: "google" },
+  cohere: { baseUrl: "https://api.cohere.com/v2", kind: "cohere" },
   deepseek: { baseUrl: "https://api.deepseek.com/v1" },
   moonshot: { baseUrl: "https://api.moonshot.ai/v1" },
   mistral: { baseUrl: "https://api.mistral.ai/v1" },
@@ -38,6 +40,7 @@ function authHeaders(kind: ProviderKind, apiKey: string | null): Record<string, 
 function wire(kind: ProviderKind, quirks: ProviderQuirks): Pick<Provider, "chat" | "errorMessage" | "retryAfterFromBody"> {
   if (kind === "anthropic") return { chat: anthropicChat, errorMessage: anthropicError };
   if (kind === "google") return { chat: geminiChat, errorMessage: geminiError, retryAfterFromBody: retryDelaySeconds };
+  if (kind === "cohere") return { chat: cohereChat, errorMessage: cohereErrorMessage };
   return { chat: openAICompatibleChat(quirks), errorMessage: openAIErrorMessage };
 }
 

@@ -9,7 +9,7 @@ export interface ProviderQuirks {
 }
 
 /** The wire format a provider speaks. */
-export type ProviderKind = "openai" | "anthropic" | "google";
+export type ProviderKind = "openai" | "anthropic" | "google" | "cohere";
 
 export interface ProviderError { message: string; type: string; code?: string | null; param?: string | null }
 

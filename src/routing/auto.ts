@@ -3,100 +3,14 @@ import { ApiError } from "../errors";
 import type { ChatCompletionRequest } from "../wire/chat";
 import { channelProviders } from "./available";
 import { classifyChatRequest, type TaskType } from "./classify";
+import { measuredEnough, rankedIds, type StatsByModel } from "./measured";
 
 /** The `model` value that asks the gateway to choose (see docs/routing.md). */
 export const AUTO_MODEL_ID = "auto";
 
-/**
- * Preference table: for each task, catalog model ids best first, each with the reason it is there.
- * Only ids present (and enabled) in the catalog are considered, so an operator removes a model
- * from auto routing by disabling its catalog row; the table itself changes with a deploy.
- * Gemini 2.5 Pro is deliberately absent from long_context: its catalog price is Google's
- * ≤200k-token tier, and longer prompts are billed higher upstream.
- */
-const TABLE: Readonly<Record<TaskType, ReadonlyArray<readonly [id: string, note: string]>>> = {
-  code: [
-    ["claude-sonnet-5-5", "Anthropic's coding and agent model"],
-    ["gpt-4.1", "strong at code edits and instruction following"],
-    ["deepseek-chat", "good code at a low price"],
-    ["kimi-k2", "agentic coding, open weights"],
-    ["gemini-2.5-pro", "thinking model, strong at code"],
-    ["claude-haiku-4-5-20251001", "fast, cheaper Claude"],
-    ["gpt-4.1-mini", "low-cost general model"],
-    ["gemini-2.5-flash", "low-cost thinking model"],
-    ["mistral-small-latest", "low-cost fallback"],
-    ["gpt-4.1-nano", "cheapest fallback"],
-  ],
-  math_reasoning: [
-    ["o4-mini", "OpenAI reasoning model"],
-    ["deepseek-reasoner", "reasoning model at a low price"],
-    ["gemini-2.5-pro", "thinking model"],
-    ["gemini-2.5-flash", "low-cost thinking model"],
-    ["grok-3-mini", "low-cost reasoning model"],
-    ["claude-sonnet-5-5", "extended thinking"],
-    ["claude-haiku-4-5-20251001", "extended thinking, cheaper"],
-    ["gemini-2.5-flash-lite", "cheapest thinking-capable model"],
-  ],
-  long_context: [
-    ["gemini-2.5-flash", "1M-token context at a flat price"],
-    ["gpt-4.1", "1M-token context"],
-    ["gpt-4.1-mini", "1M-token context, cheaper"],
-    ["gemini-2.5-flash-lite", "1M-token context, cheapest"],
-    ["gpt-4.1-nano", "1M-token context, low cost"],
-    ["kimi-k2", "256k-token context"],
-    ["claude-sonnet-5-5", "1M-token context"],
-    ["o4-mini", "200k-token context, reasoning"],
-    ["claude-haiku-4-5-20251001", "200k-token context, cheaper"],
-  ],
-  vision: [
-    ["gpt-4.1-mini", "image input at a low price"],
-    ["gemini-2.5-flash", "image input, low-cost thinking model"],
-    ["claude-sonnet-5-5", "strong image understanding"],
-    ["gpt-4.1", "image input, strong general model"],
-    ["gpt-4o", "image input"],
-    ["claude-haiku-4-5-20251001", "image input, cheaper Claude"],
-    ["gemini-2.5-flash-lite", "image input, cheapest"],
-    ["mistral-small-latest", "image input, low cost"],
-    ["gpt-4o-mini", "image input, low cost"],
-    ["gpt-4.1-nano", "image input, cheapest OpenAI"],
-  ],
-  tools: [
-    ["gpt-4.1-mini", "reliable function calling at a low price"],
-    ["claude-haiku-4-5-20251001", "fast tool use"],
-    ["gpt-4.1", "reliable function calling"],
-    ["claude-sonnet-5-5", "strong multi-step tool use"],
-    ["gemini-2.5-flash", "function calling, low cost"],
-    ["deepseek-chat", "function calling at a low price"],
-    ["kimi-k2", "built for agentic tool use"],
-    ["mistral-small-latest", "function calling, low cost"],
-    ["gpt-4o-mini", "function calling, low cost"],
-    ["llama-3.3-70b-versatile", "open-weights fallback"],
-  ],
-  chat: [
-    ["gpt-4.1-mini", "good general quality for the price"],
-    ["deepseek-chat", "good quality at a low price"],
-    ["gemini-2.5-flash", "low-cost thinking model"],
-    ["claude-haiku-4-5-20251001", "fast Claude"],
-    ["gpt-4o-mini", "low cost"],
-    ["gemini-2.5-flash-lite", "very low cost"],
-    ["mistral-small-latest", "low cost"],
-    ["llama-3.3-70b-versatile", "open weights, fast"],
-    ["gpt-4.1-nano", "cheapest OpenAI"],
-    ["grok-3-mini", "low cost"],
-  ],
-};
-
-/** The preference lists (ids only), best first. */
-const ids = (task: TaskType): readonly string[] => TABLE[task].map(([id]) => id);
-export const PREFERENCES: Readonly<Record<TaskType, readonly string[]>> = {
-  code: ids("code"), math_reasoning: ids("math_reasoning"), long_context: ids("long_context"),
-  vision: ids("vision"), tools: ids("tools"), chat: ids("chat"),
-};
-
-/** Why a model is on a task's list (for the recommendations endpoint). */
-export function preferenceNote(task: TaskType, id: string): string | null {
-  return TABLE[task].find(([m]) => m === id)?.[1] ?? null;
-}
+export { PREFERENCES, preferenceNote } from "./preferences";
+export { recommendations, type Recommendation } from "./recommend";
+import { PREFERENCES } from "./preferences";
 
 export type Capability = "tools" | "vision" | "json" | "reasoning";
 
@@ -115,6 +29,8 @@ export interface AutoOptions {
   defaultOutputTokens?: number;
   /** Passed to the classifier. */
   longContextTokens?: number;
+  /** Measured performance (readModelStats): the task's list is tried in score order once measured (src/routing/measured.ts). */
+  stats?: StatsByModel;
 }
 
 /** The first filter a listed model failed, in the order they are applied. */
@@ -123,7 +39,7 @@ export type Exclusion =
 
 export interface Candidate {
   id: string;
-  /** 1-based position in the task's preference list. */
+  /** 1-based position in the order tried: the task's list, or its measured ranking (AutoOptions.stats). */
   rank: number;
   /** null = passed every filter. */
   excluded: Exclusion | null;
@@ -174,13 +90,6 @@ export function requiredCapabilities(req: RoutableRequest): Capability[] {
   return out;
 }
 
-/** Capabilities a task implies on its own (used by recommendations, where there is no request). */
-export function taskCapabilities(task: TaskType): Capability[] {
-  if (task === "vision") return ["vision"];
-  if (task === "tools") return ["tools"];
-  return [];
-}
-
 /** µUSD per 1M tokens → "3" / "0.075" (USD per 1M tokens, for messages). */
 function usdPerM(micro: number): string {
   return String(micro / 1_000_000);
@@ -229,6 +138,8 @@ function skippedText(skipped: Candidate[]): string {
  *    every capability the request needs (requiredCapabilities); max output ≥ the requested
  *    max_tokens; context ≥ estimated prompt + output (requested, else min(default, model max));
  *    input and output prices ≤ opts.maxPrice; opts.available(model).
+ *    With opts.stats, the list is first put in score order (src/routing/measured.ts), the order
+ *    GET /models/recommendations shows.
  * 3. The first survivor wins. If none survives the result is `ok: false` with every candidate's
  *    verdict; autoPickError turns that into the error to send.
  * Pure and deterministic: same request, catalog and options → same answer.
@@ -242,7 +153,8 @@ export function pickAutoModel(req: RoutableRequest, catalog: Catalog, opts: Auto
     requestedOutput: req.max_completion_tokens ?? req.max_tokens ?? null,
     defaultOutput: opts.defaultOutputTokens ?? DEFAULT_OUTPUT_TOKENS,
   };
-  const list = PREFERENCES[cls.task];
+  const measured = !!opts.stats && measuredEnough(PREFERENCES[cls.task], opts.stats);
+  const list = rankedIds(PREFERENCES[cls.task], catalog, opts.stats);
   const candidates = list.map((id, i) => evaluate(id, i + 1, catalog, need, opts));
   const winner = candidates.find((c) => c.excluded === null);
   const why = cls.signals.length ? ` (${cls.signals.join(", ")})` : "";
@@ -254,7 +166,8 @@ export function pickAutoModel(req: RoutableRequest, catalog: Catalog, opts: Auto
   }
   const skipped = candidates.slice(0, winner.rank - 1);
   const first = skipped.length === 0 ? "first model" : `first usable model (#${winner.rank})`;
-  const reason = `task=${cls.task}${why}; ${winner.id} is the ${first} in the ${cls.task} list${priced}`
+  const order = measured ? `measured ranking of the ${cls.task} list` : `${cls.task} list`;
+  const reason = `task=${cls.task}${why}; ${winner.id} is the ${first} in the ${order}${priced}`
     + (skipped.length ? `; skipped ${skippedText(skipped)}` : "");
   return { ...base, ok: true, model: catalog.models.get(winner.id)!, reason: ascii(reason) };
 }
@@ -273,38 +186,4 @@ export function autoPickError(result: AutoNoneFits): ApiError {
     return new ApiError(503, "provider_not_configured", `No configured provider can serve model 'auto' for this request: ${result.reason}`, { param: "model" });
   }
   return new ApiError(400, "no_model_fits", `No model fits this request for model 'auto': ${result.reason}`, { param: "model", type: "invalid_request_error" });
-}
-
-export interface Recommendation {
-  model: CatalogModel;
-  /** 1-based position in this answer (configured models first). */
-  rank: number;
-  /** 1-based position in the task's preference list. */
-  listRank: number;
-  available: boolean;
-  /** One line: list position, why the model is listed, and availability. */
-  why: string;
-}
-
-/**
- * The ranked models for a task: the task's preference list restricted to catalog chat models
- * with the task's own capability (vision / tools) and, when given, within maxPrice. Models for
- * which `available` is true come first; list order is kept within each group.
- */
-export function recommendations(task: TaskType, catalog: Catalog, available?: (m: CatalogModel) => boolean, opts: { maxPrice?: MaxPrice } = {}): Recommendation[] {
-  const caps = taskCapabilities(task);
-  const rows: Array<Omit<Recommendation, "rank">> = [];
-  PREFERENCES[task].forEach((id, i) => {
-    const m = catalog.models.get(id);
-    if (!m || m.kind !== "chat" || !caps.every((c) => m.capabilities.includes(c))) return;
-    if (opts.maxPrice && (m.inputPrice > opts.maxPrice.prompt || m.outputPrice > opts.maxPrice.completion)) return;
-    const ok = available ? available(m) : true;
-    const note = preferenceNote(task, id);
-    rows.push({
-      model: m, listRank: i + 1, available: ok,
-      why: `#${i + 1} in the ${task} list: ${note}` + (ok ? "" : `; not served here: no configured provider (${channelProviders(m).join(", ")})`),
-    });
-  });
-  const ordered = [...rows.filter((r) => r.available), ...rows.filter((r) => !r.available)];
-  return ordered.map((r, i) => ({ ...r, rank: i + 1 }));
 }

@@ -55,9 +55,10 @@ function sqlTables(files) {
   return tables;
 }
 
-/** The drizzle schema's tables (schema.ts and the files it re-exports): table → its column names. */
+/** The drizzle schema's tables (src/db/schema*.ts): table → its column names. */
 function drizzleTables() {
-  const text = ["src/db/schema.ts", "src/db/usage-schema.ts"].map(read).join("\n");
+  // schema.ts and the files it re-exports (schema-*.ts).
+  const text = walk("src/db").filter((f) => /\/schema(-[\w-]+)?\.ts$/.test(f)).map(read).join("\n");
   const tables = new Map();
   const starts = [...text.matchAll(/sqliteTable\("(\w+)",/g)];
   starts.forEach((m, i) => {

@@ -107,7 +107,7 @@ describe("catalog seed 0003: Claude, Gemini, aliases, channels", () => {
       expect(catalog.models.get(id)?.kind, id).toBe("chat");
     }
     const embeddingProviders = new Set([...catalog.models.values()].filter((m) => m.kind === "embedding" && !m.id.startsWith("test-")).map((m) => m.provider));
-    expect([...embeddingProviders].sort()).toEqual(["google", "mistral", "openai"]);
+    expect([...embeddingProviders].sort()).toEqual(["cohere", "google", "mistral", "openai"]);
   });
 
   it("every model in the auto-routing preference table is an enabled chat model of the seeded catalog", async () => {

@@ -3,7 +3,8 @@ import doc from "../../docs/compatibility.md?raw";
 import { HINT_CHAT_FIELDS, TRANSLATION_REFUSED_CHAT_FIELDS } from "../../src/providers/chat-policy";
 import { chatCompletionSchema, REFUSED_CHAT_FIELDS } from "../../src/wire/chat";
 import { EMBEDDINGS_FIELDS } from "../../src/wire/embeddings";
-import { REFUSED_RESPONSES_FIELDS, responsesSchema } from "../../src/wire/responses";
+import { RESPONSES_REFUSED_FIELDS } from "../../src/gateway/pipeline/priced-options";
+import { responsesSchema } from "../../src/wire/responses";
 import { REFUSED_MESSAGES_FIELDS, messagesRequestSchema } from "../../src/surfaces/anthropic/schema";
 import { HINT_MESSAGES_FIELDS } from "../../src/surfaces/anthropic/to-openai";
 
@@ -40,8 +41,8 @@ describe("docs/compatibility.md matches the code", () => {
 
   it("responses: every checked field and every refused field has a row; the refused list agrees", () => {
     const rows = table("POST /responses");
-    for (const f of [...Object.keys(responsesSchema.shape), ...Object.keys(REFUSED_RESPONSES_FIELDS)]) expect(rows.has(f), f).toBe(true);
-    expect(withStatus(rows, 0, "refused")).toEqual(sorted(Object.keys(REFUSED_RESPONSES_FIELDS)));
+    for (const f of [...Object.keys(responsesSchema.shape), ...RESPONSES_REFUSED_FIELDS]) expect(rows.has(f), f).toBe(true);
+    expect(withStatus(rows, 0, "refused")).toEqual(sorted(RESPONSES_REFUSED_FIELDS));
   });
 
   it("embeddings: exactly the known fields; user is the one dropped when translating", () => {

@@ -103,7 +103,7 @@ describe("fuzz the keyed read routes (generation, credits, key)", () => {
     }), { seed: SEED + 3, numRuns: 80 });
   });
 
-  it("GET /credits and /key with junk query strings and headers → exactly the clean answer; other methods → 4xx", async () => {
+  it("GET /credits and /key with junk query strings and headers → exactly the clean answer; OPTIONS → an empty preflight 204; other methods → 4xx", async () => {
     const header = fc.tuple(fc.string({ unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz-0123456789"), minLength: 1, maxLength: 12 }), printable)
       .filter(([k]) => !["authorization", "x-api-key", "content-length", "host", "transfer-encoding"].includes(k));
     const method = fc.oneof({ weight: 3, arbitrary: fc.constant("GET") }, fc.constantFrom("POST", "PUT", "DELETE", "PATCH", "OPTIONS"));
@@ -113,6 +113,10 @@ describe("fuzz the keyed read routes (generation, credits, key)", () => {
       if (m === "GET") {
         expect(res.status, `${p}${q}`).toBe(200);
         expect(await res.text()).toBe(baseline[p]);
+      } else if (m === "OPTIONS") {
+        // A CORS preflight (src/app.ts): an empty 204, whatever the query and headers.
+        expect(res.status, `${m} ${p}${q}`).toBe(204);
+        expect(await res.text()).toBe("");
       } else {
         await rejected(res, "openai", `${m} ${p}${q}`);
       }

@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { expect } from "vitest";
 import type { ArchiveLine } from "../../src/usage/plane/archive";
 import { consumeUsage } from "../../src/usage/plane/consumer";
-import type { PlaneRecord, UsageBatchMessage } from "../../src/lib/usage-batch";
+import type { PlaneRecord, UsageBatchMessage } from "../../src/db/usage-batch";
 import { account, drained } from "./gateway";
 
 /** D1's side of one wallet in the usage plane: rollup and statement sums and the cursor. */

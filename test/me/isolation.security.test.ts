@@ -46,6 +46,13 @@ const PROBES: Record<string, Probe> = {
   "GET /api/me/export/usage": { calls: () => [session("/api/me/export/usage?format=csv"), session("/api/me/export/usage?format=json")], control: true },
   "GET /api/me/export/transactions": { calls: () => [session("/api/me/export/transactions?format=csv"), session("/api/me/export/transactions?format=json")] },
   "GET /api/me/security-log": { calls: () => [session("/api/me/security-log?limit=500")] },
+  "GET /api/me/rights-requests": { calls: () => [session("/api/me/rights-requests")] },
+  "GET /api/me/rights-requests/kinds": { calls: () => [session("/api/me/rights-requests/kinds")] },
+  // A request is always the caller's own: naming A is refused by the strict body.
+  "POST /api/me/rights-requests": {
+    calls: (w) => [session("/api/me/rights-requests", "POST", { kind: "objection", user_id: w.a.user.userId }), session("/api/me/rights-requests", "POST", { kind: "objection" })],
+    statuses: [201, 400],
+  },
   "GET /api/v1/generation": { calls: (w) => w.a.requestIds.map((id) => keyed(`/api/v1/generation?id=${id}`)), control: true },
   "GET /api/v1/credits": { calls: () => [keyed("/api/v1/credits")] },
   "GET /api/v1/key": { calls: () => [keyed("/api/v1/key")], control: true },
@@ -55,6 +62,7 @@ const PROBES: Record<string, Probe> = {
   // (The echo model repeats the request, so no A id goes into a body here: B would only see its own input.)
   "POST /api/v1/chat/completions": { calls: () => [keyed("/api/v1/chat/completions", "POST", chatBody)] },
   "POST /api/v1/messages": { calls: () => [keyed("/api/v1/messages", "POST", chatBody)] },
+  "POST /api/v1/messages/count_tokens": { calls: () => [keyed("/api/v1/messages/count_tokens", "POST", chatBody)] },
   "POST /api/v1/responses": { calls: () => [keyed("/api/v1/responses", "POST", { model: "test-echo", input: "Hi", max_output_tokens: 16 })] },
   "POST /api/v1/embeddings": { calls: () => [keyed("/api/v1/embeddings", "POST", { model: "test-embed", input: "Hi" })] },
   // Session routes that act on the caller's own account: A's ids cannot even be named (strict bodies).
@@ -70,6 +78,14 @@ const PROBES: Record<string, Probe> = {
   "GET /api/billing/refunds": { calls: () => [session("/api/billing/refunds")] },
   "POST /api/billing/refunds": { calls: () => [session("/api/billing/refunds", "POST", { amount_usd: "1.00" })], statuses: [201, 400, 409] },
   "PUT /api/billing/low-balance": { calls: () => [session("/api/billing/low-balance", "PUT", { threshold_usd: "1.00" })], statuses: [200, 204] },
+  "POST /api/billing/redeem": { calls: () => [session("/api/billing/redeem", "POST", { code: "NO-SUCH-CODE" })], statuses: [404] },
+  "GET /api/billing/auto-topup": { calls: () => [session("/api/billing/auto-topup")] },
+  "PUT /api/billing/auto-topup": { calls: () => [session("/api/billing/auto-topup", "PUT", { enabled: false })], statuses: [200] },
+  "GET /api/billing/receipts": { calls: () => [session("/api/billing/receipts")] },
+  "GET /api/billing/receipts/:id": { calls: () => [session("/api/billing/receipts/top_someone_else")] },
+  "GET /api/billing/plans": { calls: () => [session("/api/billing/plans")] },
+  "GET /api/billing/subscription": { calls: () => [session("/api/billing/subscription")] },
+  "POST /api/billing/subscribe": { calls: () => [session("/api/billing/subscribe", "POST", { plan_id: "no-such-plan" })], statuses: [404] },
   // The webhook takes no session; unsigned it is refused whoever sends it.
   "POST /api/billing/webhook": { calls: (w) => [session("/api/billing/webhook", "POST", { type: "checkout.session.completed", data: { object: { client_reference_id: w.a.user.userId } } })], statuses: [400] },
 };

@@ -27,6 +27,12 @@ async function refundRow(): Promise<string> {
     .bind(id, victim.userId, Date.now()).run();
   return id;
 }
+async function rightsRow(): Promise<string> {
+  const id = newId("rr_");
+  await env.DB.prepare("INSERT INTO rights_requests (id, user_id, kind, status, created_at, due_at) VALUES (?, ?, 'objection', 'open', ?, ?)")
+    .bind(id, victim.userId, Date.now(), Date.now() + 30 * 86_400_000).run();
+  return id;
+}
 async function freshKey(): Promise<string> {
   const res = await admin(`/users/${victim.userId}/keys`, { method: "POST", json: { name: "to revoke" } });
   return ((await res.json()) as { id: string }).id;
@@ -62,6 +68,11 @@ const CASES: Record<string, Case> = {
   "GET /refunds": { action: "refund.list", request: async () => ({ method: "GET", path: "/refunds?status=requested" }), target: none },
   "POST /refunds/:id/approve": { action: "refund.approve", request: async () => ({ method: "POST", path: `/refunds/${await refundRow()}/approve`, json: {} }), target: victimTarget },
   "POST /refunds/:id/reject": { action: "refund.reject", request: async () => ({ method: "POST", path: `/refunds/${await refundRow()}/reject`, json: {} }), target: victimTarget },
+  "GET /rights-requests": { action: "rights_request.list", request: async () => ({ method: "GET", path: "/rights-requests?status=open" }), target: none },
+  "POST /rights-requests/:id/resolve": {
+    action: "rights_request.fulfilled", request: async () => ({ method: "POST", path: `/rights-requests/${await rightsRow()}/resolve`, json: { outcome: "fulfilled", note: "done" } }),
+    target: victimTarget,
+  },
   "GET /reconciliation": { action: "reconciliation.read", request: async () => ({ method: "GET", path: "/reconciliation" }), target: none },
   "POST /reconciliation/run": { action: "reconciliation.run", request: async () => ({ method: "POST", path: "/reconciliation/run", json: {} }), target: none },
   "GET /revenue": { action: "revenue.read", request: async () => ({ method: "GET", path: "/revenue" }), target: none },
@@ -69,6 +80,11 @@ const CASES: Record<string, Case> = {
     action: "user.terminate", request: async () => ({ method: "DELETE", path: `/users/${await doomedUser()}` }),
     target: async (_res, init) => init.path.split("/").at(-1)!,
   },
+  "POST /promo-codes": { action: "promo.create", request: async () => ({ method: "POST", path: "/promo-codes", json: { code: `AUDIT-${Date.now()}-${n++}`, amount_usd: "1.00", max_uses: 1 } }), target: none },
+  "GET /promo-codes": { action: "promo.list", request: async () => ({ method: "GET", path: "/promo-codes" }), target: none },
+  "POST /plans": { action: "plan.create", request: async () => ({ method: "POST", path: "/plans", json: { id: `audit-${Date.now()}-${n++}`, name: "Audit", stripe_price_id: `price_audit${Date.now()}${n++}`, price_usd: "10.00", monthly_credit_usd: "5.00" } }), target: none },
+  "GET /plans": { action: "plan.list", request: async () => ({ method: "GET", path: "/plans" }), target: none },
+  "POST /catalog/import": { action: "catalog.import", request: async () => ({ method: "POST", path: "/catalog/import", json: { dataset: { source: "audit", read_at: "2026-12-01T00:00:00Z", models: [] } } }), target: none },
   "POST /notices/policy-change": {
     action: "notice.policy_change",
     request: async () => ({ method: "POST", path: "/notices/policy-change", json: { version: `audit-${n++}`, effective_date: "2026-12-31", summary: "Audit walk." } }),

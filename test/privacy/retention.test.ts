@@ -83,7 +83,7 @@ describe("retention with the default periods", () => {
 });
 
 describe("configured periods (RETENTION_*_DAYS) and bounded batches", () => {
-  const custom = { ...env, RETENTION_USAGE_DAYS: "90", RETENTION_SECURITY_DAYS: "200", RETENTION_TRANSACTIONS_DAYS: "2555", RETENTION_UNVERIFIED_DAYS: "7", RETENTION_DELETED_DAYS: "14" } as Env;
+  const custom = { ...env, RETENTION_USAGE_POLICY: "90-days", RETENTION_USAGE_DAYS: "90", RETENTION_SECURITY_DAYS: "200", RETENTION_TRANSACTIONS_DAYS: "2555", RETENTION_UNVERIFIED_DAYS: "7", RETENTION_DELETED_DAYS: "14" } as Env;
 
   it("each rule uses its configured period instead of the default", async () => {
     const u = await seedUser({ createdAt: NOW - 3000 * DAY });

@@ -52,8 +52,9 @@ async function run(model: string, stream: boolean, includeUsage = false) {
   const rows = await usageRows(userId);
   expect(rows).toHaveLength(1);
   // Per-request fields aside, the usage row must be the same (tokens, cost, status, source…).
-  const { request_id, model: m, user_id, key_id, latency_ms, created_at, ...row } = rows[0]!;
+  const { request_id, model: m, user_id, key_id, latency_ms, created_at, price_version, ...row } = rows[0]!;
   expect([request_id, m, user_id]).toEqual([rid, model, userId]);
+  expect(String(price_version)).toMatch(new RegExp(`^${model}@`)); // the model's own price version
   void key_id; void latency_ms; void created_at;
   return { rid, body, row, userId };
 }

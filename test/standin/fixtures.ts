@@ -6,7 +6,7 @@ import { join } from "node:path";
 export const FIXTURE_ROOT = fileURLToPath(new URL("../fixtures/providers/", import.meta.url));
 
 /** Which wire format (and so which SSE framing) a fixture file was recorded in. */
-export type FixtureApi = "chat" | "responses" | "anthropic" | "gemini";
+export type FixtureApi = "chat" | "responses" | "anthropic" | "gemini" | "cohere";
 
 export interface Fixture {
   name: string;
@@ -22,6 +22,7 @@ const cache = new Map<string, Fixture | null>();
 export function fixtureApi(name: string): FixtureApi {
   if (name.startsWith("anthropic/") || name.startsWith("synthetic/anthropic-")) return "anthropic";
   if (name.startsWith("google/")) return "gemini";
+  if (name.startsWith("cohere/")) return "cohere";
   if (name.startsWith("openai/responses/")) return "responses";
   return "chat";
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { handleMessages } from "./anthropic.js";
 import { isObject } from "./fixtures.js";
 import { handleBatchEmbed, handleGenerate } from "./google.js";
+import { handleCohereChat, handleCohereEmbed } from "./cohere.js";
 import { apiKeyOf, headerRecord, readBody, sendJson, type Ctx } from "./http.js";
 import { handleChat, handleEmbeddings, handleResponses, OPENAI_PREFIXES } from "./openai.js";
 import { Liveness } from "./sse.js";
@@ -36,6 +37,8 @@ function route(pathname: string): Route | null {
   const oa = OPENAI_RE.exec(pathname);
   if (oa) return { handler: oa[1] === "embeddings" ? handleEmbeddings : oa[1] === "responses" ? respond : handleChat };
   if (pathname === "/anthropic/v1/messages") return { handler: handleMessages };
+  if (pathname === "/cohere/v2/chat") return { handler: handleCohereChat };
+  if (pathname === "/cohere/v2/embed") return { handler: handleCohereEmbed };
   if (pathname === "/anthropic/v1/messages/count_tokens") return { handler: handleCountTokens };
   const g = GOOGLE_RE.exec(pathname);
   if (g) {

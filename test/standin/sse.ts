@@ -45,6 +45,7 @@ export function framingFor(api: FixtureApi, geminiAlt: boolean): Framing {
       return dataLF;
     case "responses":
     case "anthropic":
+    case "cohere":
       return eventLF;
     case "gemini":
       return geminiAlt ? geminiSse : geminiArray;

@@ -2,6 +2,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readBody, sendJson } from "./http.js";
+import { createPaymentIntent, paymentIntents, STANDIN_BILLING_DETAILS, standinCharge } from "./stripe-charges.js";
 
 type Obj = Record<string, unknown>;
 
@@ -73,18 +74,31 @@ function createRefund(p: Obj, key: string | null): { status: number; body: unkno
   return { status: 200, body: refund };
 }
 
-/** Marks a session paid and posts a signed checkout.session.completed to STANDIN_STRIPE_WEBHOOK_URL, if set. */
-async function pay(s: Session): Promise<void> {
-  if (s.payment_status !== "paid") Object.assign(s, { payment_status: "paid", status: "complete", payment_intent: id("pi") });
+/** Posts one signed event to STANDIN_STRIPE_WEBHOOK_URL, if set. */
+async function postEvent(type: string, object: Obj): Promise<void> {
   const url = process.env.STANDIN_STRIPE_WEBHOOK_URL;
   const secret = process.env.STANDIN_STRIPE_WEBHOOK_SECRET;
   if (!url || !secret) return;
-  const { url: _url, ...object } = s;
-  const payload = JSON.stringify({ id: id("evt"), object: "event", type: "checkout.session.completed", created: now(), data: { object }, livemode: false });
+  const payload = JSON.stringify({ id: id("evt"), object: "event", type, created: now(), data: { object }, livemode: false });
   const t = now();
   const v1 = createHmac("sha256", secret).update(`${t}.${payload}`).digest("hex");
   const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "stripe-signature": `t=${t},v1=${v1}` }, body: payload });
   if (!res.ok) console.error(`standin stripe: webhook answered ${res.status}`);
+}
+
+/**
+ * Marks a session paid and posts, signed, charge.succeeded (the card: VISA 4242) and
+ * checkout.session.completed, whose customer_details carry the billing details the page collects
+ * when the session asked for them (STANDIN_BILLING_DETAILS).
+ */
+async function pay(s: Session): Promise<void> {
+  if (s.payment_status !== "paid") {
+    const details = (s.requested_params as string[]).includes("tax_id_collection") ? { customer_details: STANDIN_BILLING_DETAILS } : {};
+    Object.assign(s, { payment_status: "paid", status: "complete", payment_intent: id("pi"), ...details });
+  }
+  const { url: _url, ...object } = s;
+  await postEvent("charge.succeeded", standinCharge(String(s.payment_intent), s.amount_total));
+  await postEvent("checkout.session.completed", object);
 }
 
 /** Handles /stripe/*; returns false for paths it does not know (the server then answers 404). */
@@ -92,7 +106,7 @@ export async function handleStripe(req: IncomingMessage, res: ServerResponse, ur
   const method = req.method ?? "GET";
   const path = url.pathname.slice("/stripe".length);
   if (method === "GET" && path === "/__stats") {
-    sendJson(res, 200, { customers: [...customers.values()], sessions: [...sessions.values()], refunds, requests });
+    sendJson(res, 200, { customers: [...customers.values()], sessions: [...sessions.values()], refunds, requests, payment_intents: paymentIntents });
     return true;
   }
   // Test hook: Stripe forgets idempotency keys after 24 hours; POST { key } forgets one now.
@@ -161,6 +175,8 @@ export async function handleStripe(req: IncomingMessage, res: ServerResponse, ur
     reply = { status: 200, body: createSession(params, origin) };
   } else if (path === "/v1/refunds") {
     reply = createRefund(params, key);
+  } else if (path === "/v1/payment_intents") {
+    reply = createPaymentIntent(params);
   } else {
     return false;
   }

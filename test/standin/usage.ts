@@ -16,6 +16,8 @@ export function isUsageOnlyChunk(obj: unknown): boolean {
 export function applyUsage(api: FixtureApi, obj: Obj, mode: UsageMode): Obj | null {
   const o = structuredClone(obj);
   switch (api) {
+    case "cohere":
+      return o; // Cohere fixtures are replayed as recorded
     case "chat": {
       if (!isObject(o.usage)) return o;
       if (mode === "none") {

@@ -6,7 +6,8 @@ const A = "/api/auth";
 
 export const getCsrf = () => call<{ csrf: string }>("GET", `${A}/csrf`);
 export const getAuthConfig = () => call<AuthConfig>("GET", `${A}/config`);
-export const register = (body: RegisterBody) => call<{ user: User }>("POST", `${A}/register`, body);
+/** Sign-up answers 202 whether the address was free or not; the user confirms the address, then signs in. */
+export const register = (body: RegisterBody) => call<void>("POST", `${A}/register`, body);
 export const login = (email: string, password: string) => call<{ user: User }>("POST", `${A}/login`, { email, password });
 export const logout = () => call<void>("POST", `${A}/logout`);
 export const logoutAll = () => call<void>("POST", `${A}/logout-all`);

@@ -24,3 +24,12 @@ export const deleteAccount = (body: { password?: string; confirm: "DELETE" }) =>
   call<{ deleted: true; refund_request_id: string | null }>("POST", `${M}/delete`, body);
 /** The playground: the metered chat handler behind the session (src/routes/me/playground.ts); returns the raw stream. */
 export const playgroundChat = (body: unknown, signal?: AbortSignal) => send("POST", `${M}/playground/chat/completions`, body, { signal });
+/** The rights desk (src/routes/me/rights.ts). */
+export interface RightsKind { kind: string; label: string; self_service: boolean; source: string }
+export interface RightsRequest {
+  id: string; kind: string; label: string; status: "open" | "fulfilled" | "rejected"; self_service: boolean; details: string | null;
+  filed_at: string; due_at: string; answered_at: string | null; resolution: string | null; evidence: { downloads?: string[] } | null; overdue: boolean;
+}
+export const rightsKinds = () => call<{ data: RightsKind[]; answer_within_days: number }>("GET", `${M}/rights-requests/kinds`);
+export const listRightsRequests = () => call<{ data: RightsRequest[] }>("GET", `${M}/rights-requests`);
+export const fileRightsRequest = (body: { kind: string; details?: string; password?: string }) => call<RightsRequest>("POST", `${M}/rights-requests`, body);

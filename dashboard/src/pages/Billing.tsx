@@ -4,6 +4,7 @@ import { getOverview, transactionsExportUrl } from "../api/me";
 import { Chart } from "../components/Chart";
 import { Card, ErrorBox, Loading, Money, Pager, useAsync, useCursor } from "../components/ui";
 import { fmtDate, fmtDay, fmtUsd, t } from "../i18n";
+import { AutoTopupCard, Plans, Receipts, Redeem } from "./BillingExtras";
 
 const USD = /^\d{1,7}(\.\d{1,2})?$/;
 
@@ -146,7 +147,11 @@ export default function Billing() {
         <Chart id="balance-chart" title={t("balance_history_30")} labels={pts.map((p) => fmtDay(`${p.date.slice(0, 10)}T12:00:00Z`))} x={pts.map((_, i) => i)}
           series={[{ label: t("balance"), values: pts.map((p) => Number(p.balance_usd)), color: "#047857", format: (v) => fmtUsd(v) }]} />
       </Card>
+      <Plans />
+      <Redeem />
+      <AutoTopupCard />
       <Transactions />
+      <Receipts />
       <Refunds />
       <LowBalance />
     </>

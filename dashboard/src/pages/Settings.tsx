@@ -136,6 +136,7 @@ export default function Settings() {
       <Card title={t("language")} id="language"><LanguageSwitcher /></Card>
       <EmailAndPassword />
       <SecurityLog />
+      <Card title={t("rr_title")} id="privacy-requests"><a href="/privacy-requests">{t("rr_link")}</a></Card>
       <DeleteAccount />
     </>
   );

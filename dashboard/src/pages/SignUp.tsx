@@ -2,14 +2,13 @@ import { useState } from "preact/hooks";
 import { register } from "../api/auth";
 import { ErrorBox } from "../components/ui";
 import { locale, t } from "../i18n";
-import { navigate } from "../router";
-import { setUser } from "../session";
 import { OAuthButtons } from "./SignIn";
 
 export default function SignUp() {
   const [f, setF] = useState({ name: "", email: "", password: "", company: "", adult: false, terms: false });
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [sentTo, setSentTo] = useState<string | null>(null);
   const set = (k: keyof typeof f) => (e: Event) => {
     const el = e.currentTarget as HTMLInputElement;
     setF({ ...f, [k]: el.type === "checkbox" ? el.checked : el.value });
@@ -21,18 +20,27 @@ export default function SignUp() {
     setBusy(true);
     setError(null);
     try {
-      const { user } = await register({
+      await register({
         email: f.email, password: f.password, name: f.name, company: f.company || undefined,
         accept_terms: true, confirm_age_18: true, locale: locale(),
       });
-      setUser(user);
-      navigate("/?welcome=1");
+      setSentTo(f.email);
     } catch (err) {
       setError(err);
     } finally {
       setBusy(false);
     }
   };
+
+  if (sentTo) {
+    return (
+      <div class="auth">
+        <h1>{t("signup_sent_title")}</h1>
+        <div class="alert alert-ok" role="status" data-testid="signup-sent">{t("signup_sent_body").replace("{email}", sentTo)}</div>
+        <p><a href="/signin">{t("nav_signin")}</a></p>
+      </div>
+    );
+  }
 
   return (
     <div class="auth">

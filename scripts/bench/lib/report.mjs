@@ -55,11 +55,27 @@ export function renderMarkdown(r) {
     return `${n}: TTFT p50 ${f(u.ttft.p50)} ms, forward p99 ${f(u.forwardDelay.p99)} ms, forwarded before next ${u.zeroBuffering.forwardedBeforeNext}/${u.zeroBuffering.checked}`;
   }).join("; ") + ".");
   lines.push("");
+  const wf = r.windowFill;
+  if (wf) {
+    lines.push(`Rate window filling (one fresh key, c=16, ${wf.seconds} s, gateway only): first seconds ${f(wf.start.rps, 0)} req/s at ${f(wf.start.cpuMsPerRequest, 3)} ms CPU/request; ` +
+      `last seconds ${f(wf.end.rps, 0)} req/s at ${f(wf.end.cpuMsPerRequest, 3)} ms CPU/request, with ${wf.eventsInWindowAtEnd} requests in the key's window (${times(wf.cpuEndOverStart)}).`);
+    const wb = r.windowFillBefore;
+    if (wb) {
+      lines.push("");
+      lines.push(`The same for the gateway before this change: first seconds ${f(wb.start.rps, 0)} req/s at ${f(wb.start.cpuMsPerRequest, 3)} ms CPU/request; ` +
+        `last seconds ${f(wb.end.rps, 0)} req/s at ${f(wb.end.cpuMsPerRequest, 3)} ms CPU/request, with ${wb.eventsInWindowAtEnd} requests in the key's window (${times(wb.cpuEndOverStart)}).`);
+    }
+    lines.push("");
+  }
   lines.push("**Ratios**");
   lines.push("");
   const ga = r.ratios.gatewayOverBareAdded;
   lines.push(`- (c−a)/(b−a), gateway's added over bare's added: latency p50 ${times(ga.latencyP50)}, p99 ${times(ga.latencyP99)}, TTFT p50 ${times(ga.ttftP50)}`);
   lines.push(`- throughput gateway / bare: ${cs.map((c) => `c=${c} ${pct(r.ratios.throughputGatewayOverBare[`c${c}`])}`).join(", ")}; CPU per request gateway / bare: ${cs.map((c) => `c=${c} ${times(r.ratios.cpuGatewayOverBare[`c${c}`])}`).join(", ")}`);
+  if (r.ratios.gatewayVsBefore) {
+    const p = r.ratios.gatewayVsBefore;
+    lines.push(`- gateway / gateway before this change: added latency p50 ${times(p.addedLatencyP50)}, ${cs.map((c) => `throughput c=${c} ${times(p[`throughputC${c}`])}`).join(", ")}, ${cs.map((c) => `CPU/request c=${c} ${times(p[`cpuPerRequestC${c}`])}`).join(", ")}`);
+  }
   if (r.ratios.gatewayVsPortkey) {
     const p = r.ratios.gatewayVsPortkey;
     lines.push(`- gateway / Portkey: added latency p50 ${times(p.addedLatencyP50)}, p99 ${times(p.addedLatencyP99)}, added TTFT ${times(p.addedTtftP50)}, ` +

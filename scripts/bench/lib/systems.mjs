@@ -54,14 +54,14 @@ export async function startStandin(env = {}) {
 }
 
 /** `wrangler deploy --dry-run --outdir` into a temporary folder: the exact production bundle. */
-export function buildBundle() {
-  if (!existsSync(join(ROOT, "dashboard/dist"))) {
+export function buildBundle(root = ROOT) {
+  if (!existsSync(join(root, "dashboard/dist"))) {
     // wrangler.toml's [assets] directory must exist for wrangler to bundle; `npm run deploy` builds it first too.
-    spawnSync(process.execPath, [join(ROOT, "dashboard/build.mjs")], { stdio: "inherit" });
+    spawnSync(process.execPath, [join(ROOT, "dashboard/build.mjs")], { stdio: "inherit", cwd: root });
   }
   const outdir = mkdtempSync(join(tmpdir(), "gateway-bench-bundle-"));
   const r = spawnSync(join(BIN, "wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
-    cwd: ROOT, encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+    cwd: root, encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
   });
   if (r.status !== 0 || !existsSync(join(outdir, "index.js"))) {
     throw new Error(`wrangler deploy --dry-run failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
@@ -140,14 +140,16 @@ async function loadMiniflare() {
  * The worker is served on a direct workerd socket (unsafeDirectSockets), so requests do not pass
  * through Miniflare's own entry worker.
  */
-export async function startGateway(bundle, standin, extraOptions = {}) {
+export async function startGateway(bundle, standin, extraOptions = {}, extraWorkers = []) {
   const { Miniflare, Log, LogLevel, options } = await loadMiniflare();
   const port = await freePort();
   const before = childPids(process.pid, "workerd");
-  const mf = new Miniflare(options({
+  const shared = {
     log: new Log(LogLevel.WARN),
     logRequests: false,
     cf: false, // no download of the Request.cf object (the network is loopback only)
+  };
+  const gateway = {
     name: "gateway",
     modules: true,
     scriptPath: bundle.script,
@@ -161,12 +163,18 @@ export async function startGateway(bundle, standin, extraOptions = {}) {
     bindings: {
       DEMO_PROVIDER: "off",
       ADMIN_TOKEN,
+      // API keys carry a tag under this secret (src/lib/api-key.ts); without it no key is issued.
+      KEY_TAG_SECRET: "bench-key-tag-secret-0123456789abcdef",
       OPENAI_API_KEY: UPSTREAM_KEY,
       OPENAI_BASE_URL: `${standin.origin}/v1`,
     },
     unsafeDirectSockets: [{ host: "127.0.0.1", port }],
-    ...extraOptions, // profile.mjs only: inspectorPort, other storage
-  }));
+  };
+  // extraWorkers (capacity.mjs only): more workers in the same workerd process, e.g. one bound to
+  // the gateway's AccountDO class (scriptName "gateway") that drives it without HTTP.
+  const mf = new Miniflare(options(extraWorkers.length
+    ? { ...shared, ...extraOptions, workers: [gateway, ...extraWorkers] }
+    : { ...shared, ...gateway, ...extraOptions })); // extraOptions, profile.mjs only: inspectorPort, other storage
   await mf.ready;
   const pid = await newWorkerdPid(before);
   const db = await mf.getD1Database("DB");

@@ -49,6 +49,8 @@ export async function startCheckout(env: Env, stripe: Stripe, user: Buyer, amoun
       line_items: [{ quantity: 1, price_data: { currency: "usd", unit_amount: cents, product_data: { name: "API credits" } } }],
       metadata,
       payment_intent_data: { metadata },
+      // Billing details for the receipt (company, address, tax ID), collected on Stripe's page.
+      billing_address_collection: "required", tax_id_collection: { enabled: true }, customer_update: { address: "auto", name: "auto" },
       success_url: `${origin}/billing/success?checkout={CHECKOUT_SESSION_ID}`,
       cancel_url: `${origin}/billing?checkout=cancelled`,
     }, { idempotencyKey: `checkout-${topupId}` });

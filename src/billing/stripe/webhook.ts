@@ -4,6 +4,10 @@ import { ApiError } from "../../errors";
 import { stripeCrypto, stripeWebhooks } from "./client";
 import { onCheckoutSession } from "./events/checkout";
 import { onDispute } from "./events/dispute";
+import { onInvoicePaid, onInvoicePaymentFailed } from "./events/invoice";
+import { onChargeSucceeded, recordBillingDetails } from "./events/payment-details";
+import { onPaymentMethodAttached } from "./events/payment-method";
+import { onSubscription } from "./events/subscription";
 import { onChargeRefunded } from "./events/refund";
 
 /** Stripe's default: a signature older than 300 s is refused (replay protection). */
@@ -27,6 +31,8 @@ export async function verifyEvent(env: Env, rawBody: string, signature: string |
 async function dispatch(env: Env, event: Stripe.Event): Promise<string> {
   switch (event.type) {
     case "checkout.session.completed":
+      await recordBillingDetails(env, event.data.object);
+      return onCheckoutSession(env, event.type, event.data.object);
     case "checkout.session.async_payment_succeeded":
     case "checkout.session.async_payment_failed":
     case "checkout.session.expired":
@@ -36,6 +42,18 @@ async function dispatch(env: Env, event: Stripe.Event): Promise<string> {
     case "charge.dispute.created":
     case "charge.dispute.closed":
       return onDispute(env, event.id, event.type, event.data.object);
+    case "charge.succeeded":
+      return onChargeSucceeded(env, event.data.object);
+    case "payment_method.attached":
+      return onPaymentMethodAttached(env, event.data.object);
+    case "invoice.paid":
+      return onInvoicePaid(env, event.data.object);
+    case "invoice.payment_failed":
+      return onInvoicePaymentFailed(env, event.data.object);
+    case "customer.subscription.created":
+    case "customer.subscription.updated":
+    case "customer.subscription.deleted":
+      return onSubscription(env, event.type, event.data.object, event.created * 1000);
     default:
       return "ignored";
   }

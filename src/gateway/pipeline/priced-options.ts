@@ -12,6 +12,9 @@ const STANDARD_TIERS = new Set(["auto", "default", "standard_only"]);
 /** Tool types that are the caller's own functions: the provider only writes their arguments. */
 const CALLER_TOOLS = new Set(["function", "custom"]);
 
+/** The /responses fields refused when set to a priced value (docs/compatibility.md lists them as refused). */
+export const RESPONSES_REFUSED_FIELDS = ["background", "service_tier"] as const;
+
 export interface PricedOptions {
   service_tier?: unknown;
   background?: unknown;

@@ -66,10 +66,25 @@ export const AUDITED: Record<string, Audited> = {
   "GET /refunds": { action: "refund.list", target: async () => null, detail: async (c) => ({ status: c.req.query("status") ?? null }) },
   "POST /refunds/:id/approve": { action: "refund.approve", target: refundOwner, detail: async (_c, id) => ({ refund_id: id }) },
   "POST /refunds/:id/reject": { action: "refund.reject", target: refundOwner, detail: async (_c, id) => ({ refund_id: id }) },
+  "GET /rights-requests": { action: "rights_request.list", target: async () => null, detail: async (c) => ({ status: c.req.query("status") ?? null }) },
+  // Writes rights_request.fulfilled / .rejected itself (src/retention/rights-desk.ts), with the request id.
+  "POST /rights-requests/:id/resolve": { action: "rights_request.resolve", selfAudited: true },
   "GET /reconciliation": { action: "reconciliation.read", target: async () => null },
   "POST /reconciliation/run": { action: "reconciliation.run", target: async () => null },
   "GET /revenue": { action: "revenue.read", target: async () => null },
   "DELETE /users/:id": { action: "user.terminate", detail: async (c) => ({ refund_request_id: str((await jsonOf(c.res)).refund_request_id) }) },
+  "POST /promo-codes": { action: "promo.create", target: async () => null, detail: async (c) => ({ code: str((await jsonOf(c.res)).code) }) },
+  "GET /promo-codes": { action: "promo.list", target: async () => null },
+  "POST /plans": { action: "plan.create", target: async () => null, detail: async (c) => ({ plan: str((await jsonOf(c.res)).id) }) },
+  "GET /plans": { action: "plan.list", target: async () => null },
+  "POST /catalog/import": {
+    action: "catalog.import", target: async () => null,
+    detail: async (c) => {
+      const r = await jsonOf(c.res);
+      const applied = r.applied as { disabled?: string[] } | null | undefined;
+      return { changes: Array.isArray(r.changes) ? r.changes.length : null, applied: Boolean(applied), disabled: applied?.disabled?.join(",") ?? null };
+    },
+  },
   "POST /notices/policy-change": {
     action: "notice.policy_change", target: async () => null,
     detail: async (c) => {

@@ -9,9 +9,13 @@ import { adminCredits } from "./credits";
 import { adminKeys } from "./keys";
 import { adminModels } from "./models";
 import { adminNotices } from "./notices";
+import { adminCatalogImport } from "./catalog-import";
+import { adminPlans } from "./plans";
+import { adminPromoCodes } from "./promo-codes";
 import { adminReconciliation } from "./reconciliation";
 import { adminRefunds } from "./refunds";
 import { adminRevenue } from "./revenue";
+import { adminRights } from "./rights";
 import { adminRoles } from "./roles";
 import { adminSuspend } from "./suspend";
 import { adminTerminate } from "./terminate";
@@ -39,5 +43,9 @@ export function adminApi() {
   api.route("/", adminTerminate);
   api.route("/", adminSuspend);
   api.route("/", adminNotices);
+  api.route("/", adminRights);
+  api.route("/", adminPromoCodes);
+  api.route("/", adminPlans);
+  api.route("/", adminCatalogImport);
   return api;
 }

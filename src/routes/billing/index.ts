@@ -3,8 +3,12 @@ import type { Env } from "../../env";
 import { limitBody, requireJson } from "../../middleware/body-limit";
 import { csrfProtection } from "../../middleware/csrf";
 import { sessionAuth } from "../../middleware/session";
+import { billingAutoTopup } from "./auto-topup";
 import { billingBalanceHistory } from "./balance-history";
 import { billingLowBalance } from "./low-balance";
+import { billingPlans } from "./plans";
+import { billingReceipts } from "./receipts";
+import { billingRedeem } from "./redeem";
 import { billingTransactions } from "./transactions";
 import { billingRefunds } from "./refunds";
 import { billingTopups } from "./topups";
@@ -23,6 +27,10 @@ export function billingApi() {
   session.route("/", billingLowBalance);
   session.route("/", billingTopups);
   session.route("/", billingRefunds);
+  session.route("/", billingRedeem);
+  session.route("/", billingAutoTopup);
+  session.route("/", billingPlans);
+  session.route("/", billingReceipts);
   api.route("/", session);
   return api;
 }

@@ -8,7 +8,7 @@ import type { Env } from "../../env";
 import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
 
-export const LEDGER_KINDS = ["grant", "usage", "purchase", "refund", "dispute", "adjustment", "waiver"] as const;
+export const LEDGER_KINDS = ["grant", "promo", "plan_credit", "plan_expiry", "usage", "purchase", "refund", "dispute", "adjustment", "waiver"] as const;
 
 /** Keyset cursor: "<created_at>.<id>" of the last row shown (the ledger's created_at is strictly increasing per user). */
 const CURSOR = /^(\d{1,16})\.([\w-]{1,64})$/;

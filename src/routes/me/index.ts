@@ -7,6 +7,7 @@ import { sessionAuth } from "../../middleware/session";
 import { accountDeletion } from "./delete";
 import { meExport } from "./export";
 import { meKeys } from "./keys";
+import { meRights } from "./rights";
 import { playground } from "./playground";
 import { profile } from "./profile";
 import { meSecurityLog } from "./security-log";
@@ -23,5 +24,6 @@ export function meApi() {
   api.route("/", meUsage);
   api.route("/", meExport);
   api.route("/", meSecurityLog);
+  api.route("/", meRights);
   return api;
 }

@@ -65,122 +65,134 @@ interface ToolState { id: string | null; name: string | null; pending: string; b
  * - Only choice 0 is read. After finish() or fail(), every call returns [].
  */
 export function anthropicEventStream(ctx: AnthropicStreamContext): AnthropicEventStream {
-  let started = false;
-  let done = false;
-  let open: { kind: Kind; index: number; tool: number | null } | null = null;
-  let nextIndex = 0;
-  const tools = new Map<number, ToolState>();
-  let seenFinish: string | null = null;
-  let usedTools = false;
-  let refused = false;
-  let chars = 0;
+  return new EventWriter(ctx);
+}
 
-  const start = (out: AnthropicEvent[]) => {
-    if (started) return;
-    started = true;
+type ToolCallDelta = NonNullable<OpenAIChatChunk["choices"][number]["delta"]["tool_calls"]>[number];
+
+/** The state of one translated stream: the open block, the tool calls seen, the characters streamed. */
+class EventWriter implements AnthropicEventStream {
+  private started = false;
+  private done = false;
+  private open: { kind: Kind; index: number; tool: number | null } | null = null;
+  private nextIndex = 0;
+  private readonly tools = new Map<number, ToolState>();
+  private seenFinish: string | null = null;
+  private usedTools = false;
+  private refused = false;
+  private chars = 0;
+
+  constructor(private readonly ctx: AnthropicStreamContext) {}
+
+  push(chunk: OpenAIChatChunk): AnthropicEvent[] {
+    if (this.done) return [];
+    const out: AnthropicEvent[] = [];
+    this.start(out);
+    const choice = (chunk.choices ?? []).find((c) => (c.index ?? 0) === 0);
+    if (!choice) return out;
+    const delta = (choice.delta ?? {}) as OpenAIChatChunk["choices"][number]["delta"] & { reasoning?: unknown; refusal?: unknown };
+    this.textLike(out, "thinking", delta.reasoning_content ?? delta.reasoning);
+    this.textLike(out, "text", delta.content);
+    if (typeof delta.refusal === "string" && delta.refusal !== "") {
+      this.refused = true;
+      this.textLike(out, "text", delta.refusal);
+    }
+    for (const tc of Array.isArray(delta.tool_calls) ? delta.tool_calls : []) this.toolDelta(out, tc);
+    if (choice.finish_reason) this.seenFinish = choice.finish_reason;
+    return out;
+  }
+
+  finish(usage: TokenUsage | null, finishReason?: string | null): AnthropicEvent[] {
+    if (this.done) return [];
+    this.done = true;
+    const out: AnthropicEvent[] = [];
+    this.start(out);
+    // A call whose name never came still gets its block, so its arguments are not lost.
+    for (const [index, t] of [...this.tools.entries()].sort((a, b) => a[0] - b[0])) {
+      if (t.block === null && (t.id || t.pending)) this.openTool(out, index, t);
+    }
+    this.close(out);
+    const u = usage
+      ? anthropicUsage(usage)
+      : { input_tokens: this.inputEstimate(), output_tokens: Math.ceil(this.chars / 4), cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+    const stop = stopReason(finishReason ?? this.seenFinish, this.usedTools, this.refused);
+    out.push(ev("message_delta", { delta: { stop_reason: stop, stop_sequence: null }, usage: u }));
+    out.push(ev("message_stop"));
+    return out;
+  }
+
+  fail(message: string, type = "api_error"): AnthropicEvent[] {
+    if (this.done) return [];
+    this.done = true;
+    return [{ event: "error", data: { type: "error", error: { type, message } } }];
+  }
+
+  private inputEstimate(): number {
+    return Math.max(0, Math.round(this.ctx.inputTokensEstimate));
+  }
+
+  private start(out: AnthropicEvent[]): void {
+    if (this.started) return;
+    this.started = true;
     out.push(ev("message_start", {
       message: {
-        id: ctx.requestId, type: "message", role: "assistant", model: ctx.model, content: [], stop_reason: null, stop_sequence: null,
-        usage: { input_tokens: Math.max(0, Math.round(ctx.inputTokensEstimate)), output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+        id: this.ctx.requestId, type: "message", role: "assistant", model: this.ctx.model, content: [], stop_reason: null, stop_sequence: null,
+        usage: { input_tokens: this.inputEstimate(), output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
       },
     }));
-  };
+  }
 
-  const close = (out: AnthropicEvent[]) => {
-    if (!open) return;
-    out.push(ev("content_block_stop", { index: open.index }));
-    if (open.tool !== null) tools.get(open.tool)!.closed = true;
-    open = null;
-  };
+  private close(out: AnthropicEvent[]): void {
+    if (!this.open) return;
+    out.push(ev("content_block_stop", { index: this.open.index }));
+    if (this.open.tool !== null) this.tools.get(this.open.tool)!.closed = true;
+    this.open = null;
+  }
 
-  const openBlock = (out: AnthropicEvent[], block: AnthropicContentBlock, tool: number | null = null): number => {
-    close(out);
-    const index = nextIndex++;
+  private openBlock(out: AnthropicEvent[], block: AnthropicContentBlock, tool: number | null = null): number {
+    this.close(out);
+    const index = this.nextIndex++;
     out.push(ev("content_block_start", { index, content_block: block }));
-    open = { kind: block.type, index, tool };
+    this.open = { kind: block.type, index, tool };
     return index;
-  };
+  }
 
-  const textLike = (out: AnthropicEvent[], kind: "thinking" | "text", text: unknown) => {
+  private textLike(out: AnthropicEvent[], kind: "thinking" | "text", text: unknown): void {
     if (typeof text !== "string" || text === "") return;
-    if (open?.kind !== kind) openBlock(out, kind === "text" ? { type: "text", text: "" } : { type: "thinking", thinking: "", signature: "" });
+    if (this.open?.kind !== kind) this.openBlock(out, kind === "text" ? { type: "text", text: "" } : { type: "thinking", thinking: "", signature: "" });
     const delta = kind === "text" ? { type: "text_delta", text } : { type: "thinking_delta", thinking: text };
-    out.push(ev("content_block_delta", { index: open!.index, delta }));
-    chars += text.length;
-  };
+    out.push(ev("content_block_delta", { index: this.open!.index, delta }));
+    this.chars += text.length;
+  }
 
-  const jsonDelta = (out: AnthropicEvent[], index: number, partial: string) => {
+  private jsonDelta(out: AnthropicEvent[], index: number, partial: string): void {
     if (partial === "") return;
     out.push(ev("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: partial } }));
-    chars += partial.length;
-  };
+    this.chars += partial.length;
+  }
 
   /** Opens the tool's block (name known, or forced at the end) and sends the held-back arguments. */
-  const openTool = (out: AnthropicEvent[], index: number, t: ToolState) => {
-    t.block = openBlock(out, { type: "tool_use", id: toolUseId(t.id, ctx.requestId, index), name: t.name ?? "", input: {} }, index);
-    usedTools = true;
-    chars += (t.name ?? "").length;
-    jsonDelta(out, t.block, t.pending);
+  private openTool(out: AnthropicEvent[], index: number, t: ToolState): void {
+    t.block = this.openBlock(out, { type: "tool_use", id: toolUseId(t.id, this.ctx.requestId, index), name: t.name ?? "", input: {} }, index);
+    this.usedTools = true;
+    this.chars += (t.name ?? "").length;
+    this.jsonDelta(out, t.block, t.pending);
     t.pending = "";
-  };
+  }
 
-  const toolDelta = (out: AnthropicEvent[], tc: NonNullable<OpenAIChatChunk["choices"][number]["delta"]["tool_calls"]>[number]) => {
+  private toolDelta(out: AnthropicEvent[], tc: ToolCallDelta): void {
     const index = typeof tc.index === "number" ? tc.index : 0;
-    let t = tools.get(index);
-    if (!t) tools.set(index, (t = { id: null, name: null, pending: "", block: null, closed: false }));
+    let t = this.tools.get(index);
+    if (!t) this.tools.set(index, (t = { id: null, name: null, pending: "", block: null, closed: false }));
     if (t.closed) return;
     if (!t.id && tc.id) t.id = tc.id;
     if (t.name === null && tc.function?.name) t.name = tc.function.name;
     const args = typeof tc.function?.arguments === "string" ? tc.function.arguments : "";
     if (t.block === null) {
       t.pending += args;
-      if (t.name !== null) openTool(out, index, t);
+      if (t.name !== null) this.openTool(out, index, t);
     } else {
-      jsonDelta(out, t.block, args);
+      this.jsonDelta(out, t.block, args);
     }
-  };
-
-  return {
-    push(chunk) {
-      if (done) return [];
-      const out: AnthropicEvent[] = [];
-      start(out);
-      const choice = (chunk.choices ?? []).find((c) => (c.index ?? 0) === 0);
-      if (!choice) return out;
-      const delta = (choice.delta ?? {}) as OpenAIChatChunk["choices"][number]["delta"] & { reasoning?: unknown; refusal?: unknown };
-      textLike(out, "thinking", delta.reasoning_content ?? delta.reasoning);
-      textLike(out, "text", delta.content);
-      if (typeof delta.refusal === "string" && delta.refusal !== "") {
-        refused = true;
-        textLike(out, "text", delta.refusal);
-      }
-      for (const tc of Array.isArray(delta.tool_calls) ? delta.tool_calls : []) toolDelta(out, tc);
-      if (choice.finish_reason) seenFinish = choice.finish_reason;
-      return out;
-    },
-
-    finish(usage, finishReason) {
-      if (done) return [];
-      done = true;
-      const out: AnthropicEvent[] = [];
-      start(out);
-      // A call whose name never came still gets its block, so its arguments are not lost.
-      for (const [index, t] of [...tools.entries()].sort((a, b) => a[0] - b[0])) {
-        if (t.block === null && (t.id || t.pending)) openTool(out, index, t);
-      }
-      close(out);
-      const u = usage
-        ? anthropicUsage(usage)
-        : { input_tokens: Math.max(0, Math.round(ctx.inputTokensEstimate)), output_tokens: Math.ceil(chars / 4), cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
-      out.push(ev("message_delta", { delta: { stop_reason: stopReason(finishReason ?? seenFinish, usedTools, refused), stop_sequence: null }, usage: u }));
-      out.push(ev("message_stop"));
-      return out;
-    },
-
-    fail(message, type = "api_error") {
-      if (done) return [];
-      done = true;
-      return [{ event: "error", data: { type: "error", error: { type, message } } }];
-    },
-  };
+  }
 }

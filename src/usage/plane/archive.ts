@@ -1,5 +1,5 @@
 import { sha256Hex } from "../../lib/api-key";
-import type { PlaneRecord } from "../../lib/usage-batch";
+import type { PlaneRecord } from "../../db/usage-batch";
 import { keyRef, type Pseudonym } from "./pseudonyms";
 
 /** The archive's partition of a record: its UTC day (of created_at, as the request log shows it). */

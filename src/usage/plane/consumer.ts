@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Env } from "../../env";
 import { archiveLine, writeArchive } from "./archive";
-import type { UsageBatchMessage } from "../../lib/usage-batch";
+import type { UsageBatchMessage } from "../../db/usage-batch";
 import { pseudonymsFor } from "./pseudonyms";
 import { planeStatements, summarize, type CursorMove } from "./rollup";
 

@@ -1,5 +1,5 @@
 import { dayOf } from "./archive";
-import type { UsageBatchMessage } from "../../lib/usage-batch";
+import type { UsageBatchMessage } from "../../db/usage-batch";
 
 const HOUR_MS = 3600_000;
 

@@ -1,4 +1,4 @@
-import type { UsageLogRow } from "../db/schema";
+import type { UsageLogRow } from "./schema";
 
 /**
  * One usage record on its way to the archive and the rollups. `chargedAt` is the time of the

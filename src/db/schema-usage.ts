@@ -1,6 +1,6 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
-/** D1 tables of the usage data plane (migrations/0014_usage_plane.sql, docs/capacity.md). */
+/** D1 tables of the usage data plane (migrations/0022_usage_plane.sql, docs/capacity.md). */
 
 /** Hourly usage per user × key × model, written in batches by the usage consumer (src/usage/plane). */
 export const usageRollups = sqliteTable("usage_rollups", {

@@ -2,8 +2,11 @@
 -- consumer writes these tables in batches; the raw records go to R2 (USAGE_ARCHIVE) and stay in
 -- the wallet's Durable Object for the recent window (USAGE_RECENT_DAYS).
 
--- Per user × key × model × hour (hour = start, epoch ms): requests, tokens by kind, cost. Charts
--- and spend totals older than the recent window read these. Kept as long as usage logs (P19).
+-- Per user × key × model × hour (hour = start, epoch ms): requests, tokens by kind, cost. Charts,
+-- the usage page's totals and admin figures read these (plus the wallet's records not applied yet).
+-- The measured_* / failures / ok_* columns feed the model recommendations (src/routing/measured.ts):
+-- requests other than embeddings and client disconnects, provider failures among them, and the
+-- successful ones' completion tokens and latency. Kept as long as usage logs (P19).
 CREATE TABLE `usage_rollups` (
   `user_id` text NOT NULL,
   `hour` integer NOT NULL,
@@ -15,6 +18,11 @@ CREATE TABLE `usage_rollups` (
   `cached_tokens` integer DEFAULT 0 NOT NULL,
   `reasoning_tokens` integer DEFAULT 0 NOT NULL,
   `cost_nano` integer DEFAULT 0 NOT NULL,
+  `measured_requests` integer DEFAULT 0 NOT NULL,
+  `failures` integer DEFAULT 0 NOT NULL,
+  `ok_requests` integer DEFAULT 0 NOT NULL,
+  `ok_completion_tokens` integer DEFAULT 0 NOT NULL,
+  `ok_latency_ms` integer DEFAULT 0 NOT NULL,
   PRIMARY KEY(`user_id`, `hour`, `key_id`, `model`)
 );--> statement-breakpoint
 CREATE INDEX `usage_rollups_hour` ON `usage_rollups` (`hour`);--> statement-breakpoint

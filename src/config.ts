@@ -48,13 +48,14 @@ export interface UsagePlaneConfig {
   /** USAGE_RECENT_DAYS (default 30): how long a wallet's Durable Object keeps raw usage records. */
   recentMs: number;
   /**
-   * USAGE_D1_MIRROR (default "on"): also copy each usage record to D1 usage_logs and each usage
-   * charge to D1 transactions, as before the data plane. "off" leaves D1 with rollups and daily
-   * statements only; docs/capacity.md lists the readers that still need the copy.
+   * USAGE_D1_MIRROR (default "off"): "on" also copies each usage record to D1 usage_logs and each
+   * usage charge to D1 transactions, one row each per request, as before the data plane. No reader
+   * needs the copies (docs/capacity.md, "Who reads what"); "on" is for ad-hoc SQL over raw records
+   * in D1 during a migration, at 2 D1 rows per request.
    */
   d1Mirror: boolean;
 }
 
 export function usagePlaneConfig(env: Env): UsagePlaneConfig {
-  return { recentMs: int(env.USAGE_RECENT_DAYS, 30, 1) * DAY_MS, d1Mirror: env.USAGE_D1_MIRROR !== "off" };
+  return { recentMs: int(env.USAGE_RECENT_DAYS, 30, 1) * DAY_MS, d1Mirror: env.USAGE_D1_MIRROR === "on" };
 }

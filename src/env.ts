@@ -90,7 +90,7 @@ export interface Env {
   RETENTION_DELETED_DAYS?: string;
   /** Days a wallet's Durable Object keeps its raw usage records for the request log and /generation (default 30). */
   USAGE_RECENT_DAYS?: string;
-  /** "off": usage records and usage charges are no longer copied one row each to D1 (default "on"; docs/capacity.md). */
+  /** "on": usage records and usage charges are also copied one row each to D1 usage_logs and transactions (default "off"; docs/capacity.md). */
   USAGE_D1_MIRROR?: string;
   /** Which usage-log promise the policy makes: "12-months" (default, floor 365 days) or "90-days" (floor 90). Periods below a promised floor are refused (src/retention/floors.ts). */
   RETENTION_USAGE_POLICY?: string;

@@ -10,6 +10,7 @@ import { findUsableKey, insertKey, isRefusal, listKeys, revokeKey, updateKey } f
 import { balance, LEDGER_SCHEMA, ledgerSnapshot, listLedger, MAX_BALANCE_NANO, post, type LedgerSnapshot } from "./ledger";
 import { closeAccount, type ClosureFigures } from "./closure";
 import { findPendingUsage, pendingOutbox } from "./outbox";
+import { walletRead, type WalletRead, type WalletReadResult } from "./wallet-reads";
 import { findPendingRecord, flushAll, planeSnapshot, pruneSentUsage, USAGE_PLANE_SCHEMA, usagePlaneConfig, type PlaneSnapshot } from "./usage-plane";
 import { applyCumulative, creditPurchase, disputeChanged, PAYMENTS_SCHEMA, reconcileDisputeStatus, type CumulativeInput, type CumulativeResult, type DisputeState } from "./payments";
 import { expireReservations, settle } from "./settlement";
@@ -246,9 +247,10 @@ export class AccountDO extends DurableObject<Env> {
   }
 
 
-  pendingUsage(requestId: string) {
-    return findPendingUsage(this.sql, requestId) ?? findPendingRecord(this.sql, requestId, this.userId() ?? "unknown");
-  }
+  pendingUsage(requestId: string) { return findPendingUsage(this.sql, requestId) ?? findPendingRecord(this.sql, requestId, this.userId() ?? "unknown"); }
+
+  /** The wallet's own tier for readers: recent usage records, the ledger, daily balances (./wallet-reads.ts). */
+  read(q: WalletRead): WalletReadResult { return walletRead(this.sql, q); }
 
   /** Drains the outbox into D1 and the usage records into the usage queue now (also done by the alarm). Returns rows delivered. */
   async flushOutbox(): Promise<number> {
@@ -256,9 +258,7 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   /** The usage plane's running totals at `batch` (D1's usage_cursors.last_batch), for reconciliation. */
-  usagePlaneSnapshot(batch: number): PlaneSnapshot {
-    return planeSnapshot(this.sql, batch);
-  }
+  usagePlaneSnapshot(batch: number): PlaneSnapshot { return planeSnapshot(this.sql, batch); }
 
   async alarm(): Promise<void> {
     this.alarmAt = null;

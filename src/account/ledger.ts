@@ -6,12 +6,12 @@ import { enqueue } from "./outbox";
 import { num, one, type Row } from "./storage";
 import type { LedgerEntry } from "./types";
 
-interface LedgerRow extends Row {
+export interface LedgerRow extends Row {
   id: string; kind: LedgerEntry["kind"]; amount_nano: number; balance_after_nano: number; ref: string; note: string | null; created_at: number;
   waived_nano: number | null;
 }
 
-const toEntry = (r: LedgerRow): LedgerEntry => ({
+export const toEntry = (r: LedgerRow): LedgerEntry => ({
   id: r.id, kind: r.kind, amountNano: r.amount_nano, balanceAfterNano: r.balance_after_nano, ref: r.ref, note: r.note, createdAt: r.created_at,
   ...(r.kind === "waiver" ? { waivedNano: r.waived_nano ?? 0 } : {}),
 });

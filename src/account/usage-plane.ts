@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS usage_pending (
 );
 CREATE INDEX IF NOT EXISTS usage_pending_batch ON usage_pending (sent_at, batch, seq);
 CREATE INDEX IF NOT EXISTS usage_pending_request ON usage_pending (request_id);
+CREATE INDEX IF NOT EXISTS usage_pending_created ON usage_pending (json_extract(payload, '$.createdAt'), request_id);
 CREATE TABLE IF NOT EXISTS usage_batches (
   batch INTEGER PRIMARY KEY,
   records_total INTEGER NOT NULL,

@@ -15,6 +15,13 @@ export const usageRollups = sqliteTable("usage_rollups", {
   cachedTokens: integer("cached_tokens").notNull().default(0),
   reasoningTokens: integer("reasoning_tokens").notNull().default(0),
   costNano: integer("cost_nano").notNull().default(0),
+  /** For measured performance: requests other than embeddings and client disconnects; provider failures among them (upstream_error, stream_error). */
+  measuredRequests: integer("measured_requests").notNull().default(0),
+  failures: integer("failures").notNull().default(0),
+  /** Successful requests other than embeddings, their completion tokens and summed latency (ms). */
+  okRequests: integer("ok_requests").notNull().default(0),
+  okCompletionTokens: integer("ok_completion_tokens").notNull().default(0),
+  okLatencyMs: integer("ok_latency_ms").notNull().default(0),
 }, (t) => [primaryKey({ columns: [t.userId, t.hour, t.keyId, t.model] }), index("usage_rollups_hour").on(t.hour)]);
 
 /** Daily charge statements per key and model (UTC day of the ledger entry): the 5-year record of usage charges. */

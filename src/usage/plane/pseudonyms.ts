@@ -1,4 +1,5 @@
 import { randomToken } from "../../lib/ids";
+import { ADD_SUMS, ROLLUP_SUMS } from "./rollup";
 
 /**
  * Archived usage rows never name a user or a key: they carry the user's pseudonym and
@@ -43,7 +44,6 @@ export async function keyRef(p: Pseudonym, keyId: string): Promise<string> {
   return [...new Uint8Array(digest).slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-const ROLLUP_SUMS = "requests, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano";
 
 /**
  * Account deletion's part in the usage plane (P27): the pseudonym mapping is deleted, so the
@@ -54,12 +54,10 @@ const ROLLUP_SUMS = "requests, prompt_tokens, completion_tokens, cached_tokens, 
 export async function forgetUser(db: D1Database, userId: string): Promise<void> {
   await db.batch([
     db.prepare("DELETE FROM usage_pseudonyms WHERE user_id = ?").bind(userId),
-    db.prepare(`INSERT INTO usage_rollups (user_id, hour, key_id, model, ${ROLLUP_SUMS})
-      SELECT user_id, hour, 'deleted', model, sum(requests), sum(prompt_tokens), sum(completion_tokens), sum(cached_tokens), sum(reasoning_tokens), sum(cost_nano)
+    db.prepare(`INSERT INTO usage_rollups (user_id, hour, key_id, model, ${ROLLUP_SUMS.join(", ")})
+      SELECT user_id, hour, 'deleted', model, ${ROLLUP_SUMS.map((c) => `sum(${c})`).join(", ")}
       FROM usage_rollups WHERE user_id = ? AND key_id <> 'deleted' GROUP BY user_id, hour, model
-      ON CONFLICT (user_id, hour, key_id, model) DO UPDATE SET requests = requests + excluded.requests, prompt_tokens = prompt_tokens + excluded.prompt_tokens,
-        completion_tokens = completion_tokens + excluded.completion_tokens, cached_tokens = cached_tokens + excluded.cached_tokens,
-        reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, cost_nano = cost_nano + excluded.cost_nano`).bind(userId),
+      ON CONFLICT (user_id, hour, key_id, model) DO UPDATE SET ${ADD_SUMS}`).bind(userId),
     db.prepare("DELETE FROM usage_rollups WHERE user_id = ? AND key_id <> 'deleted'").bind(userId),
   ]);
 }

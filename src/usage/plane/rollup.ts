@@ -1,9 +1,27 @@
 import { dayOf } from "./archive";
-import type { UsageBatchMessage } from "../../db/usage-batch";
+import type { PlaneRecord, UsageBatchMessage } from "../../db/usage-batch";
 
 const HOUR_MS = 3600_000;
 
-export interface RollupCell { userId: string; hour: number; keyId: string; model: string; requests: number; prompt: number; completion: number; cached: number; reasoning: number; cost: number }
+/** The summed columns of usage_rollups, in the order of RollupCell's `sums`. */
+export const ROLLUP_SUMS = ["requests", "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "cost_nano",
+  "measured_requests", "failures", "ok_requests", "ok_completion_tokens", "ok_latency_ms"] as const;
+/** `col = col + excluded.col` for every summed column (an upsert that adds a cell to its row). */
+export const ADD_SUMS = ROLLUP_SUMS.map((c) => `${c} = ${c} + excluded.${c}`).join(", ");
+
+export interface RollupCell { userId: string; hour: number; keyId: string; model: string; sums: number[] }
+
+/** One record's contribution to its rollup cell, in ROLLUP_SUMS order. */
+export function contribution(r: PlaneRecord): number[] {
+  const measured = r.endpoint !== "embeddings" && r.status !== "client_disconnected";
+  const ok = r.endpoint !== "embeddings" && r.status === "success";
+  return [
+    r.replacesExpired ? 0 : 1, r.promptTokens, r.completionTokens, r.cachedTokens ?? 0, r.reasoningTokens ?? 0, r.costNano,
+    measured && !r.replacesExpired ? 1 : 0, measured && (r.status === "upstream_error" || r.status === "stream_error") ? 1 : 0,
+    ok ? 1 : 0, ok ? r.completionTokens : 0, ok ? r.latencyMs : 0,
+  ];
+}
+
 export interface StatementCell { userId: string; day: string; keyId: string; model: string; charges: number; charged: number }
 export interface CursorMove { userId: string; from: number; to: number; records: number; charged: number }
 
@@ -20,13 +38,8 @@ export function summarize(messages: UsageBatchMessage[], deleted: (userId: strin
       const hour = Math.floor(r.createdAt / HOUR_MS) * HOUR_MS;
       const keyId = deleted(m.userId) ? "deleted" : r.keyId;
       const rk = `${m.userId}\u0000${hour}\u0000${keyId}\u0000${r.model}`;
-      const cell = rollups.get(rk) ?? { userId: m.userId, hour, keyId, model: r.model, requests: 0, prompt: 0, completion: 0, cached: 0, reasoning: 0, cost: 0 };
-      cell.requests += r.replacesExpired ? 0 : 1;
-      cell.prompt += r.promptTokens;
-      cell.completion += r.completionTokens;
-      cell.cached += r.cachedTokens ?? 0;
-      cell.reasoning += r.reasoningTokens ?? 0;
-      cell.cost += r.costNano;
+      const cell = rollups.get(rk) ?? { userId: m.userId, hour, keyId, model: r.model, sums: ROLLUP_SUMS.map(() => 0) };
+      contribution(r).forEach((v, i) => { cell.sums[i]! += v; });
       rollups.set(rk, cell);
       if (r.costNano <= 0) continue;
       const day = dayOf(r.chargedAt);
@@ -40,11 +53,8 @@ export function summarize(messages: UsageBatchMessage[], deleted: (userId: strin
   return { rollups: [...rollups.values()], statements: [...statements.values()] };
 }
 
-const ROLLUP_UPSERT = `INSERT INTO usage_rollups (user_id, hour, key_id, model, requests, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, hour, key_id, model) DO UPDATE SET
-  requests = requests + excluded.requests, prompt_tokens = prompt_tokens + excluded.prompt_tokens,
-  completion_tokens = completion_tokens + excluded.completion_tokens, cached_tokens = cached_tokens + excluded.cached_tokens,
-  reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, cost_nano = cost_nano + excluded.cost_nano`;
+const ROLLUP_UPSERT = `INSERT INTO usage_rollups (user_id, hour, key_id, model, ${ROLLUP_SUMS.join(", ")})
+  VALUES (?, ?, ?, ?, ${ROLLUP_SUMS.map(() => "?").join(", ")}) ON CONFLICT (user_id, hour, key_id, model) DO UPDATE SET ${ADD_SUMS}`;
 
 const STATEMENT_UPSERT = `INSERT INTO usage_statements (user_id, day, key_id, model, charges, charged_nano) VALUES (?, ?, ?, ?, ?, ?)
   ON CONFLICT (user_id, day, key_id, model) DO UPDATE SET charges = charges + excluded.charges, charged_nano = charged_nano + excluded.charged_nano`;
@@ -62,7 +72,7 @@ const CURSOR_MOVE = `INSERT INTO usage_cursors (user_id, last_batch, records, ch
 export function planeStatements(db: D1Database, moves: CursorMove[], s: ReturnType<typeof summarize>, now: number): D1PreparedStatement[] {
   return [
     ...moves.map((m) => db.prepare(CURSOR_MOVE).bind(m.userId, m.from, m.to, m.records, m.charged, now)),
-    ...s.rollups.map((c) => db.prepare(ROLLUP_UPSERT).bind(c.userId, c.hour, c.keyId, c.model, c.requests, c.prompt, c.completion, c.cached, c.reasoning, c.cost)),
+    ...s.rollups.map((c) => db.prepare(ROLLUP_UPSERT).bind(c.userId, c.hour, c.keyId, c.model, ...c.sums)),
     ...s.statements.map((c) => db.prepare(STATEMENT_UPSERT).bind(c.userId, c.day, c.keyId, c.model, c.charges, c.charged)),
   ];
 }

@@ -51,12 +51,14 @@ const D1_FIGURES = `SELECT count(*) AS n, coalesce(sum(amount_nano), 0) AS s,
 
 /**
  * The usage plane's check: D1's cursor says which batch it applied last and the running totals
- * it carried; the Durable Object logged its own running totals at every batch it claimed. Equal
- * totals mean every usage charge sent so far is in the statements and rollups exactly once.
+ * it carried; the Durable Object logged its own running totals at every batch it claimed. The
+ * charges are compared with the sum of D1's daily statements (written in the same transaction
+ * as the cursor), so a lost, altered or doubled statement shows as drift as a lost transaction
+ * row would. Equal totals mean every usage charge sent so far is in the statements exactly once.
  */
 async function planeDrift(env: Env, stub: ReturnType<typeof accountStub>, userId: string) {
-  const c = await env.DB.prepare("SELECT last_batch, records, charged_nano FROM usage_cursors WHERE user_id = ?").bind(userId)
-    .first<{ last_batch: number; records: number; charged_nano: number }>();
+  const c = await env.DB.prepare(`SELECT last_batch, records, (SELECT coalesce(sum(charged_nano), 0) FROM usage_statements WHERE user_id = ?1) AS charged_nano
+    FROM usage_cursors WHERE user_id = ?1`).bind(userId).first<{ last_batch: number; records: number; charged_nano: number }>();
   const at = (await stub.usagePlaneSnapshot(c?.last_batch ?? 0)).atBatch;
   // A batch older than the Durable Object's 30-day log cannot be checked (nothing to compare).
   if (!at) return { plane_drift_nano: 0, plane_record_drift: 0 };

@@ -20,6 +20,24 @@ export async function planeFigures(userId: string) {
 /** Drains the wallet and waits until the queue consumer applied every batch it sent. */
 export async function planeDelivered(userId: string, timeoutMs = 10_000) {
   await drained(userId);
+  return planeApplied(userId, timeoutMs);
+}
+
+/**
+ * D1's books of a wallet (after a flush and the consumer's delivery, reservations may still be
+ * open): `n` rows and `total` of the transactions other than usage charges plus the usage charges
+ * as daily statements (what D1's transactions held with the mirror), and the rollups' usage cost.
+ */
+export async function d1Books(userId: string) {
+  await account(userId).flushOutbox();
+  const f = await planeApplied(userId);
+  const t = await env.DB.prepare("SELECT count(*) AS n, coalesce(sum(amount_nano), 0) AS s FROM transactions WHERE user_id = ? AND kind <> 'usage'")
+    .bind(userId).first<{ n: number; s: number }>();
+  return { n: t!.n + f.statements.charges, total: t!.s - f.statements.charged, usageCostNano: f.rollups.cost, requests: f.rollups.requests };
+}
+
+/** Waits until the queue consumer applied every batch the wallet sent. */
+export async function planeApplied(userId: string, timeoutMs = 10_000) {
   const start = Date.now();
   for (;;) {
     const f = await planeFigures(userId);

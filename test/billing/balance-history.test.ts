@@ -11,8 +11,11 @@ const dateOf = (day: number) => new Date(day * DAY).toISOString().slice(0, 10);
 
 /** Moves one ledger entry to another time in the wallet's Durable Object, where the history is read (the rows were posted today; history needs past days). */
 async function backdate(userId: string, ref: string, at: number) {
-  const changes = await runInDurableObject(account(userId), (_: AccountDO, state) => state.storage.sql.exec("UPDATE ledger SET created_at = ? WHERE ref = ?", at, ref).rowsWritten);
-  expect(changes).toBe(1);
+  const moved = await runInDurableObject(account(userId), (_: AccountDO, state) => {
+    state.storage.sql.exec("UPDATE ledger SET created_at = ? WHERE ref = ?", at, ref);
+    return state.storage.sql.exec("SELECT count(*) AS n FROM ledger WHERE ref = ? AND created_at = ?", ref, at).one().n;
+  });
+  expect(moved).toBe(1);
 }
 
 async function history(user: Awaited<ReturnType<typeof signedInUser>>, query = "") {

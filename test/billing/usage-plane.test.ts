@@ -75,13 +75,15 @@ describe("usage data plane: Durable Object → queue → R2 archive, D1 rollups 
     expect((await planeFigures(userId)).rollups).toEqual({ requests: 1, prompt: 11, completion: 7, cost: 25_000 });
   });
 
-  it("reconciliation compares the Durable Object's running totals with D1's cursor and reports a lost or doubled charge", async () => {
+  it("reconciliation compares the Durable Object's running totals with D1's cursor and statements and reports a lost or doubled charge", async () => {
     const u = await createUser("1.00");
     await echo(u.userId, u.key);
     await echo(u.userId, u.key);
     await planeDelivered(u.userId);
     expect(await checkUser(env, u.userId, 0)).toBeNull();
-    await env.DB.prepare("UPDATE usage_cursors SET charged_nano = charged_nano + 7, records = records + 1 WHERE user_id = ?").bind(u.userId).run();
+    // A doubled or altered statement and a record counted twice.
+    await env.DB.prepare("UPDATE usage_statements SET charged_nano = charged_nano + 7 WHERE user_id = ?").bind(u.userId).run();
+    await env.DB.prepare("UPDATE usage_cursors SET records = records + 1 WHERE user_id = ?").bind(u.userId).run();
     expect(await checkUser(env, u.userId, 0)).toMatchObject({ user_id: u.userId, plane_drift_nano: -7, plane_record_drift: -1, drift_nano: 0 });
   });
 

@@ -4,6 +4,7 @@ import { post } from "./ledger";
 import { balance } from "./ledger";
 import { settlementHeadroom } from "./overdraft";
 import { recordKeySpend } from "./keys";
+import { recordMemberSpend } from "./members";
 import { enqueue } from "./outbox";
 import { correctRateTokens } from "./rate-limit";
 import { one, type Row } from "./storage";
@@ -41,6 +42,7 @@ export function settle(sql: SqlStorage, userId: string, input: SettleInput, now:
     );
   }
   recordKeySpend(sql, input.keyId, charge, now);
+  recordMemberSpend(sql, input.keyId, charge, now);
   correctRateTokens(sql, input.requestId, input.promptTokens + input.completionTokens);
   enqueue(sql, {
     kind: "usage",

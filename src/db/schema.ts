@@ -135,7 +135,8 @@ export const apiKeys = sqliteTable("api_keys", {
   expiresAt: integer("expires_at"),
   createdAt: integer("created_at").notNull(),
   revokedAt: integer("revoked_at"),
-}, (t) => [uniqueIndex("api_keys_hash").on(t.keyHash), index("api_keys_user").on(t.userId)]);
+  walletId: text("wallet_id"), // an organization's key: its org wallet (user_id = the member); null = the user's own
+}, (t) => [uniqueIndex("api_keys_hash").on(t.keyHash), index("api_keys_user").on(t.userId), index("api_keys_wallet").on(t.walletId)]);
 
 export const usageLogs = sqliteTable("usage_logs", {
   /** The gateway's request id: the response `id` and `x-request-id`. */
@@ -296,3 +297,4 @@ export const reconciliationRuns = sqliteTable("reconciliation_runs", {
   /** JSON array of the drifted users' ids and figures (nUSD); nothing else. */
   details: text("details").notNull(),
 }, (t) => [index("reconciliation_runs_started").on(t.startedAt)]);
+export * from "./schema-orgs";

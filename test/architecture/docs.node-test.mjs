@@ -55,9 +55,9 @@ function sqlTables(files) {
   return tables;
 }
 
-/** The drizzle schema's tables: table → its column names. */
+/** The drizzle schema's tables (schema.ts and the files it re-exports, schema-*.ts): table → its column names. */
 function drizzleTables() {
-  const text = read("src/db/schema.ts");
+  const text = ["src/db/schema.ts", "src/db/schema-orgs.ts"].map(read).join("\n");
   const tables = new Map();
   const starts = [...text.matchAll(/sqliteTable\("(\w+)",/g)];
   starts.forEach((m, i) => {

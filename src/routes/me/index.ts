@@ -7,6 +7,7 @@ import { sessionAuth } from "../../middleware/session";
 import { accountDeletion } from "./delete";
 import { meExport } from "./export";
 import { meKeys } from "./keys";
+import { meManagementKeys } from "./management-keys";
 import { playground } from "./playground";
 import { profile } from "./profile";
 import { meSecurityLog } from "./security-log";
@@ -20,6 +21,7 @@ export function meApi() {
   api.route("/", playground);
   api.route("/", accountDeletion);
   api.route("/", meKeys);
+  api.route("/", meManagementKeys);
   api.route("/", meUsage);
   api.route("/", meExport);
   api.route("/", meSecurityLog);

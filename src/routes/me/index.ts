@@ -8,6 +8,7 @@ import { accountDeletion } from "./delete";
 import { meExport } from "./export";
 import { meKeys } from "./keys";
 import { meManagementKeys } from "./management-keys";
+import { meProviderKeys } from "./provider-keys";
 import { playground } from "./playground";
 import { profile } from "./profile";
 import { meSecurityLog } from "./security-log";
@@ -22,6 +23,7 @@ export function meApi() {
   api.route("/", accountDeletion);
   api.route("/", meKeys);
   api.route("/", meManagementKeys);
+  api.route("/", meProviderKeys);
   api.route("/", meUsage);
   api.route("/", meExport);
   api.route("/", meSecurityLog);

@@ -4,7 +4,7 @@ import { newId } from "../lib/ids";
 /** Transactional mail templates (src/email/templates.ts renders them). */
 export type EmailTemplate =
   | "verify_email" | "reset_password" | "change_email" | "email_changed"
-  | "low_balance" | "account_deleted" | "policy_change" | "refund_update" | "address_in_use";
+  | "low_balance" | "account_deleted" | "policy_change" | "refund_update" | "address_in_use" | "org_invitation";
 
 type Mail = { userId: string | null; to: string; template: EmailTemplate; data: Record<string, string | number | null> };
 

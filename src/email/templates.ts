@@ -21,7 +21,7 @@ function linkOf(data: TemplateData, origin: string | null, path: string): string
  * Template variables: verify_email {link}; reset_password {link}; change_email {link, new_email};
  * email_changed {new_email}; low_balance {balance_usd, threshold_usd}; account_deleted {refund_usd?};
  * policy_change {terms_version, effective_date?, summary?}; refund_update {amount_usd, status};
- * address_in_use {attempt: "sign_up" | "email_change"}. Plus an optional
+ * address_in_use {attempt: "sign_up" | "email_change"}; org_invitation {link, org_name, role}. Plus an optional
  * `origin` for dashboard links. Never secrets other than the link's own token, never prompt text.
  */
 function parts(template: EmailTemplate, d: TemplateData, origin: string | null): Parts {
@@ -55,6 +55,9 @@ function parts(template: EmailTemplate, d: TemplateData, origin: string | null):
           ? "Someone asked to move another account to this address, which already belongs to your account. Nothing was changed."
           : "Someone tried to create an account with this address, which already belongs to your account. No new account was made.",
         "If it was you: sign in, or reset your password from the sign-in page if you forgot it. If not, you can ignore this email."] };
+    case "org_invitation":
+      return { subject: `You are invited to ${str(d.org_name)}`, action: "Accept the invitation", link: linkOf(d, origin, "/organizations"),
+        lines: [`You are invited to join the organization ${str(d.org_name)} as ${str(d.role)}.`, "Sign in with this email address to accept. The link expires in 7 days; if you did not expect it, ignore this email."] };
     case "refund_update":
       return { subject: "Update on your refund request", action: "View refunds", link: linkOf(d, origin, "/billing"),
         lines: [`Your refund request of ${str(d.amount_usd)} USD is now: ${str(d.status)}.`] };
@@ -74,5 +77,5 @@ export function renderEmail(template: EmailTemplate, data: TemplateData, origin:
 
 export const TEMPLATES: readonly EmailTemplate[] = [
   "verify_email", "reset_password", "change_email", "email_changed", "low_balance", "account_deleted", "policy_change", "refund_update",
-  "address_in_use",
+  "address_in_use", "org_invitation",
 ];

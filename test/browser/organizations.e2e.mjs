@@ -4,7 +4,7 @@
 // Run: node --test test/browser/organizations.e2e.mjs   (after npm run build:dashboard; needs Chromium)
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { signUpAndVerify } from "./accounts.mjs";
+import { PASSWORD } from "./accounts.mjs";
 import { settled, startStack, waitFor } from "./harness.mjs";
 
 const stamp = Date.now();
@@ -19,6 +19,28 @@ before(async () => {
 
 after(async () => { await stack?.stop(); });
 
+/**
+ * Sign-up through the form, the emailed verification link, then sign-in through the form. (The
+ * register API answers 202 without a session, so the account is signed in explicitly.)
+ */
+async function signUp(page, address, name) {
+  const mark = stack.mark();
+  await page.goto(`${stack.base}/signup`);
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByLabel("Email", { exact: true }).fill(address);
+  await page.locator('input[name="password"]').fill(PASSWORD);
+  await page.getByLabel("I am 18 years old or older.").check();
+  await page.locator('input[name="accept_terms"]').check();
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.goto(await stack.mailLink(address, "/verify-email", mark));
+  await page.getByTestId("verified").waitFor();
+  await page.goto(`${stack.base}/signin`);
+  await page.getByLabel("Email", { exact: true }).fill(address);
+  await page.locator('input[name="password"]').fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((u) => u.pathname === "/");
+}
+
 const chat = (key) => fetch(`${stack.base}/api/v1/chat/completions`, {
   method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
   body: JSON.stringify({ model: "demo", max_tokens: 16, messages: [{ role: "user", content: "Hello" }] }),
@@ -28,8 +50,8 @@ describe("organizations in the dashboard", { timeout: 600_000 }, () => {
   it("invite → accept → member key → use → usage by member → removal stops the key at once", async () => {
     const ownerEmail = `owner-${stamp}@example.test`;
     const memberEmail = `member-${stamp}@example.test`;
-    await signUpAndVerify(stack, owner, ownerEmail, "Org Owner");
-    await signUpAndVerify(stack, member, memberEmail, "Org Member");
+    await signUp(owner, ownerEmail, "Org Owner");
+    await signUp(member, memberEmail, "Org Member");
 
     // The owner creates the organization; the operator funds its shared wallet.
     await owner.goto(`${stack.base}/organizations`);

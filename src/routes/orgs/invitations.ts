@@ -6,6 +6,7 @@ import { requireVerifiedEmail } from "../../middleware/session";
 import { validate } from "../../middleware/validate";
 import { acceptInvitation, invite, pendingInvitations } from "../../orgs/invitations";
 import { MANAGERS, withRole } from "../../orgs/membership";
+import { sendQueuedMail } from "../auth/background";
 import { orgParam } from "./params";
 
 const inviteBody = z.strictObject({ email: z.email().max(254), role: z.enum(["admin", "member", "billing"]).default("member") });
@@ -22,5 +23,7 @@ export const invitationRoutes = new Hono<{ Bindings: Env }>()
   .post("/:id/invitations", validate("param", orgParam), validate("json", inviteBody), async (c) => {
     const m = await withRole(c.env, c.req.valid("param").id, c.get("user").id, MANAGERS);
     const body = c.req.valid("json");
-    return c.json(await invite(c.env, m, body.email, body.role, appOrigin(c.env, c.req.url)), 201);
+    const sent = await invite(c.env, m, body.email, body.role, appOrigin(c.env, c.req.url));
+    sendQueuedMail(c);
+    return c.json(sent, 201);
   });

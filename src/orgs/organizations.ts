@@ -81,3 +81,21 @@ export async function leaveAllOrganizations(env: Env, userId: string, now = Date
     await auditOrg(env, userId, "member_left", userId, r.orgId, "account deleted", now);
   }
 }
+
+/**
+ * Deleting an organization (its owner): its wallet closes (status deleted, every key revoked, in one
+ * step), memberships end and the row is marked deleted. The wallet's ledger and the usage records
+ * stay; any remaining balance is settled by the operator (docs/accounts.md).
+ */
+export async function deleteOrganization(env: Env, by: Membership, now = Date.now()) {
+  if (by.role !== "owner") throw new ApiError(403, "forbidden", "Only an owner can delete the organization.");
+  await accountStub(env, by.orgId).closeAccount(now, by.orgId);
+  const db = database(env.DB);
+  await db.batch([
+    db.update(organizations).set({ deletedAt: now }).where(eq(organizations.id, by.orgId)),
+    db.update(orgMembers).set({ removedAt: now }).where(and(eq(orgMembers.orgId, by.orgId), isNull(orgMembers.removedAt))),
+    db.update(apiKeys).set({ revokedAt: now }).where(and(eq(apiKeys.walletId, by.orgId), isNull(apiKeys.revokedAt))),
+  ]);
+  await auditOrg(env, by.userId, "deleted", null, by.orgId, undefined, now);
+  return { id: by.orgId, deleted: true as const };
+}

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { chat, settled } from "../helpers/gateway";
+import { chat, drained, settled } from "../helpers/gateway";
 import { createOrg, fundOrg, joinOrg, orgKey } from "../helpers/orgs";
 import { signedInUser } from "../helpers/session";
 
@@ -90,5 +90,21 @@ describe("an organization", () => {
     expect((await member.fetch(`/api/orgs/${orgId}/invitations`, { method: "POST", json: { email: "x@example.test" } })).status).toBe(403);
     // A member leaves on their own.
     expect((await member.fetch(`/api/orgs/${orgId}/members/${member.userId}`, { method: "DELETE" })).status).toBe(200);
+  });
+
+  it("deleting the organization (owner only) stops every key at once and keeps its records", async () => {
+    const owner = await signedInUser("0");
+    const orgId = await createOrg(owner);
+    await fundOrg(orgId, 1_000_000);
+    const admin = await joinOrg(owner, orgId, "admin");
+    const { key } = await orgKey(admin, orgId);
+    expect((await chat(key, { model: "test-echo", max_tokens: 20 })).status).toBe(200);
+    await drained(orgId);
+    expect((await admin.fetch(`/api/orgs/${orgId}`, { method: "DELETE" })).status).toBe(403);
+    expect(await (await owner.fetch(`/api/orgs/${orgId}`, { method: "DELETE" })).json()).toEqual({ id: orgId, deleted: true });
+    expect((await chat(key, { model: "test-echo", max_tokens: 20 })).status).toBe(401);
+    expect((await owner.fetch(`/api/orgs/${orgId}`)).status).toBe(404);
+    const usage = await env.DB.prepare("SELECT count(*) AS n FROM usage_logs WHERE user_id = ?").bind(orgId).first<{ n: number }>();
+    expect(usage?.n).toBe(1);
   });
 });

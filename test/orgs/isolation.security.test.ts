@@ -24,6 +24,7 @@ const PROBES: Record<string, (x: A) => Call[]> = {
   "GET /api/orgs": () => [{ path: "/api/orgs" }],
   "POST /api/orgs": () => [{ path: "/api/orgs", method: "POST", json: { name: "mine" } }],
   "GET /api/orgs/:id": (x) => [{ path: `/api/orgs/${x.orgId}` }],
+  "DELETE /api/orgs/:id": (x) => [{ path: `/api/orgs/${x.orgId}`, method: "DELETE" }],
   "POST /api/orgs/invitations/accept": (x) => [{ path: "/api/orgs/invitations/accept", method: "POST", json: { token: x.invitationToken } }],
   "GET /api/orgs/:id/invitations": (x) => [{ path: `/api/orgs/${x.orgId}/invitations` }],
   "POST /api/orgs/:id/invitations": (x) => [{ path: `/api/orgs/${x.orgId}/invitations`, method: "POST", json: { email: "intruder@example.test", role: "admin" } }],

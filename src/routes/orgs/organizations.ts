@@ -6,7 +6,7 @@ import { formatUsd } from "../../lib/money";
 import { requireVerifiedEmail } from "../../middleware/session";
 import { validate } from "../../middleware/validate";
 import { membership, MONEY_ROLES, myOrganizations } from "../../orgs/membership";
-import { createOrganization } from "../../orgs/organizations";
+import { createOrganization, deleteOrganization } from "../../orgs/organizations";
 import { orgParam } from "./params";
 
 /** Creating an organization, the caller's organizations (the switcher), and one organization's summary. */
@@ -20,4 +20,8 @@ export const organizationRoutes = new Hono<{ Bindings: Env }>()
     // The shared balance: for owners, admins and billing members.
     const balance = MONEY_ROLES.includes(m.role) ? formatUsd((await accountStub(c.env, m.orgId).summary()).balanceNano) : null;
     return c.json({ id: m.orgId, name: m.orgName, role: m.role, balance_usd: balance });
+  })
+  .delete("/:id", validate("param", orgParam), async (c) => {
+    const m = await membership(c.env, c.req.valid("param").id, c.get("user").id);
+    return c.json(await deleteOrganization(c.env, m));
   });

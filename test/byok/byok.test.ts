@@ -5,6 +5,7 @@ import { account, chat, settled } from "../helpers/gateway";
 import { signedInUser, type SessionUser } from "../helpers/session";
 import { scanD1, scanDO } from "../privacy/scan";
 import { sessionKey } from "../me/support";
+import { createOrg, fundOrg, joinOrg, orgKey } from "../helpers/orgs";
 
 const STANDIN = new URL(env.OPENAI_BASE_URL!).origin;
 const PLATFORM_KEY = "sk-upstream-openai-SECRET-0123456789abcdef";
@@ -102,5 +103,23 @@ describe("your own provider key (BYOK)", () => {
     expect(await openProviderKey(secret, "ubbbbbbbbbbbbbbbbbbbb", "openai", sealed)).toBeNull();
     expect(await openProviderKey(secret, "uaaaaaaaaaaaaaaaaaaaa", "groq", sealed)).toBeNull();
     expect(await openProviderKey(`${secret}x`, "uaaaaaaaaaaaaaaaaaaaa", "openai", sealed)).toBeNull();
+  });
+
+  it("an organization's own key serves its members' keys, set by an admin and refused to a plain member", async () => {
+    const owner = await signedInUser("0");
+    const orgId = await createOrg(owner);
+    await fundOrg(orgId, 1_000_000);
+    const member = await joinOrg(owner, orgId);
+    const { key } = await orgKey(member, orgId);
+    const own = `sk-org-own-${crypto.randomUUID()}`;
+    expect((await member.fetch(`/api/orgs/${orgId}/provider-keys/openai`, { method: "PUT", json: { key: own } })).status).toBe(403);
+    expect((await owner.fetch(`/api/orgs/${orgId}/provider-keys/openai`, { method: "PUT", json: { key: own } })).status).toBe(200);
+    const res = await chat(key, { model: "test-echo", max_tokens: 7 });
+    expect(res.status).toBe(200);
+    await res.text();
+    expect(await lastAuthorization()).toBe(`Bearer ${own}`);
+    expect(await ledgerUsage(orgId)).toBe(byokFee(ECHO_PRICE, FEE_BPS));
+    expect((await scanDO(orgId, own)).hits).toEqual([]);
+    expect((await scanD1(own)).hits).toEqual([]);
   });
 });

@@ -79,7 +79,24 @@ export async function leaveAllOrganizations(env: Env, userId: string, now = Date
     await accountStub(env, r.orgId).removeMember(userId, now);
     await database(env.DB).update(orgMembers).set({ removedAt: now }).where(and(eq(orgMembers.orgId, r.orgId), eq(orgMembers.userId, userId)));
     await auditOrg(env, userId, "member_left", userId, r.orgId, "account deleted", now);
+    if (r.role === "owner") await succeedOwner(env, r.orgId, userId, now);
   }
+}
+
+/**
+ * The last owner's account was deleted: the longest-standing admin becomes owner. With no admin,
+ * the organization stays without an owner (audited as `org.ownerless`): its wallet, keys and
+ * records are untouched, and the operator assigns an owner (docs/accounts.md).
+ */
+async function succeedOwner(env: Env, orgId: string, leaver: string, now: number) {
+  if ((await owners(env, orgId)).length > 0) return;
+  const db = database(env.DB);
+  const admin = await db.select({ userId: orgMembers.userId }).from(orgMembers)
+    .where(and(eq(orgMembers.orgId, orgId), eq(orgMembers.role, "admin"), isNull(orgMembers.removedAt)))
+    .orderBy(orgMembers.joinedAt).limit(1).get();
+  if (!admin) return auditOrg(env, leaver, "ownerless", null, orgId, "last owner's account deleted; no admin to succeed", now);
+  await db.update(orgMembers).set({ role: "owner" }).where(and(eq(orgMembers.orgId, orgId), eq(orgMembers.userId, admin.userId)));
+  await auditOrg(env, leaver, "role_changed", admin.userId, orgId, "admin -> owner (the last owner's account was deleted)", now);
 }
 
 /**

@@ -43,4 +43,23 @@ describe("a member's account deletion in an organization", () => {
     const audit = await env.DB.prepare("SELECT action FROM audit_log WHERE target_user_id = ? AND detail LIKE ?").bind(member.userId, `${orgId}%`).all<{ action: string }>();
     expect(audit.results.map((r) => r.action)).toContain("org.member_left");
   });
+
+  it("the last owner's deletion makes the longest-standing admin owner; with no admin the organization is audited ownerless", async () => {
+    const owner = await signedInUser("0");
+    const orgId = await createOrg(owner);
+    const admin = await joinOrg(owner, orgId, "admin");
+    await joinOrg(owner, orgId, "admin");
+    await deleteAccount(env, owner.userId, { now: Date.now(), reason: "user_request", notify: false });
+    const roles = await env.DB.prepare("SELECT user_id, role FROM org_members WHERE org_id = ? AND removed_at IS NULL ORDER BY joined_at").bind(orgId).all<{ user_id: string; role: string }>();
+    expect(roles.results.map((r) => r.role)).toEqual(["owner", "admin"]);
+    expect(roles.results[0]!.user_id).toBe(admin.userId);
+    expect((await admin.fetch(`/api/orgs/${orgId}`)).status).toBe(200);
+
+    const lone = await signedInUser("0");
+    const lonely = await createOrg(lone);
+    await joinOrg(lone, lonely, "member");
+    await deleteAccount(env, lone.userId, { now: Date.now(), reason: "user_request", notify: false });
+    const ownerless = await env.DB.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'org.ownerless' AND detail LIKE ?").bind(`${lonely}%`).first<{ n: number }>();
+    expect(ownerless?.n).toBe(1);
+  });
 });

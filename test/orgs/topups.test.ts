@@ -30,6 +30,7 @@ describe("an organization's top-up (issue 15: billing members top up and see inv
     const session = (await standinStripe()).sessions.find((s) => s.id === checkout_id)!;
     expect(session).toMatchObject({ metadata: { user_id: billing.userId, wallet_id: orgId, topup_id: row!.id }, client_reference_id: orgId });
     expect(session.payment_intent_data).toMatchObject({ metadata: { user_id: billing.userId, wallet_id: orgId, topup_id: row!.id } });
+    expect(session.payment_intent_data?.setup_future_usage).toBeUndefined(); // P7: a one-off payment, the card is not saved
     const audit = await env.DB.prepare("SELECT actor, detail FROM audit_log WHERE action = 'org.topup_started' AND detail LIKE ?").bind(`${orgId}%`).all<{ actor: string; detail: string }>();
     expect(audit.results).toEqual([{ actor: billing.userId, detail: `${orgId} ${row!.id} 25.00 USD` }]);
 

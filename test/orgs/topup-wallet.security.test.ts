@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { account } from "../helpers/gateway";
 import { createOrg, joinOrg, orgCompleted, startOrgTopup } from "../helpers/orgs";
 import { signedInUser } from "../helpers/session";
-import { completed, deliver, startTopup } from "../billing/stripe-helpers";
+import { completed, deliver, refunded, startTopup } from "../billing/stripe-helpers";
 
 const CENT = 10_000_000; // nUSD per cent
 const balance = async (wallet: string) => (await account(wallet).summary()).balanceNano;
@@ -34,6 +34,19 @@ describe("an organization's checkout credits that organization's wallet and no o
     expect(await deliver(orgCompleted(p))).toBe(200);
     expect(await balance(orgA)).toBe(2000 * CENT);
     for (const wallet of [orgB, buyer.userId]) expect(await balance(wallet), wallet).toBe(0);
+  });
+
+  it("a refund of an organization's top-up reported by Stripe debits the organization's wallet, not the paying member's", async () => {
+    const owner = await signedInUser("0");
+    const orgId = await createOrg(owner);
+    const buyer = await joinOrg(owner, orgId, "billing");
+    const p = await startOrgTopup(buyer, orgId, "20.00");
+    expect(await deliver(orgCompleted(p))).toBe(200);
+    expect(await deliver(refunded(p, 500))).toBe(200);
+    expect(await balance(orgId)).toBe((2000 - 500) * CENT);
+    expect(await balance(buyer.userId)).toBe(0);
+    const ledger = await account(buyer.userId).ledger();
+    expect(ledger).toEqual([]);
   });
 
   it("a personal top-up whose metadata claims an organization's wallet credits nobody", async () => {

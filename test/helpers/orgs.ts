@@ -1,4 +1,6 @@
+import { env } from "cloudflare:test";
 import { expect } from "vitest";
+import { completed, standinStripe, uid, type Purchase, type TestEvent } from "../billing/stripe-helpers";
 import { account } from "./gateway";
 import { signedInUser, type SessionUser } from "./session";
 
@@ -31,4 +33,24 @@ export async function orgKey(member: SessionUser, orgId: string, body: Record<st
   const res = await member.fetch(`/api/orgs/${orgId}/keys`, { method: "POST", json: { name: "org key", ...body } });
   expect(res.status).toBe(201);
   return res.json();
+}
+
+/**
+ * An organization top-up started by `buyer` through POST /api/orgs/:id/topups/checkout (the stand-in
+ * creates the session); nothing is paid yet. `metadata` is what the gateway sent to Stripe, which
+ * Stripe echoes in the webhook's session object.
+ */
+export async function startOrgTopup(buyer: SessionUser, orgId: string, amountUsd: string, pi = uid("pi")): Promise<Purchase & { metadata: Record<string, string> }> {
+  const res = await buyer.fetch(`/api/orgs/${orgId}/topups/checkout`, { method: "POST", json: { amount_usd: amountUsd } });
+  if (res.status !== 200) throw new Error(`org checkout: ${res.status} ${await res.text()}`);
+  const { checkout_id } = (await res.json()) as { checkout_id: string };
+  const row = await env.DB.prepare("SELECT id, amount_cents FROM topups WHERE checkout_session_id = ?").bind(checkout_id).first<{ id: string; amount_cents: number }>();
+  const session = (await standinStripe()).sessions.find((s) => s.id === checkout_id)!;
+  return { userId: orgId, topupId: row!.id, sessionId: checkout_id, pi, charge: `ch_${pi.slice(3)}`, cents: row!.amount_cents, metadata: session.metadata };
+}
+
+/** checkout.session.completed (paid) for an organization's top-up, carrying the metadata the gateway sent (or `metadata`). */
+export function orgCompleted(p: Purchase & { metadata: Record<string, string> }, metadata = p.metadata, id?: string): TestEvent {
+  const e = completed(p, id);
+  return { ...e, object: { ...e.object, metadata } };
 }

@@ -2,7 +2,8 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { chat, settled } from "../helpers/gateway";
-import { createOrg, fundOrg, joinOrg, orgKey } from "../helpers/orgs";
+import { deliver } from "../billing/stripe-helpers";
+import { createOrg, fundOrg, joinOrg, orgCompleted, orgKey, startOrgTopup } from "../helpers/orgs";
 import { signedInUser, type SessionUser } from "../helpers/session";
 
 /**
@@ -12,7 +13,7 @@ import { signedInUser, type SessionUser } from "../helpers/session";
  * member removed from A tries the same: nothing, and their A key is refused. The routes come from
  * the app, so a new /api/orgs route without a probe fails the coverage test.
  */
-interface A { orgId: string; owner: SessionUser; member: SessionUser; key: string; keyId: string; invitationToken: string; markers: string[] }
+interface A { orgId: string; owner: SessionUser; member: SessionUser; key: string; keyId: string; invitationToken: string; checkoutId: string; receiptId: string; markers: string[] }
 interface Call { path: string; method?: string; json?: unknown }
 
 let a: A;
@@ -47,6 +48,13 @@ const PROBES: Record<string, (x: A) => Call[]> = {
   "PUT /api/orgs/:id/provider-keys/:provider": (x) => [{ path: `/api/orgs/${x.orgId}/provider-keys/openai`, method: "PUT", json: { key: "sk-intruder-0123456789" } }],
   "DELETE /api/orgs/:id/provider-keys/:provider": (x) => [{ path: `/api/orgs/${x.orgId}/provider-keys/openai`, method: "DELETE" }],
   "GET /api/orgs/:id/management-keys": (x) => [{ path: `/api/orgs/${x.orgId}/management-keys` }],
+  "POST /api/orgs/:id/topups/checkout": (x) => [{ path: `/api/orgs/${x.orgId}/topups/checkout`, method: "POST", json: { amount_usd: "10.00" } }],
+  "GET /api/orgs/:id/topups/checkout/:checkoutId": (x) => [
+    { path: `/api/orgs/${x.orgId}/topups/checkout/${x.checkoutId}` },
+    { path: `/api/orgs/${bOrg}/topups/checkout/${x.checkoutId}` },
+  ],
+  "GET /api/orgs/:id/receipts": (x) => [{ path: `/api/orgs/${x.orgId}/receipts` }],
+  "GET /api/orgs/:id/receipts/:receiptId": (x) => [{ path: `/api/orgs/${x.orgId}/receipts/${x.receiptId}` }, { path: `/api/orgs/${bOrg}/receipts/${x.receiptId}` }],
 };
 
 function orgRoutes(): string[] {
@@ -74,6 +82,10 @@ async function expectAUnchanged() {
   expect(keys.data.filter((k) => k.revoked_at === null)).toEqual([expect.objectContaining({ id: a.keyId, rpm: null, revoked_at: null })]);
   expect(((await (await a.owner.fetch(`/api/orgs/${a.orgId}/provider-keys`)).json()) as { data: unknown[] }).data).toEqual([]);
   expect(((await (await a.owner.fetch(`/api/orgs/${a.orgId}/invitations`)).json()) as { data: { email: string }[] }).data.map((i) => i.email)).toEqual(["pending@example.test"]);
+  const receipts = (await (await a.owner.fetch(`/api/orgs/${a.orgId}/receipts`)).json()) as { data: { id: string }[] };
+  expect(receipts.data.map((r) => r.id)).toEqual([a.receiptId]);
+  const topups = await env.DB.prepare("SELECT count(*) AS n FROM topups WHERE user_id = ?").bind(a.orgId).first<{ n: number }>();
+  expect(topups?.n).toBe(1);
   const res = await chat(a.key, { model: "test-echo", max_tokens: 20 });
   expect(res.status).toBe(200);
   await res.text();
@@ -89,7 +101,12 @@ beforeAll(async () => {
   await settled(orgId);
   const inv = await owner.fetch(`/api/orgs/${orgId}/invitations`, { method: "POST", json: { email: "pending@example.test" } });
   const { token } = (await inv.json()) as { token: string };
-  a = { orgId, owner, member, key: k.key, keyId: k.id, invitationToken: token, markers: [orgId, owner.userId, owner.email, member.userId, member.email, k.id, k.key.slice(-43), "Org A"] };
+  const topup = await startOrgTopup(owner, orgId, "10.00");
+  expect(await deliver(orgCompleted(topup))).toBe(200);
+  a = {
+    orgId, owner, member, key: k.key, keyId: k.id, invitationToken: token, checkoutId: topup.sessionId, receiptId: topup.topupId,
+    markers: [orgId, owner.userId, owner.email, member.userId, member.email, k.id, k.key.slice(-43), "Org A", topup.sessionId, topup.topupId],
+  };
   const bOwner = await signedInUser("0");
   bOrg = await createOrg(bOwner, "Org B");
   await fundOrg(bOrg, 1_000_000);

@@ -1,6 +1,7 @@
 // /api/orgs and the BYOK settings — one function per route of the README's "Organizations" section.
 import { call } from "./client";
-import type { ApiKey, NewKey } from "./types";
+import type { Receipt } from "./commerce";
+import type { ApiKey, Checkout, CheckoutStatus, NewKey } from "./types";
 
 const O = "/api/orgs";
 const id = (s: string) => encodeURIComponent(s);
@@ -28,6 +29,10 @@ export const createOrgKey = (org: string, name: string) => call<NewKey>("POST", 
 export const revokeOrgKey = (org: string, key: string) => call<unknown>("DELETE", `${O}/${id(org)}/keys/${id(key)}`);
 export const orgUsage = (org: string, group_by: "member" | "key" | "model") => call<{ data: UsageRow[] }>("GET", `${O}/${id(org)}/usage`, undefined, { group_by });
 export const orgUsageCsvUrl = (org: string, group_by: string) => `${O}/${id(org)}/usage?group_by=${group_by}&format=csv`;
+export const createOrgCheckout = (org: string, amount_usd: string) => call<Checkout>("POST", `${O}/${id(org)}/topups/checkout`, { amount_usd });
+export const getOrgCheckout = (org: string, checkout: string) => call<CheckoutStatus>("GET", `${O}/${id(org)}/topups/checkout/${id(checkout)}`);
+export const listOrgReceipts = (org: string) => call<{ data: Receipt[] }>("GET", `${O}/${id(org)}/receipts`);
+export const orgReceiptUrl = (org: string, receipt: string) => `${O}/${id(org)}/receipts/${id(receipt)}`;
 
 /** Own provider keys: `base` is /api/me or /api/orgs/<id>. */
 export const listProviderKeys = (base: string) => call<{ data: ProviderKey[] }>("GET", `${base}/provider-keys`);

@@ -267,6 +267,8 @@ export const en = {
   org_usage_by_member: "Usage by member",
   org_requests: "Requests",
   org_export_csv: "Export CSV",
+  org_top_up_intro: "Pay with a card through Stripe; the amount is added to the organization's shared balance. Receipts are listed below.",
+  org_checkout_paid: "Payment received. Added to the shared balance:",
   byok_title: "Your own provider keys (BYOK)",
   byok_intro: "Requests for that provider use your key and are charged only the BYOK fee. The key is encrypted and never shown again.",
   byok_provider: "Provider",

@@ -256,6 +256,8 @@ export const zhCN: Record<Key, string> = {
   org_usage_by_member: "各成员用量",
   org_requests: "请求数",
   org_export_csv: "导出 CSV",
+  org_top_up_intro: "通过 Stripe 用银行卡付款；金额会加入组织的共享余额。收据列在下方。",
+  org_checkout_paid: "已收到付款。已加入共享余额：",
   byok_title: "自带供应商密钥（BYOK）",
   byok_intro: "该供应商的请求会使用您的密钥，只收取 BYOK 服务费。密钥加密保存，之后不再显示。",
   byok_provider: "供应商",

@@ -256,6 +256,8 @@ export const zhTW: Record<Key, string> = {
   org_usage_by_member: "各成員用量",
   org_requests: "請求數",
   org_export_csv: "匯出 CSV",
+  org_top_up_intro: "透過 Stripe 以信用卡付款；金額會加入組織的共用餘額。收據列於下方。",
+  org_checkout_paid: "已收到付款。已加入共用餘額：",
   byok_title: "自備供應商金鑰（BYOK）",
   byok_intro: "該供應商的請求會使用您的金鑰，只收取 BYOK 服務費。金鑰經加密保存，之後不再顯示。",
   byok_provider: "供應商",

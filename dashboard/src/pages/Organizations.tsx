@@ -1,14 +1,16 @@
 // Organizations: the switcher, members and invitations, organization keys and member budgets, usage by member, BYOK.
 import { useEffect, useState } from "preact/hooks";
 import {
-  acceptInvitation, createOrg, createOrgKey, getOrg, invite, listMembers, listOrgKeys, listOrgs, orgUsage, orgUsageCsvUrl,
+  acceptInvitation, createOrg, createOrgKey, getOrg, invite, listMembers, listOrgKeys, listOrgReceipts, listOrgs, orgReceiptUrl, orgUsage, orgUsageCsvUrl,
   patchMember, removeMember, revokeOrgKey, type Invitation, type OrgRole,
 } from "../api/orgs";
 import type { NewKey } from "../api/types";
+import { OrgTopUp } from "../components/OrgTopUp";
 import { ProviderKeys } from "../components/ProviderKeys";
 import { Card, ErrorBox, Loading, Money, useAsync } from "../components/ui";
 import { fmtNum, t } from "../i18n";
 import { navigate, useLocation } from "../router";
+import { Receipts } from "./BillingExtras";
 
 const MANAGERS: OrgRole[] = ["owner", "admin"];
 
@@ -116,8 +118,9 @@ function UsageByMember({ org, emails }: { org: string; emails: Map<string, strin
   );
 }
 
-function OrgView({ org }: { org: string }) {
+function OrgView({ org, checkout }: { org: string; checkout: string | null }) {
   const summary = useAsync(() => getOrg(org), [org]);
+  const [paid, setPaid] = useState(0);
   const members = useAsync(() => listMembers(org), [org]);
   if (summary.error) return <ErrorBox error={summary.error} />;
   if (!summary.data) return <Loading />;
@@ -131,6 +134,12 @@ function OrgView({ org }: { org: string }) {
       {manager && <Invite org={org} />}
       <OrgKeys org={org} manager={manager} />
       <UsageByMember org={org} emails={emails} />
+      {summary.data.balance_usd !== null && (
+        <>
+          <OrgTopUp org={org} checkout={checkout} onPaid={() => { summary.reload(); setPaid((n) => n + 1); }} />
+          <Receipts load={() => listOrgReceipts(org)} url={(id) => orgReceiptUrl(org, id)} deps={[org, paid]} />
+        </>
+      )}
       {manager && <ProviderKeys base={`/api/orgs/${org}`} />}
     </>
   );
@@ -167,7 +176,7 @@ export default function Organizations() {
           <button class="btn" type="submit">{t("org_create")}</button>
         </form>
       </div>
-      {selected && <OrgView key={selected} org={selected} />}
+      {selected && <OrgView key={selected} org={selected} checkout={selected === search.get("org") ? search.get("checkout") : null} />}
     </>
   );
 }

@@ -4,6 +4,7 @@ import { limitBody, requireJson } from "../../middleware/body-limit";
 import { csrfProtection } from "../../middleware/csrf";
 import { noStore } from "../../middleware/no-store";
 import { sessionAuth } from "../../middleware/session";
+import { orgBillingRoutes } from "./billing";
 import { invitationRoutes } from "./invitations";
 import { orgKeyRoutes } from "./keys";
 import { memberRoutes } from "./members";
@@ -21,5 +22,6 @@ export function orgsApi() {
   api.route("/", orgKeyRoutes);
   api.route("/", orgUsageRoutes);
   api.route("/", orgSettingsRoutes);
+  api.route("/", orgBillingRoutes);
   return api;
 }

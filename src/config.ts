@@ -25,6 +25,8 @@ export interface GatewayConfig extends AdmitSettings {
   requestDeadlineMs: number;
   overdraftNano: number;
   demoProvider: boolean;
+  /** BYOK_FEE_BPS: what a request served with the wallet's own provider key is charged, in basis points of its catalog price (default 500 = 5 %; 0 = free). */
+  byokFeeBps: number;
 }
 
 export function config(env: Env): GatewayConfig {
@@ -38,6 +40,7 @@ export function config(env: Env): GatewayConfig {
     defaultRpm: int(env.DEFAULT_KEY_RPM, 600, 1),
     defaultTpm: int(env.DEFAULT_KEY_TPM, 2_000_000, 1),
     demoProvider: env.DEMO_PROVIDER === "on",
+    byokFeeBps: Math.min(10_000, int(env.BYOK_FEE_BPS, 500, 0)),
   };
 }
 
@@ -58,4 +61,9 @@ export interface UsagePlaneConfig {
 
 export function usagePlaneConfig(env: Env): UsagePlaneConfig {
   return { recentMs: int(env.USAGE_RECENT_DAYS, 30, 1) * DAY_MS, d1Mirror: env.USAGE_D1_MIRROR === "on" };
+}
+
+/** BYOK_SECRET (32+ characters): the key-encryption secret of stored provider keys; null = BYOK off. */
+export function byokSecret(env: Env): string | null {
+  return env.BYOK_SECRET && env.BYOK_SECRET.length >= 32 ? env.BYOK_SECRET : null;
 }

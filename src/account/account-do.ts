@@ -102,7 +102,7 @@ export class AccountDO extends WalletDO {
   settle(input: SettleInput): SettleResult {
     const userId = this.userId() ?? "unknown";
     const now = Date.now();
-    const result = this.ctx.storage.transactionSync(() => settle(this.sql, userId, input, now));
+    const result = this.ctx.storage.transactionSync(() => settle(this.sql, userId, input, now, usagePlaneConfig(this.env).d1Mirror));
     void this.schedule(now + FLUSH_DELAY_MS);
     return result;
   }
@@ -264,7 +264,7 @@ export class AccountDO extends WalletDO {
     const now = Date.now();
     const userId = this.userId() ?? "unknown";
     this.ctx.storage.transactionSync(() => {
-      expireReservations(this.sql, userId, now);
+      expireReservations(this.sql, userId, now, usagePlaneConfig(this.env).d1Mirror);
       expirePlanCredit(this.sql, userId, now);
       this.sql.exec("DELETE FROM requests WHERE state <> 'reserved' AND created_at < ?", now - REQUEST_RETENTION_MS);
       pruneResponses(this.sql, now);

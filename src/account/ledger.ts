@@ -46,6 +46,9 @@ export function balance(sql: SqlStorage): number {
  * Every post also checks the low-balance threshold (src/account/low-balance.ts) and the opt-in
  * auto top-up's threshold (src/account/auto-topup.ts).
  *
+ * `toD1` false: no copy for D1's transactions (a usage charge with USAGE_D1_MIRROR off, which
+ * reaches D1 as a daily statement through the usage plane instead).
+ *
  * A `waiver` row changes nothing (amount 0): it records, in waived_nano, the part of a request's
  * cost that was not charged, so the operator sees every waived amount (docs/billing.md).
  */
@@ -54,6 +57,7 @@ export function post(
   userId: string,
   change: { kind: LedgerEntry["kind"]; amountNano: number; ref: string; note?: string | null; waivedNano?: number },
   now: number,
+  toD1 = true,
 ): { entry: LedgerEntry; duplicate: boolean } {
   if (!Number.isSafeInteger(change.amountNano)) throw new RangeError("ledger amounts are integer nUSD");
   const waived = change.kind === "waiver" ? change.waivedNano ?? 0 : 0;
@@ -73,7 +77,7 @@ export function post(
     "INSERT INTO ledger (id, kind, amount_nano, balance_after_nano, ref, note, created_at, waived_nano) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     entry.id, entry.kind, entry.amountNano, entry.balanceAfterNano, entry.ref, entry.note, entry.createdAt, waived,
   );
-  enqueue(sql, { kind: "txn", row: { ...entry, userId } }, now);
+  if (toD1) enqueue(sql, { kind: "txn", row: { ...entry, userId } }, now);
   onBalanceChange(sql, userId, entry.id, before, after, now);
   onAutoTopupCrossing(sql, entry.id, before, after, now);
   consumePlanCredit(sql, entry.kind, entry.amountNano);

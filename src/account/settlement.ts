@@ -18,13 +18,14 @@ interface RequestRow extends Row {
 
 /**
  * Settles a request exactly once: charges its cost (one ledger row when non-zero), releases the
- * reservation and queues the usage record. A repeated settlement for the same request id is a no-op.
+ * reservation and queues the usage record (for the usage plane; with `mirror`, USAGE_D1_MIRROR on,
+ * also the usage record and the charge for D1's usage_logs and transactions). A repeated settlement for the same request id is a no-op.
  * The charge is chargeFor(cost, the request's max charge) (src/lib/charge.ts, the same rule the
  * gateway shows), and never takes the balance below −overdraft for the requests still in flight
  * (src/account/overdraft.ts). The part of the cost above it is waived: a `waiver` ledger row
  * (amount 0, waived_nano = the part) and usage_source "clamped" on the usage record.
  */
-export function settle(sql: SqlStorage, userId: string, input: SettleInput, now: number): SettleResult {
+export function settle(sql: SqlStorage, userId: string, input: SettleInput, now: number, mirror = true): SettleResult {
   const req = one<RequestRow>(sql, "SELECT request_id, state, reserved_nano, charged_nano, max_charge_nano, created_at, rate_tokens FROM requests WHERE request_id = ?", input.requestId);
   if (req?.state === "settled") return { chargedNano: req.charged_nano, balanceNano: balance(sql), duplicate: true };
 
@@ -34,7 +35,7 @@ export function settle(sql: SqlStorage, userId: string, input: SettleInput, now:
   const waived = cost - charge;
   const usageSource = waived > 0 ? "clamped" : input.usageSource;
 
-  const chargedAt = charge > 0 ? post(sql, userId, { kind: "usage", amountNano: -charge, ref: input.requestId, note: input.model }, now).entry.createdAt : now;
+  const chargedAt = charge > 0 ? post(sql, userId, { kind: "usage", amountNano: -charge, ref: input.requestId, note: input.model }, now, mirror).entry.createdAt : now;
   if (waived > 0) post(sql, userId, { kind: "waiver", amountNano: 0, waivedNano: waived, ref: input.requestId, note: input.model }, now);
   if (input.storedResponse && input.status === "success") recordResponse(sql, input.storedResponse, now);
   if (req) {
@@ -56,7 +57,7 @@ export function settle(sql: SqlStorage, userId: string, input: SettleInput, now:
     routeReason: input.routeReason ?? null, priceVersion: input.priceVersion ?? null,
     createdAt: input.startedAt,
   };
-  enqueue(sql, { kind: "usage", row }, now);
+  if (mirror) enqueue(sql, { kind: "usage", row }, now);
   // A late settlement after expiry: the "expired" record already counted the request.
   enqueueUsage(sql, { ...withoutUser(row), chargedAt, ...(req?.state === "expired" ? { replacesExpired: true } : {}) });
   return { chargedNano: charge, balanceNano: balance(sql), duplicate: false, ...(waived > 0 ? { waivedNano: waived } : {}) };
@@ -69,7 +70,7 @@ interface ExpiredRow extends Row { request_id: string; key_id: string; model: st
  * charged: without usage figures the gateway does not guess against the user. A usage record
  * with status "expired" keeps the request visible; a late settlement still charges and replaces it.
  */
-export function expireReservations(sql: SqlStorage, userId: string, now: number): number {
+export function expireReservations(sql: SqlStorage, userId: string, now: number, mirror = true): number {
   const rows = sql.exec<ExpiredRow>(
     "SELECT request_id, key_id, model, created_at FROM requests WHERE state = 'reserved' AND expires_at <= ?", now,
   ).toArray();
@@ -81,7 +82,7 @@ export function expireReservations(sql: SqlStorage, userId: string, now: number)
       latencyMs: now - r.created_at, status: "expired", httpStatus: 0, usageSource: "estimated", errorCode: "reservation_expired",
       attempts: 1, createdAt: r.created_at,
     };
-    enqueue(sql, { kind: "usage", row }, now);
+    if (mirror) enqueue(sql, { kind: "usage", row }, now);
     enqueueUsage(sql, { ...withoutUser(row), chargedAt: now });
   }
   return rows.length;

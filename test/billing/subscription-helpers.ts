@@ -7,11 +7,11 @@ import { postWebhook, signature, uid } from "./stripe-helpers";
 export const DAY = 86_400;
 export interface Plan { id: string; price: string; creditNano: number }
 
-/** A plan defined through the operator API, with its own Stripe price id. */
-export async function createPlan(creditUsd: string, priceUsd = "20.00"): Promise<Plan> {
+/** A plan defined through the operator API, with its own Stripe price id (and optional rpm, tpm, models). */
+export async function createPlan(creditUsd: string, priceUsd = "20.00", limits: { rpm?: number; tpm?: number; models?: string[] } = {}): Promise<Plan> {
   const id = uid("plan").toLowerCase().replace(/_/g, "-");
   const price = uid("price");
-  const res = await admin("/plans", { method: "POST", json: { id, name: `Plan ${creditUsd}`, stripe_price_id: price, price_usd: priceUsd, monthly_credit_usd: creditUsd } });
+  const res = await admin("/plans", { method: "POST", json: { id, name: `Plan ${creditUsd}`, stripe_price_id: price, price_usd: priceUsd, monthly_credit_usd: creditUsd, ...limits } });
   expect(res.status, await res.clone().text()).toBe(201);
   return { id, price, creditNano: Math.round(Number(creditUsd) * 100) * 10_000_000 };
 }

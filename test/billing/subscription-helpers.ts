@@ -73,3 +73,35 @@ export function permutations<T>(items: T[]): T[][] {
   if (items.length <= 1) return [items];
   return items.flatMap((x, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest]));
 }
+
+export interface StandinSubscription { id: string; customer: string; cancel_at_period_end: boolean; items: { data: { id: string; price: { id: string } }[] } }
+export interface SubscriptionUpdate { subscription: string; params: Record<string, unknown>; idempotency_key: string | null }
+
+/**
+ * A subscription that exists at the Stripe stand-in (as Checkout would have created it), announced
+ * to the gateway by its signed customer.subscription.created event.
+ */
+export async function liveSubscription(customer: string, price: string, created = Math.floor(Date.now() / 1000)): Promise<StandinSubscription> {
+  const res = await fetch(`${env.STRIPE_API_BASE}/v1/subscriptions`, {
+    method: "POST", headers: { authorization: `Bearer ${env.STRIPE_SECRET_KEY}`, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ customer, "items[0][price]": price }),
+  });
+  expect(res.status).toBe(200);
+  const sub = (await res.json()) as StandinSubscription;
+  await send(subscriptionEvent("customer.subscription.created", { sub: sub.id, customer }, price, created));
+  return sub;
+}
+
+/** The updates the stand-in received for one subscription, in order. */
+export async function updatesOf(subscriptionId: string): Promise<SubscriptionUpdate[]> {
+  const stats = (await (await fetch(`${env.STRIPE_API_BASE}/__stats`)).json()) as { subscription_updates: SubscriptionUpdate[] };
+  return stats.subscription_updates.filter((u) => u.subscription === subscriptionId);
+}
+
+/** Now, in Stripe's seconds. */
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** The two plans the change tests move between: basic (5.00 credit, 10.00 a month) and pro (12.00, 25.00). */
+export async function basicAndPro(): Promise<{ basic: Plan; pro: Plan }> {
+  return { basic: await createPlan("5.00", "10.00"), pro: await createPlan("12.00", "25.00") };
+}

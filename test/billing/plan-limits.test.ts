@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { RATE_WINDOW_MS } from "../../src/account/storage";
 import { expectError } from "../helpers/errors";
 import { account, admin, api, chat, settled } from "../helpers/gateway";
-import { DAY, createPlan, send, subscriber, subscriptionEvent, type Plan } from "./subscription-helpers";
+import { DAY, createPlan, permutations, send, subscriber, subscriptionEvent, type Plan } from "./subscription-helpers";
 
 // A plan's rpm, tpm and models reach admission through the wallet (pushed by the subscription
 // webhook): a key's own limit wins, then the plan's, then the deployment default (600 rpm in tests).
@@ -105,6 +105,28 @@ describe("plan limits at admission", () => {
     const stale = await account(s.user.userId).setPlanLimits({ planId: small.id, rpm: 2, tpm: null, models: null, eventAt: (t + 5) * 1000 });
     expect(stale).toEqual({ applied: false, limits: null });
     expect(await call(s.key)).toMatchObject({ status: 200, rpm: "600" });
+  });
+
+  it("every order of {created (small), upgraded (big), deleted}, each delivered 3 times at once, ends with no plan once the deletion is in, and with big's before it", async () => {
+    const t = now();
+    const planOf = (userId: string) => runInDurableObject(account(userId), (_i, state) =>
+      state.storage.sql.exec<{ plan_id: string | null; rpm: number | null }>("SELECT plan_id, rpm FROM plan_limits WHERE id = 1").toArray()[0] ?? null);
+    await Promise.all(permutations([0, 1, 2]).map(async (order) => {
+      const s = await subscriber();
+      const events = [
+        subscriptionEvent("customer.subscription.created", s, small.price, t),
+        subscriptionEvent("customer.subscription.updated", s, big.price, t + 10),
+        subscriptionEvent("customer.subscription.deleted", s, big.price, t + 20, { status: "canceled" }),
+      ];
+      const seen = new Set<number>();
+      for (const i of order) {
+        await send(events[i]!, 3);
+        seen.add(i);
+        // Once the deletion is in: no plan, whatever comes later; before it, once both are in: big's.
+        if (seen.has(2)) expect(await planOf(s.user.userId), `order ${order}`).toMatchObject({ plan_id: null, rpm: null });
+        else if (seen.size === 2) expect(await planOf(s.user.userId), `order ${order}`).toMatchObject({ plan_id: big.id, rpm: 50 });
+      }
+    }));
   });
 
   it("a new subscription after a canceled one brings its plan's limits", async () => {

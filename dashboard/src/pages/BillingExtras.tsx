@@ -114,8 +114,8 @@ export function Plans() {
           ? <button class="btn" type="button" data-testid="plan-resume" onClick={ask(resumeSubscription)}>{t("plan_resume")}</button>
           : <button class="btn" type="button" data-testid="plan-cancel" onClick={ask(cancelSubscription)}>{t("plan_cancel")}</button>}
         {plans.data?.data.filter((p) => p.id !== live.plan_id).map((p) => (
-          <button key={p.id} class="btn" type="button" data-testid="plan-change" onClick={ask(() => changePlan(p.id))}>
-            {t("plan_change_to", { name: p.name, price: p.price_usd })}</button>
+          <span key={p.id}>{" "}<button class="btn" type="button" data-testid="plan-change" onClick={ask(() => changePlan(p.id))}>
+            {t("plan_change_to", { name: p.name, price: p.price_usd })}</button></span>
         ))}
       </p>}
       {!live && plans.data?.data.map((p) => (

@@ -80,7 +80,7 @@ describe("subscriptions: lifecycle with signed Stripe events", () => {
       expect(new Set(rows.map((r) => r.ref)).size).toBe(rows.length);
       expect(await subscriptionOf(s.user.userId), `order ${order}`).toMatchObject({ plan_id: pro.id, status: "active" });
     }));
-  }, 60_000); // 240 signed deliveries: about 12 s on a quiet machine, near the 20 s default under load
+  });
 
   it("plan credit is spent before purchased credit and expires exactly at the period's end, not before", async () => {
     const s = await subscriber();

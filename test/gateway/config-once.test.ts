@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { config } from "./config";
-import type { Env } from "./env";
+import { config } from "../../src/config";
+import type { Env } from "../../src/env";
 
 describe("config", () => {
   it("reads an env object's settings once and hands every request the same frozen settings", () => {

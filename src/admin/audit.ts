@@ -1,3 +1,6 @@
+import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { database } from "../db/client";
+import { auditLog } from "../db/schema";
 import type { Env } from "../env";
 import { newId } from "../lib/ids";
 
@@ -16,4 +19,16 @@ export async function audit(
   await env.DB.prepare("INSERT INTO audit_log (id, actor, action, target_user_id, detail, created_at) VALUES (?, ?, ?, ?, ?, ?)")
     .bind(newId("aud_", now), entry.actor, entry.action, entry.targetUserId, entry.detail ?? null, now)
     .run();
+}
+
+export interface AuditQuery { target?: string; after?: { createdAt: number; id: string }; limit: number }
+
+/** Audit rows newest first, optionally for one target user, after a keyset cursor; at most `limit` rows. */
+export async function listAuditLog(env: Env, { target, after, limit }: AuditQuery) {
+  const where: (SQL | undefined)[] = [target ? eq(auditLog.targetUserId, target) : undefined];
+  if (after) {
+    where.push(or(lt(auditLog.createdAt, after.createdAt), and(eq(auditLog.createdAt, after.createdAt), lt(auditLog.id, after.id))));
+  }
+  return database(env.DB).select().from(auditLog).where(and(...where))
+    .orderBy(desc(auditLog.createdAt), desc(auditLog.id)).limit(limit).all();
 }

@@ -48,3 +48,16 @@ export async function startSubscription(env: Env, stripe: Stripe, user: Buyer, p
   if (!session.url) throw new ApiError(502, "payment_provider_error", "The payment provider returned no checkout page.");
   return { checkoutId: session.id, url: session.url };
 }
+
+/** Adds a plan; answers false when a plan with this id or Stripe price exists (nothing written). */
+export async function insertPlan(env: Env, row: PlanRow): Promise<boolean> {
+  const res = await env.DB.prepare(`INSERT OR IGNORE INTO plans (id, name, stripe_price_id, price_cents, credit_nano, rpm, tpm, models, active, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`).bind(row.id, row.name, row.stripe_price_id, row.price_cents, row.credit_nano, row.rpm, row.tpm, row.models, row.created_at).run();
+  return res.meta.changes > 0;
+}
+
+/** Every plan, active or not, oldest first. */
+export async function listPlans(env: Env): Promise<PlanRow[]> {
+  const { results } = await env.DB.prepare("SELECT * FROM plans ORDER BY created_at").all<PlanRow>();
+  return results;
+}

@@ -52,3 +52,18 @@ export async function redeemCode(env: Env, userId: string, typed: string, now = 
 export const redeemedJson = (r: Redeemed) => ({
   code: r.code, amount_usd: formatUsd(r.amountNano), balance_usd: formatUsd(r.balanceAfterNano), transaction_id: r.transactionId, replayed: r.replayed,
 });
+
+export interface PromoCodeRow { code: string; amount_nano: number; max_uses: number; uses: number; expires_at: number | null; note: string | null; created_at: number }
+
+/** Adds a redemption code (uses = 0); answers false when the code exists (nothing written). */
+export async function insertPromoCode(env: Env, row: PromoCodeRow): Promise<boolean> {
+  const res = await env.DB.prepare("INSERT OR IGNORE INTO promo_codes (code, amount_nano, max_uses, uses, expires_at, note, created_at) VALUES (?, ?, ?, 0, ?, ?, ?)")
+    .bind(row.code, row.amount_nano, row.max_uses, row.expires_at, row.note, row.created_at).run();
+  return res.meta.changes > 0;
+}
+
+/** The 200 newest codes with their uses. */
+export async function listPromoCodes(env: Env): Promise<PromoCodeRow[]> {
+  const { results } = await env.DB.prepare("SELECT * FROM promo_codes ORDER BY created_at DESC LIMIT 200").all<PromoCodeRow>();
+  return results;
+}

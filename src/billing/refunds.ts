@@ -79,3 +79,17 @@ export async function listRefunds(env: Env, userId: string): Promise<RefundRow[]
   const { results } = await env.DB.prepare("SELECT * FROM refund_requests WHERE user_id = ? ORDER BY created_at DESC LIMIT 100").bind(userId).all<RefundRow>();
   return results;
 }
+
+/** The operator's refund queue, newest first: optionally one status, after a cursor (an id); at most `limit` rows. */
+export async function listRefundQueue(env: Env, q: { status: RefundRow["status"] | null; cursor: string | null; limit: number }): Promise<RefundRow[]> {
+  const { results } = await env.DB.prepare(
+    `SELECT * FROM refund_requests WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3`,
+  ).bind(q.status, q.cursor, q.limit).all<RefundRow>();
+  return results;
+}
+
+/** The user a refund request belongs to, or null when there is no such request. */
+export async function refundOwner(env: Env, id: string): Promise<string | null> {
+  const row = await env.DB.prepare("SELECT user_id FROM refund_requests WHERE id = ?").bind(id).first<{ user_id: string }>();
+  return row?.user_id ?? null;
+}

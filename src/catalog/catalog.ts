@@ -1,3 +1,4 @@
+import { eq } from "drizzle-orm";
 import { database } from "../db/client";
 import { modelAliases, modelChannels, models, type ModelChannelRow, type ModelRow } from "../db/schema";
 import type { Env } from "../env";
@@ -90,4 +91,19 @@ export function findModel(catalog: Catalog, id: string): CatalogModel | undefine
     if (m && m.provider === id.slice(0, slash)) return m;
   }
   return undefined;
+}
+
+/** Every catalog row, disabled models included, in table order. */
+export async function allModels(env: Env): Promise<ModelRow[]> {
+  return database(env.DB).select().from(models).all();
+}
+
+/** Every catalog row, disabled models included, by id. */
+export async function modelsById(env: Env): Promise<ModelRow[]> {
+  return database(env.DB).select().from(models).orderBy(models.id).all();
+}
+
+/** Changes one model's row; answers the new row, or undefined when there is no such model. */
+export async function updateModel(env: Env, id: string, changes: Partial<typeof models.$inferInsert>): Promise<ModelRow | undefined> {
+  return database(env.DB).update(models).set(changes).where(eq(models.id, id)).returning().get();
 }

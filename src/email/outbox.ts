@@ -30,3 +30,13 @@ export function emailInsert(env: Env, mail: Mail, id: string, now: number, ignor
   return env.DB.prepare(`INSERT ${ignoreDuplicate ? "OR IGNORE " : ""}INTO email_outbox (id, user_id, to_address, template, data, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)`)
     .bind(id, mail.userId, mail.to, mail.template, JSON.stringify(mail.data), now, now);
 }
+
+/**
+ * Queues many emails in one D1 batch, each under its caller-chosen id; an id already queued is
+ * skipped. Answers how many rows were new (0 for a repeated send).
+ */
+export async function queueEmailBatch(env: Env, mails: { id: string; mail: Mail }[], now: number): Promise<number> {
+  let queued = 0;
+  for (const r of await env.DB.batch(mails.map((m) => emailInsert(env, m.mail, m.id, now, true)))) queued += r.meta.changes;
+  return queued;
+}

@@ -116,3 +116,9 @@ export async function deleteOrganization(env: Env, by: Membership, now = Date.no
   await auditOrg(env, by.userId, "deleted", null, by.orgId, undefined, now);
   return { id: by.orgId, deleted: true as const };
 }
+
+/** Whether an organization with this id exists. */
+export async function organizationExists(env: Env, id: string): Promise<boolean> {
+  const org = await database(env.DB).select({ id: organizations.id }).from(organizations).where(eq(organizations.id, id)).get();
+  return org !== undefined;
+}

@@ -99,3 +99,11 @@ export async function resolveRequest(env: Env, id: string, actor: string, outcom
   }
   return getRequest(env, id);
 }
+
+/** The operator's queue: optionally one status and due before a time, open ones first, soonest due first; at most 500. */
+export async function listRightsRequests(env: Env, filter: { status: string | null; dueBefore: number | null }): Promise<RightsRow[]> {
+  const { results } = await env.DB.prepare(
+    "SELECT * FROM rights_requests WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR due_at < ?2) ORDER BY status = 'open' DESC, due_at ASC LIMIT 500",
+  ).bind(filter.status, filter.dueBefore).all<RightsRow>();
+  return results;
+}

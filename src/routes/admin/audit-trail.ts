@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import { audit } from "../../admin/audit";
+import { refundOwner } from "../../billing/refunds";
 import type { Env } from "../../env";
 import { keyOwner } from "../../keys/manage";
 
@@ -27,11 +28,7 @@ const jsonOf = async (r: Response | Request): Promise<Record<string, unknown>> =
 const str = (v: unknown) => (typeof v === "string" ? v : null);
 const requestFields = async (c: Ctx) => ({ fields: Object.keys(await jsonOf(c.req.raw)).sort().join(",") });
 
-async function refundOwner(c: Ctx, id: string | null): Promise<string | null> {
-  if (!id) return null;
-  const row = await c.env.DB.prepare("SELECT user_id FROM refund_requests WHERE id = ?").bind(id).first<{ user_id: string }>();
-  return row?.user_id ?? null;
-}
+const refundTarget = async (c: Ctx, id: string | null) => (id ? refundOwner(c.env, id) : null);
 
 /**
  * Every operator route and what its audit row says (P20). A route missing here is still logged,
@@ -65,8 +62,8 @@ export const AUDITED: Record<string, Audited> = {
   "GET /channels": { action: "channel.list", target: async () => null },
   "GET /audit": { action: "audit.read", target: async (c) => c.req.query("target") ?? null },
   "GET /refunds": { action: "refund.list", target: async () => null, detail: async (c) => ({ status: c.req.query("status") ?? null }) },
-  "POST /refunds/:id/approve": { action: "refund.approve", target: refundOwner, detail: async (_c, id) => ({ refund_id: id }) },
-  "POST /refunds/:id/reject": { action: "refund.reject", target: refundOwner, detail: async (_c, id) => ({ refund_id: id }) },
+  "POST /refunds/:id/approve": { action: "refund.approve", target: refundTarget, detail: async (_c, id) => ({ refund_id: id }) },
+  "POST /refunds/:id/reject": { action: "refund.reject", target: refundTarget, detail: async (_c, id) => ({ refund_id: id }) },
   "GET /rights-requests": { action: "rights_request.list", target: async () => null, detail: async (c) => ({ status: c.req.query("status") ?? null }) },
   // Writes rights_request.fulfilled / .rejected itself (src/retention/rights-desk.ts), with the request id.
   "POST /rights-requests/:id/resolve": { action: "rights_request.resolve", selfAudited: true },

@@ -1,8 +1,6 @@
-import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { database } from "../../db/client";
-import { auditLog } from "../../db/schema";
+import { listAuditLog } from "../../admin/audit";
 import type { Env } from "../../env";
 import { USER_ID } from "../../lib/ids";
 import { validate } from "../../middleware/validate";
@@ -19,13 +17,8 @@ const query = z.object({
 /** Operator API: GET /audit — the audit log, newest first, optionally for one user (P20). */
 export const adminAudit = new Hono<{ Bindings: Env }>().get("/audit", validate("query", query), async (c) => {
   const { cursor, target, limit } = c.req.valid("query");
-  const where: (SQL | undefined)[] = [target ? eq(auditLog.targetUserId, target) : undefined];
-  if (cursor) {
-    const [, at, id] = CURSOR.exec(cursor)!;
-    where.push(or(lt(auditLog.createdAt, Number(at)), and(eq(auditLog.createdAt, Number(at)), lt(auditLog.id, id!))));
-  }
-  const rows = await database(c.env.DB).select().from(auditLog).where(and(...where))
-    .orderBy(desc(auditLog.createdAt), desc(auditLog.id)).limit(limit + 1).all();
+  const m = cursor ? CURSOR.exec(cursor)! : null;
+  const rows = await listAuditLog(c.env, { target, after: m ? { createdAt: Number(m[1]), id: m[2]! } : undefined, limit: limit + 1 });
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return c.json({

@@ -2,8 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { applyImport } from "../../catalog/import-apply";
 import { datasetSchema, diffCatalog, type PriceChange } from "../../catalog/import";
-import { database } from "../../db/client";
-import { models } from "../../db/schema";
+import { allModels } from "../../catalog/catalog";
 import type { Env } from "../../env";
 import { validate } from "../../middleware/validate";
 
@@ -28,7 +27,7 @@ const changeJson = (c: PriceChange) => ({
  */
 export const adminCatalogImport = new Hono<{ Bindings: Env }>().post("/catalog/import", validate("json", body), async (c) => {
   const b = c.req.valid("json");
-  const rows = await database(c.env.DB).select().from(models).all();
+  const rows = await allModels(c.env);
   const diff = diffCatalog(rows, b.dataset, { globalBp: b.markup_bp, perModelBp: b.model_markup_bp });
   const applied = b.apply ? await applyImport(c.env, diff, b.dataset) : null;
   return c.json({

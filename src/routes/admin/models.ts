@@ -1,10 +1,8 @@
-import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { formatPricePerToken, parsePricePerMillion } from "../../lib/money";
-import { invalidateCatalog } from "../../catalog/catalog";
-import { database } from "../../db/client";
-import { models, type ModelRow } from "../../db/schema";
+import { invalidateCatalog, modelsById, updateModel } from "../../catalog/catalog";
+import type { ModelRow } from "../../db/schema";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { validate } from "../../middleware/validate";
@@ -53,7 +51,7 @@ const perMillionView = (m: ModelRow) => ({
 export const adminModels = new Hono<{ Bindings: Env }>()
   // The whole catalog, disabled models included (the public /v1/models lists only enabled ones).
   .get("/models", async (c) => {
-    const rows = await database(c.env.DB).select().from(models).orderBy(models.id).all();
+    const rows = await modelsById(c.env);
     return c.json({
       data: rows.map((m) => ({
         id: m.id, name: m.name, provider: m.provider, upstream_model: m.upstreamModel, kind: m.kind, enabled: m.enabled,
@@ -69,16 +67,13 @@ export const adminModels = new Hono<{ Bindings: Env }>()
     async (c) => {
       const { id } = c.req.valid("param");
       const b = c.req.valid("json");
-      const db = database(c.env.DB);
       const changes = {
         inputPrice: micro(b.input_usd_per_m), outputPrice: micro(b.output_usd_per_m),
         cachedInputPrice: micro(b.cached_input_usd_per_m), cacheWritePrice: micro(b.cache_write_usd_per_m),
         cacheWrite1hPrice: micro(b.cache_write_1h_usd_per_m),
         enabled: b.enabled, priceSource: b.price_source, priceUpdatedAt: new Date().toISOString().slice(0, 10),
       };
-      const updated = await db.update(models)
-        .set(Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<typeof models.$inferInsert>)
-        .where(eq(models.id, id)).returning().get();
+      const updated = await updateModel(c.env, id, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));
       if (!updated) throw new ApiError(404, "model_not_found", `No model '${id}'.`, { param: "id" });
       invalidateCatalog();
       return c.json({

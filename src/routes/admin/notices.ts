@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { emailInsert } from "../../email/outbox";
+import { noticeRecipients } from "../../auth/users";
+import { queueEmailBatch } from "../../email/outbox";
 import type { Env } from "../../env";
 import { validate } from "../../middleware/validate";
 
@@ -29,13 +30,10 @@ export const adminNotices = new Hono<{ Bindings: Env }>()
     let queued = 0;
     let recipients = 0;
     for (let after = ""; ;) {
-      const { results } = await c.env.DB.prepare(
-        `SELECT id, email FROM users WHERE status = 'active' AND email_verified_at IS NOT NULL AND deleted_at IS NULL AND id > ?
-         ORDER BY id LIMIT ?`,
-      ).bind(after, PAGE).all<{ id: string; email: string }>();
+      const results = await noticeRecipients(c.env, after, PAGE);
       if (results.length === 0) break;
-      const inserts = results.map((u) => emailInsert(c.env, { userId: u.id, to: u.email, template: "policy_change", data }, policyNoticeId(version, u.id), now, true));
-      for (const r of await c.env.DB.batch(inserts)) queued += r.meta.changes;
+      const mails = results.map((u) => ({ id: policyNoticeId(version, u.id), mail: { userId: u.id, to: u.email, template: "policy_change" as const, data } }));
+      queued += await queueEmailBatch(c.env, mails, now);
       recipients += results.length;
       after = results.at(-1)!.id;
     }

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { planJson, type PlanRow } from "../../billing/plans";
+import { insertPlan, listPlans, planJson, type PlanRow } from "../../billing/plans";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { parseUsd } from "../../lib/money";
@@ -28,12 +28,9 @@ export const adminPlans = new Hono<{ Bindings: Env }>()
       id: b.id, name: b.name, stripe_price_id: b.stripe_price_id, price_cents: price / 10_000_000, credit_nano: parseUsd(b.monthly_credit_usd)!,
       rpm: b.rpm ?? null, tpm: b.tpm ?? null, models: b.models ? JSON.stringify(b.models) : null, active: 1, created_at: Date.now(),
     };
-    const res = await c.env.DB.prepare(`INSERT OR IGNORE INTO plans (id, name, stripe_price_id, price_cents, credit_nano, rpm, tpm, models, active, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`).bind(row.id, row.name, row.stripe_price_id, row.price_cents, row.credit_nano, row.rpm, row.tpm, row.models, row.created_at).run();
-    if (res.meta.changes === 0) throw new ApiError(409, "plan_exists", "A plan with this id or Stripe price exists.", { param: "id" });
+    if (!(await insertPlan(c.env, row))) throw new ApiError(409, "plan_exists", "A plan with this id or Stripe price exists.", { param: "id" });
     return c.json(planJson(row), 201);
   })
   .get("/plans", async (c) => {
-    const { results } = await c.env.DB.prepare("SELECT * FROM plans ORDER BY created_at").all<PlanRow>();
-    return c.json({ data: results.map(planJson) });
+    return c.json({ data: (await listPlans(c.env)).map(planJson) });
   });

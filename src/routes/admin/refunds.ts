@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { approveRefund, rejectRefund } from "../../billing/refund-approval";
-import { refundView, type RefundRow } from "../../billing/refunds";
+import { listRefundQueue, refundView, type RefundRow } from "../../billing/refunds";
 import type { Env } from "../../env";
 import { validate } from "../../middleware/validate";
 
@@ -18,9 +18,7 @@ const adminView = (r: RefundRow) => ({ ...refundView(r), user_id: r.user_id, dec
 export const adminRefunds = new Hono<{ Bindings: Env }>()
   .get("/refunds", validate("query", listQuery), async (c) => {
     const { status, limit, cursor } = c.req.valid("query");
-    const { results } = await c.env.DB.prepare(
-      `SELECT * FROM refund_requests WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3`,
-    ).bind(status ?? null, cursor ?? null, limit).all<RefundRow>();
+    const results = await listRefundQueue(c.env, { status: status ?? null, cursor: cursor ?? null, limit });
     return c.json({ data: results.map(adminView), next_cursor: results.length === limit ? results.at(-1)!.id : null });
   })
   .post("/refunds/:id/approve", validate("param", idParam), async (c) => {

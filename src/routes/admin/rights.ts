@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { Env } from "../../env";
 import { validate } from "../../middleware/validate";
-import { resolveRequest, rightsView, type RightsRow } from "../../retention/rights-desk";
+import { listRightsRequests, resolveRequest, rightsView, type RightsRow } from "../../retention/rights-desk";
 
 const idParam = z.object({ id: z.string().regex(/^rr_[0-9a-z]{22}$/, "a rights request id") });
 const listQuery = z.object({ status: z.enum(["open", "overdue", "fulfilled", "rejected"]).optional() });
@@ -21,9 +21,7 @@ export const adminRights = new Hono<{ Bindings: Env }>()
     const { status } = c.req.valid("query");
     const now = Date.now();
     const filter = status === "overdue" ? { status: "open", dueBefore: now } : { status: status ?? null, dueBefore: null };
-    const { results } = await c.env.DB.prepare(
-      "SELECT * FROM rights_requests WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR due_at < ?2) ORDER BY status = 'open' DESC, due_at ASC LIMIT 500",
-    ).bind(filter.status, filter.dueBefore).all<RightsRow>();
+    const results = await listRightsRequests(c.env, filter);
     return c.json({ data: results.map((r) => adminView(r, now)), overdue: results.filter((r) => r.status === "open" && now > r.due_at).length });
   })
   .post("/rights-requests/:id/resolve", validate("param", idParam), validate("json", resolveBody), async (c) => {

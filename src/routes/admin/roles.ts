@@ -1,9 +1,7 @@
-import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { audit } from "../../admin/audit";
-import { database } from "../../db/client";
-import { users } from "../../db/schema";
+import { setUserRole } from "../../auth/users";
 import type { Env } from "../../env";
 import { validate } from "../../middleware/validate";
 import { requireUser, userIdParam } from "./users";
@@ -20,7 +18,7 @@ export const adminRoles = new Hono<{ Bindings: Env }>().patch(
     const { id } = c.req.valid("param");
     const { role } = c.req.valid("json");
     const before = await requireUser(c.env, id);
-    await database(c.env.DB).update(users).set({ role }).where(eq(users.id, id));
+    await setUserRole(c.env, id, role);
     await audit(c.env, { actor: c.get("adminActor"), action: "user.role", targetUserId: id, detail: `${before.role} -> ${role}` });
     return c.json({ id, role });
   },

@@ -1,10 +1,8 @@
-import { eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { audit } from "../../admin/audit";
 import { logSecurityEvent } from "../../auth/security-log";
-import { database } from "../../db/client";
-import { users } from "../../db/schema";
+import { setUserSuspended } from "../../auth/users";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { accountStub } from "../../account/client";
@@ -35,9 +33,7 @@ async function setSuspended(env: Env, id: string, suspended: boolean, actor: str
   if (before.status === "deleted") throw new ApiError(409, "account_deleted", "This account has been deleted and cannot be changed.");
   // The Durable Object first: keys stop working before anything else is said to have happened.
   const status = await accountStub(env, id).setSuspended(suspended, id, before.emailVerifiedAt !== null);
-  await database(env.DB).update(users)
-    .set(suspended ? { status: "suspended", sessionVersion: sql`${users.sessionVersion} + 1` } : { status: "active" })
-    .where(eq(users.id, id));
+  await setUserSuspended(env, id, suspended);
   const action = suspended ? "user.suspend" : "user.unsuspend";
   await audit(env, { actor, action, targetUserId: id, detail: JSON.stringify({ before: before.status, after: status, reason }) });
   await logSecurityEvent(env, { userId: id, kind: suspended ? "account_suspended" : "account_unsuspended", outcome: "success", ip: null, userAgent: null });

@@ -1,10 +1,8 @@
-import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { readSessionCookie } from "../../auth/cookies";
 import { isRevoked } from "../../auth/revocation";
 import { readSession } from "../../auth/session";
-import { database } from "../../db/client";
-import { users } from "../../db/schema";
+import { findUserById } from "../../auth/users";
 import type { Env } from "../../env";
 import type { SessionUser } from "../../auth/session";
 
@@ -15,7 +13,7 @@ export async function currentUser(c: Context<{ Bindings: Env }>): Promise<Sessio
   const claims = await readSession(c.env, token);
   if (!claims) return null;
   const [user, revoked] = await Promise.all([
-    database(c.env.DB).select().from(users).where(eq(users.id, claims.sub)).get(),
+    findUserById(c.env, claims.sub),
     isRevoked(c.env, claims.sid),
   ]);
   return user && !revoked && user.status !== "deleted" && user.status !== "suspended" && user.sessionVersion === claims.ver ? user : null;

@@ -1,9 +1,7 @@
-import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { LOCALES, setLocaleCookie } from "../../auth/cookies";
-import { database } from "../../db/client";
-import { users } from "../../db/schema";
+import { setUserLocale } from "../../auth/users";
 import type { Env } from "../../env";
 import { validate } from "../../middleware/validate";
 import { currentUser } from "./current-user";
@@ -12,7 +10,7 @@ import { currentUser } from "./current-user";
 export const localeRoute = new Hono<{ Bindings: Env }>().put("/locale", validate("json", z.strictObject({ locale: z.enum(LOCALES) })), async (c) => {
   const { locale } = c.req.valid("json");
   const user = await currentUser(c);
-  if (user) await database(c.env.DB).update(users).set({ locale }).where(eq(users.id, user.id));
+  if (user) await setUserLocale(c.env, user.id, locale);
   setLocaleCookie(c, locale);
   return c.body(null, 204);
 });

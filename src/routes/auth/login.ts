@@ -1,12 +1,10 @@
-import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { authConfig } from "../../auth/config";
 import { dummyVerify, hashPassword, verifyPassword } from "../../auth/password";
 import { clientInfo, logSecurityEvent } from "../../auth/security-log";
 import { clearBucket, hitLimits, LIMITS, limitsFor, releaseHit, tooManyAttempts } from "../../auth/throttle";
-import { database } from "../../db/client";
-import { users } from "../../db/schema";
+import { findUserByEmail, setPasswordHash } from "../../auth/users";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { accountSuspended } from "../../middleware/session";
@@ -33,9 +31,8 @@ export const loginRoute = new Hono<{ Bindings: Env }>().post("/login", validate(
   const cfg = authConfig(c.env);
   const windowMs = LIMITS.signInWindowMs;
   const limits = limitsFor("signin", { key: `${email}|${ip ?? "-"}`, max: cfg.signinMaxFailuresPerAccount, windowMs }, { key: ip, max: cfg.signinMaxFailuresPerIp, windowMs });
-  const db = database(c.env.DB);
   const now = Date.now();
-  const found = await db.select().from(users).where(eq(users.email, email)).get();
+  const found = await findUserByEmail(c.env, email);
   const user = found && found.status !== "deleted" ? found : null;
   const log = (outcome: "success" | "failure" | "throttled", detail: string | null) =>
     logSecurityEvent(c.env, { userId: user?.id ?? null, kind: "sign_in", outcome, ip, userAgent, detail }, now);
@@ -62,7 +59,7 @@ export const loginRoute = new Hono<{ Bindings: Env }>().post("/login", validate(
   // Not a failure after all: the account's window (from this IP) starts over, the IP's slot is given back.
   await Promise.all(limits.map((l) => (l.bucket.includes(":acct:") ? clearBucket(c.env, l.bucket) : releaseHit(c.env, l.bucket))));
   if (needsRehash) {
-    await db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, user.id));
+    await setPasswordHash(c.env, user.id, await hashPassword(password));
   }
   await log("success", null);
   await startSession(c, user);

@@ -1,19 +1,12 @@
-import { eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { clearSessionCookie, readSessionCookie } from "../../auth/cookies";
 import { revokeSession } from "../../auth/revocation";
 import { readSession } from "../../auth/session";
 import { clientInfo, logSecurityEvent } from "../../auth/security-log";
-import { database } from "../../db/client";
-import { users } from "../../db/schema";
+import { endAllSessions } from "../../auth/users";
 import type { Env } from "../../env";
 import { sessionAuth } from "../../middleware/session";
 import { currentUser } from "./current-user";
-
-/** Ends every session of a user: tokens carry the session_version they were issued with. */
-export async function endAllSessions(env: Env, userId: string): Promise<void> {
-  await database(env.DB).update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, userId));
-}
 
 /**
  * POST /api/auth/logout ends this browser's session on the server (its id is revoked, so a copy

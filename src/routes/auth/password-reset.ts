@@ -1,4 +1,3 @@
-import { eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { appOrigin } from "../../auth/config";
@@ -7,8 +6,7 @@ import { hashPassword } from "../../auth/password";
 import { clientInfo, logSecurityEvent } from "../../auth/security-log";
 import { enforce, LIMITS, limitsFor } from "../../auth/throttle";
 import { consumeToken, createToken } from "../../auth/tokens";
-import { database } from "../../db/client";
-import { users } from "../../db/schema";
+import { findUserByEmail, resetPassword } from "../../auth/users";
 import type { Env } from "../../env";
 import { enqueueEmail } from "../../email/outbox";
 import { validate } from "../../middleware/validate";
@@ -32,7 +30,7 @@ export const passwordResetRoutes = new Hono<{ Bindings: Env }>()
     // Before the lookup: a missing APP_ORIGIN refuses every address alike (no enumeration).
     const linkBase = `${appOrigin(c.env, c.req.url)}/reset-password?token=`;
     await enforce(c.env, limitsFor("reset", { key: email, ...LIMITS.resetPerAccount }, { key: ip, ...LIMITS.resetPerIp }));
-    const user = await database(c.env.DB).select().from(users).where(eq(users.email, email)).get();
+    const user = await findUserByEmail(c.env, email);
     if (user && user.status !== "deleted") {
       // The token, the mail and the log entry are written after the answer: a known address must
       // not take measurably longer to answer than an unknown one (account enumeration by timing).
@@ -52,9 +50,7 @@ export const passwordResetRoutes = new Hono<{ Bindings: Env }>()
     const used = await consumeToken(c.env, token, ["reset_password"]);
     if (!used) throw invalidToken();
     // New hash and a bumped session_version in one statement: every existing session ends with the old password.
-    await database(c.env.DB).update(users)
-      .set({ passwordHash: await hashPassword(password), sessionVersion: sql`${users.sessionVersion} + 1` })
-      .where(eq(users.id, used.userId));
+    await resetPassword(c.env, used.userId, await hashPassword(password));
     await logSecurityEvent(c.env, { userId: used.userId, kind: "password_reset", outcome: "success", ip, userAgent });
     clearSessionCookie(c);
     return c.body(null, 204);

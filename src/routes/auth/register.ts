@@ -1,4 +1,3 @@
-import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import { z } from "zod";
@@ -9,8 +8,7 @@ import { hashPassword } from "../../auth/password";
 import { clientInfo, logSecurityEvent } from "../../auth/security-log";
 import { enforce, limitsFor, LIMITS } from "../../auth/throttle";
 import { queueVerificationEmail } from "../../auth/verification";
-import { database } from "../../db/client";
-import { users } from "../../db/schema";
+import { findEmailOwner, insertUser, type NewUserRow } from "../../auth/users";
 import type { Env } from "../../env";
 import { accountStub } from "../../account/client";
 import { newUserId } from "../../lib/ids";
@@ -45,26 +43,25 @@ export const registerRoute = new Hono<{ Bindings: Env }>().post("/register", val
   const origin = appOrigin(c.env, c.req.url); // first: without APP_ORIGIN nothing is written
   const { ip, userAgent } = clientInfo(c);
   await enforce(c.env, limitsFor("register", null, { key: ip, ...LIMITS.registerPerIp }));
-  const db = database(c.env.DB);
   const now = Date.now();
   const cookieLocale = getCookie(c, LOCALE_COOKIE);
   const passwordHash = await hashPassword(body.password);
-  const row: typeof users.$inferInsert = {
+  const row: NewUserRow = {
     id: newUserId(), email: body.email, name: body.name, company: body.company || null, status: "active", role: "user",
     createdAt: now, passwordHash, emailVerifiedAt: null,
     termsVersion: authConfig(c.env).termsVersion, termsAcceptedAt: now, ageConfirmedAt: now, sessionVersion: 0,
     locale: body.locale ?? (LOCALES.find((l) => l === cookieLocale) ?? null),
   };
   const inUse = async () => {
-    const owner = await db.select({ id: users.id, email: users.email }).from(users).where(eq(users.email, body.email)).get();
+    const owner = await findEmailOwner(c.env, body.email);
     if (owner) await tellOwnerAddressInUse(c.env, owner, "sign_up", origin, now);
     await logSecurityEvent(c.env, { userId: owner?.id ?? null, kind: "register", outcome: "failure", ip, userAgent, detail: "address_in_use" }, now);
     sendQueuedMail(c);
     return c.json(accepted(body.email), 202);
   };
-  if (await db.select({ id: users.id }).from(users).where(eq(users.email, body.email)).get()) return inUse();
+  if (await findEmailOwner(c.env, body.email)) return inUse();
   try {
-    await db.insert(users).values(row);
+    await insertUser(c.env, row);
   } catch (err) {
     // The unique index decides between two concurrent sign-ups with the same address.
     if (/UNIQUE/i.test(String((err as Error).message))) return inUse();

@@ -1,12 +1,10 @@
-import { eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { appOrigin } from "../../auth/config";
 import { clientInfo, logSecurityEvent } from "../../auth/security-log";
 import { enforce, LIMITS, limitsFor } from "../../auth/throttle";
 import { consumeToken, releaseToken } from "../../auth/tokens";
 import { activateVerifiedAccount, queueVerificationEmail } from "../../auth/verification";
-import { database } from "../../db/client";
-import { users } from "../../db/schema";
+import { changeUserEmail, findSessionVersion, findUserById } from "../../auth/users";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { enqueueEmail } from "../../email/outbox";
@@ -25,12 +23,11 @@ export const invalidToken = () => new ApiError(400, "invalid_token", "This link 
  * followed the link, if signed in as this user, gets a new one).
  */
 async function applyEmailChange(env: Env, userId: string, newEmail: string, now: number): Promise<void> {
-  const db = database(env.DB);
-  const before = await db.select({ email: users.email }).from(users).where(eq(users.id, userId)).get();
+  const before = await findUserById(env, userId);
   if (!before) throw invalidToken();
   if (before.email === newEmail) return; // a retry after a failure further on: already applied
   try {
-    await db.update(users).set({ email: newEmail, sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, userId));
+    await changeUserEmail(env, userId, newEmail);
   } catch (err) {
     if (/UNIQUE/i.test(String((err as Error).message))) throw new ApiError(409, "email_taken", "Another account uses this address now.", { param: "email" });
     throw err;
@@ -60,7 +57,7 @@ export const verifyEmailRoutes = new Hono<{ Bindings: Env }>()
       throw err;
     }
     if (used.purpose === "change_email" && signedIn?.id === used.userId) {
-      const fresh = await database(c.env.DB).select({ id: users.id, sessionVersion: users.sessionVersion }).from(users).where(eq(users.id, used.userId)).get();
+      const fresh = await findSessionVersion(c.env, used.userId);
       if (fresh) await startSession(c, fresh);
     }
     const kind = used.purpose === "change_email" ? "email_changed" : "email_verified";

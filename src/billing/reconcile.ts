@@ -98,8 +98,12 @@ function magnitude(d: UserDrift): number {
   return Math.abs(d.drift_nano) || Math.abs(d.balance_drift_nano) || Math.abs(d.ledger_drift_nano) || Math.abs(d.plane_drift_nano);
 }
 
+/** Every wallet: each user's own and each organization's (its id names its Durable Object), paged by id. */
+const WALLETS_PAGE = `SELECT id FROM (SELECT id FROM users UNION ALL SELECT id FROM organizations)
+  WHERE id > ? ORDER BY id LIMIT ?`;
+
 /**
- * Reconciles every user, RECONCILE_BATCH at a time, records the run in reconciliation_runs and
+ * Reconciles every wallet (users' and organizations'), RECONCILE_BATCH at a time, records the run in reconciliation_runs and
  * reports drift to operators on the console (user ids and figures only). Safe to run again.
  */
 export async function reconcileAll(env: Env, now = Date.now()): Promise<ReconciliationRun> {
@@ -107,7 +111,7 @@ export async function reconcileAll(env: Env, now = Date.now()): Promise<Reconcil
   const drifted: UserDrift[] = [];
   let checked = 0;
   for (let after = "";;) {
-    const { results } = await env.DB.prepare("SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?").bind(after, RECONCILE_BATCH).all<{ id: string }>();
+    const { results } = await env.DB.prepare(WALLETS_PAGE).bind(after, RECONCILE_BATCH).all<{ id: string }>();
     if (results.length === 0) break;
     const found = await Promise.all(results.map((u) => checkUser(env, u.id, since)));
     for (const d of found) if (d) drifted.push(d);

@@ -6,6 +6,8 @@ import { RECONCILE_INTERVAL_MS, reconcileAll, reconcileIfDue } from "../../src/b
 import type { Env } from "../../src/env";
 import { JOBS } from "../../src/scheduled";
 import { account, admin, createUser, drained } from "../helpers/gateway";
+import { createOrg, fundOrg } from "../helpers/orgs";
+import { signedInUser } from "../helpers/session";
 import { planeDelivered } from "../helpers/usage-plane";
 import { ECHO_COST, USD, echo } from "./ledger-helpers";
 
@@ -102,6 +104,18 @@ describe("ledger reconciliation", () => {
     }
     await redeliver(c.userId);
     expect(await runNow()).toMatchObject({ drifted_users: 0, total_drift_usd: "0.00" });
+  });
+
+  it("organizations' wallets are reconciled too: drift in an organization's D1 rows names the organization", async () => {
+    const orgId = await createOrg(await signedInUser("0"));
+    await fundOrg(orgId, 2 * USD);
+    await drained(orgId);
+    await env.DB.prepare("UPDATE transactions SET amount_nano = amount_nano + ? WHERE user_id = ? AND kind = 'grant'").bind(USD, orgId).run();
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const run = await runNow();
+    const org = run.details.find((d) => d.user_id === orgId);
+    expect(org).toMatchObject({ drift_usd: "-1.00" });
+    expect(errors).toHaveBeenCalled();
   });
 
   it("rows pruned by transaction retention are not drift; a broken Durable Object ledger is", async () => {

@@ -1,8 +1,7 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
-import type { Env } from "./env";
-import { ApiError, handleError } from "./errors";
+import { ApiError, type ErrorFormatEnv, handleError } from "./errors";
 import { adminApi } from "./routes/admin";
 import { authApi } from "./routes/auth";
 import { billingApi } from "./routes/billing";
@@ -25,7 +24,7 @@ export const API_CORS = {
 };
 
 export function createApp() {
-  const app = new Hono<{ Bindings: Env }>();
+  const app = new Hono<ErrorFormatEnv>();
   app.use(secureHeaders());
   app.onError(handleError);
   // Retention settings below a promised floor (P19) stop the deployment from serving at all: every

@@ -103,6 +103,14 @@ export interface Env {
   [providerSetting: `${Uppercase<string>}_API_KEY` | `${Uppercase<string>}_BASE_URL`]: string | undefined;
 }
 
+/**
+ * The Hono environment of a router whose middleware sets no variables. Routers behind an
+ * authenticating middleware use the environment exported next to it (SessionEnv, ApiKeyEnv,
+ * VerifiedKeyEnv, AdminEnv in src/middleware); Hono's global ContextVariableMap is never augmented,
+ * so a handler can read only the variables its own router's middleware set.
+ */
+export type BaseEnv = { Bindings: Env; Variables: object };
+
 type GatewayEnv = Env;
 
 declare global {

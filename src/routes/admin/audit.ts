@@ -3,9 +3,9 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { database } from "../../db/client";
 import { auditLog } from "../../db/schema";
-import type { Env } from "../../env";
 import { USER_ID } from "../../lib/ids";
 import { validate } from "../../middleware/validate";
+import type { AdminEnv } from "../../middleware/admin-auth";
 
 /** Keyset cursor: "<created_at>.<id>" of the last row shown (newest first). */
 const CURSOR = /^(\d{1,16})\.(aud_[0-9a-z]{22})$/;
@@ -17,7 +17,7 @@ const query = z.object({
 });
 
 /** Operator API: GET /audit — the audit log, newest first, optionally for one user (P20). */
-export const adminAudit = new Hono<{ Bindings: Env }>().get("/audit", validate("query", query), async (c) => {
+export const adminAudit = new Hono<AdminEnv>().get("/audit", validate("query", query), async (c) => {
   const { cursor, target, limit } = c.req.valid("query");
   const where: (SQL | undefined)[] = [target ? eq(auditLog.targetUserId, target) : undefined];
   if (cursor) {

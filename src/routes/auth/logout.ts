@@ -6,7 +6,7 @@ import { readSession } from "../../auth/session";
 import { clientInfo, logSecurityEvent } from "../../auth/security-log";
 import { database } from "../../db/client";
 import { users } from "../../db/schema";
-import type { Env } from "../../env";
+import type { BaseEnv, Env } from "../../env";
 import { sessionAuth } from "../../middleware/session";
 import { currentUser } from "./current-user";
 
@@ -20,7 +20,7 @@ export async function endAllSessions(env: Env, userId: string): Promise<void> {
  * of the cookie stops working too) and clears the cookie. POST /api/auth/logout-all ends every
  * session, everywhere.
  */
-export const logoutRoutes = new Hono<{ Bindings: Env }>()
+export const logoutRoutes = new Hono<BaseEnv>()
   .post("/logout", async (c) => {
     const token = readSessionCookie(c);
     const claims = token ? await readSession(c.env, token) : null;

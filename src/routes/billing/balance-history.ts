@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { formatUsd } from "../../lib/money";
-import type { Env } from "../../env";
 import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
+import type { SessionEnv } from "../../middleware/session";
 
 const DAY_MS = 86_400_000;
 
@@ -19,7 +19,7 @@ const DAILY = `SELECT created_at / ${DAY_MS} AS day, max(created_at) AS t, balan
  * GET /balance-history?days=30: the end-of-day balance (UTC) for each of the last `days` days,
  * today included (its balance so far). A day without ledger entries carries the previous balance.
  */
-export const billingBalanceHistory = new Hono<{ Bindings: Env }>().get(
+export const billingBalanceHistory = new Hono<SessionEnv>().get(
   "/balance-history",
   validate("query", z.object({ days: z.coerce.number().int().min(1).max(366).default(30) })),
   async (c) => {

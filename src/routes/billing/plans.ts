@@ -3,12 +3,11 @@ import { z } from "zod";
 import { appOrigin } from "../../auth/config";
 import { planJson, startSubscription, subscriptionJson, type PlanRow, type SubscriptionRow } from "../../billing/plans";
 import { requireStripe } from "../../billing/stripe/client";
-import type { Env } from "../../env";
-import { requireVerifiedEmail } from "../../middleware/session";
+import { requireVerifiedEmail, type SessionEnv } from "../../middleware/session";
 import { validate } from "../../middleware/validate";
 
 /** GET /plans (the operator's active plans), GET /subscription (the user's, with payment failures), POST /subscribe { plan_id } (Stripe Checkout). */
-export const billingPlans = new Hono<{ Bindings: Env }>()
+export const billingPlans = new Hono<SessionEnv>()
   .get("/plans", async (c) => {
     const { results } = await c.env.DB.prepare("SELECT * FROM plans WHERE active = 1 ORDER BY price_cents").all<PlanRow>();
     return c.json({ data: results.map(planJson) });

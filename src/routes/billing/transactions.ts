@@ -4,9 +4,9 @@ import { z } from "zod";
 import { formatUsd } from "../../lib/money";
 import { database } from "../../db/client";
 import { transactions } from "../../db/schema";
-import type { Env } from "../../env";
 import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
+import type { SessionEnv } from "../../middleware/session";
 
 export const LEDGER_KINDS = ["grant", "promo", "plan_credit", "plan_expiry", "usage", "purchase", "refund", "dispute", "adjustment", "waiver"] as const;
 
@@ -32,7 +32,7 @@ export const transactionView = (t: TxnRow) => ({
  * GET /transactions: the signed-in user's ledger (P8), newest first. The Durable Object's outbox is
  * flushed first so a charge made a moment ago is listed; if that fails, D1 is shown as it is.
  */
-export const billingTransactions = new Hono<{ Bindings: Env }>().get("/transactions", validate("query", query), async (c) => {
+export const billingTransactions = new Hono<SessionEnv>().get("/transactions", validate("query", query), async (c) => {
   const { limit, cursor, kind } = c.req.valid("query");
   const userId = c.get("user").id;
   await accountStub(c.env, userId).flushOutbox().catch(() => 0);

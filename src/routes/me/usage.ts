@@ -8,6 +8,7 @@ import { validate } from "../../middleware/validate";
 import { decodeCursor, isoTime, page, pageQuery } from "../../usage/keyset";
 import { recentSpend, usageAggregate, usagePage, usagePosition } from "../../usage/query";
 import { usageView } from "../../usage/view";
+import type { SessionEnv } from "../../middleware/session";
 
 const STATUSES = ["success", "upstream_error", "client_disconnected", "stream_error", "expired"] as const;
 
@@ -25,7 +26,7 @@ const aggregateQuery = z.object({ ...range, group_by: z.enum(["day", "model", "k
 const flushed = (env: Env, userId: string) => accountStub(env, userId).flushOutbox().catch(() => 0);
 
 /** The signed-in user's usage: records, sums and the dashboard's overview. Always scoped to the session user. */
-export const meUsage = new Hono<{ Bindings: Env }>()
+export const meUsage = new Hono<SessionEnv>()
   .get("/usage", validate("query", usageQuery), async (c) => {
     const q = c.req.valid("query");
     const userId = c.get("user").id;

@@ -4,11 +4,11 @@ import { z } from "zod";
 import { usdJsonNumber } from "../../lib/money";
 import { database } from "../../db/client";
 import { usageLogs, type UsageLogRow } from "../../db/schema";
-import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
 import { verifiedKey } from "../../middleware/verified-key";
+import type { ApiKeyEnv } from "../../middleware/api-key";
 
 export function generationView(r: UsageLogRow) {
   return {
@@ -35,7 +35,7 @@ export function generationView(r: UsageLogRow) {
 }
 
 /** GET /generation?id= — the usage record of one of the caller's requests (D1, or still in the outbox). */
-export const generation = new Hono<{ Bindings: Env }>().get(
+export const generation = new Hono<ApiKeyEnv>().get(
   "/generation",
   verifiedKey(),
   validate("query", z.object({ id: z.string().min(1).max(64) })),

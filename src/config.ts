@@ -1,11 +1,5 @@
-import { parseUsd } from "./lib/money";
 import type { Env } from "./env";
-
-/** An integer setting from a var: `fallback` when unset, malformed or below `min`. */
-export function int(value: string | undefined, fallback: number, min = 0): number {
-  const n = value === undefined || value === "" ? NaN : Number(value);
-  return Number.isSafeInteger(n) && n >= min ? n : fallback;
-}
+import { settings } from "./lib/settings";
 
 /** The settings a wallet's Durable Object applies to admission (sent with each call). */
 export interface AdmitSettings {
@@ -17,7 +11,7 @@ export interface AdmitSettings {
   overdraftNano?: number;
 }
 
-/** Deployment settings read from vars; every one has a documented default (README, "Settings"). */
+/** The gateway's settings (src/settings.ts; every one has a documented default, README "Settings"). */
 export interface GatewayConfig extends AdmitSettings {
   maxBodyBytes: number;
   upstreamTimeoutMs: number;
@@ -28,15 +22,16 @@ export interface GatewayConfig extends AdmitSettings {
 }
 
 export function config(env: Env): GatewayConfig {
+  const s = settings(env);
   return {
-    maxBodyBytes: int(env.MAX_BODY_BYTES, 5 * 1024 * 1024, 1024),
-    upstreamTimeoutMs: int(env.UPSTREAM_TIMEOUT_MS, 60_000, 1),
-    requestDeadlineMs: int(env.REQUEST_DEADLINE_MS, 120_000, 1),
-    reservationTtlMs: int(env.RESERVATION_TTL_SECONDS, 900, 1) * 1000,
-    overdraftNano: Math.max(0, parseUsd(env.OVERDRAFT_LIMIT_USD ?? "") ?? 50_000_000),
-    defaultAllowance: int(env.DEFAULT_OUTPUT_ALLOWANCE, 4096, 1),
-    defaultRpm: int(env.DEFAULT_KEY_RPM, 600, 1),
-    defaultTpm: int(env.DEFAULT_KEY_TPM, 2_000_000, 1),
-    demoProvider: env.DEMO_PROVIDER === "on",
+    maxBodyBytes: s.MAX_BODY_BYTES,
+    upstreamTimeoutMs: s.UPSTREAM_TIMEOUT_MS,
+    requestDeadlineMs: s.REQUEST_DEADLINE_MS,
+    reservationTtlMs: s.RESERVATION_TTL_SECONDS * 1000,
+    overdraftNano: s.OVERDRAFT_LIMIT_USD,
+    defaultAllowance: s.DEFAULT_OUTPUT_ALLOWANCE,
+    defaultRpm: s.DEFAULT_KEY_RPM,
+    defaultTpm: s.DEFAULT_KEY_TPM,
+    demoProvider: s.DEMO_PROVIDER,
   };
 }

@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
+import { settings } from "../lib/settings";
 import { keysNotConfigured, keyTagSecret, parseApiKey, sha256Hex, taggedKeyHash } from "../lib/api-key";
 
 export interface CallerKey {
@@ -29,7 +30,7 @@ export function apiKeyAuth() {
     if (!parsed) throw new ApiError(401, "invalid_api_key", "Invalid API key.");
     const tagSecret = await keyTagSecret(c.env);
     if (!tagSecret) throw keysNotConfigured();
-    const keyHash = (await taggedKeyHash(parsed, tagSecret)) ?? (c.env.LEGACY_UNTAGGED_KEYS === "on" ? await sha256Hex(parsed.key) : null);
+    const keyHash = (await taggedKeyHash(parsed, tagSecret)) ?? (settings(c.env).LEGACY_UNTAGGED_KEYS ? await sha256Hex(parsed.key) : null);
     if (!keyHash) throw new ApiError(401, "invalid_api_key", "Invalid API key.");
     c.set("caller", { userId: parsed.userId, keyHash });
     await next();

@@ -1,4 +1,5 @@
 import type { Env } from "./env";
+import type { Nano } from "./lib/money";
 import { settings } from "./lib/settings";
 
 /** The settings a wallet's Durable Object applies to admission (sent with each call). */
@@ -8,7 +9,7 @@ export interface AdmitSettings {
   defaultRpm: number;
   defaultTpm: number;
   /** OVERDRAFT_LIMIT_USD in nUSD: the most all of a wallet's in-flight requests together may be charged beyond their reservations (default 0). */
-  overdraftNano?: number;
+  overdraftNano?: Nano;
 }
 
 /** The gateway's settings (src/settings.ts; every one has a documented default, README "Settings"). */
@@ -17,7 +18,7 @@ export interface GatewayConfig extends AdmitSettings {
   upstreamTimeoutMs: number;
   /** All upstream attempts of one request (fallbacks included) must have started answering by then. */
   requestDeadlineMs: number;
-  overdraftNano: number;
+  overdraftNano: Nano;
   demoProvider: boolean;
 }
 

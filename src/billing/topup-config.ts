@@ -1,5 +1,5 @@
 import type { Env } from "../env";
-import { formatUsd, type Nano } from "../lib/money";
+import { formatUsd, nano, type Nano } from "../lib/money";
 import { settings } from "../lib/settings";
 
 const CENT_NANO = 10_000_000;
@@ -17,15 +17,15 @@ export interface TopupConfig {
 export function topupConfig(env: Env): TopupConfig {
   const s = settings(env);
   const minNano = s.TOPUP_MIN_USD;
-  const maxNano = Math.max(minNano, s.TOPUP_MAX_USD);
+  const maxNano = nano(Math.max(minNano, s.TOPUP_MAX_USD));
   const presets = s.TOPUP_PRESETS_USD.filter((n): n is Nano => n !== null && n >= minNano && n <= maxNano);
   return { minNano, maxNano, presetsNano: [...new Set(presets)].sort((a, b) => a - b), refundWindowDays: s.REFUND_WINDOW_DAYS };
 }
 
 /** nUSD → Stripe's integer cents (amounts here are whole cents by construction). */
-export const toCents = (nano: Nano): number => Math.floor(nano / CENT_NANO);
-export const fromCents = (cents: number): Nano => cents * CENT_NANO;
-export const isWholeCents = (nano: Nano): boolean => nano % CENT_NANO === 0;
+export const toCents = (amount: Nano | number): number => Math.floor(amount / CENT_NANO);
+export const fromCents = (cents: number): Nano => nano(cents * CENT_NANO);
+export const isWholeCents = (amount: Nano | number): boolean => amount % CENT_NANO === 0;
 
 export function topupConfigView(cfg: TopupConfig, enabled: boolean) {
   return {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Env } from "../env";
-import { parseUsd, type Nano } from "./money";
+import { nano, parseUsd, type Nano } from "./money";
 
 /**
  * The one typed settings module: every var of the deployment (wrangler.toml `[vars]`, `.dev.vars`)
@@ -35,7 +35,7 @@ const optionalText = () => z.preprocess(blankIsUnset, z.string().optional()).cat
 
 /** A USD amount in nUSD, read with `accept`; unset, empty or not accepted gives the default. */
 const usd = (fallback: string, accept: (nano: Nano | null) => Nano | null) => {
-  const fallbackNano = accept(parseUsd(fallback)) ?? 0;
+  const fallbackNano = accept(parseUsd(fallback)) ?? nano(0);
   return z.preprocess(blankIsUnset, z.string().default(fallback)).catch(fallback)
     .transform((v) => accept(parseUsd(v)) ?? fallbackNano).meta(documented(fallback));
 };
@@ -55,7 +55,7 @@ export const settingsSchema = z.object({
   REQUEST_DEADLINE_MS: whole(120_000, 1),
   RESERVATION_TTL_SECONDS: whole(900, 1),
   // A negative overdraft limit is read as 0 (no overdraft), a malformed one as the default.
-  OVERDRAFT_LIMIT_USD: usd("0.05", (n) => (n === null ? null : Math.max(0, n))),
+  OVERDRAFT_LIMIT_USD: usd("0.05", (n) => (n === null ? null : nano(Math.max(0, n)))),
   DEFAULT_OUTPUT_ALLOWANCE: whole(4096, 1),
   DEFAULT_KEY_RPM: whole(600, 1),
   DEFAULT_KEY_TPM: whole(2_000_000, 1),

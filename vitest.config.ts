@@ -29,6 +29,7 @@ export default defineConfig({
           ADMIN_TOKEN: "test-admin-token",
           SESSION_SECRET: "test-session-secret-0123456789abcdef-0123456789",
           DEMO_PROVIDER: "on",
+          BYOK_SECRET: "test-byok-secret-0123456789abcdef-0123456789",
           UPSTREAM_TIMEOUT_MS: "1500",
           OPENAI_API_KEY: "sk-upstream-openai-SECRET-0123456789abcdef",
           OPENAI_BASE_URL: standin("openai"),

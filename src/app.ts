@@ -6,6 +6,7 @@ import { adminApi } from "./routes/admin";
 import { authApi } from "./routes/auth";
 import { billingApi } from "./routes/billing";
 import { meApi } from "./routes/me";
+import { orgsApi } from "./routes/orgs";
 import { publicApi } from "./routes/public";
 import { retentionPeriods } from "./lib/retention-floors";
 import { v1Api } from "./routes/v1";
@@ -48,6 +49,7 @@ export function createApp() {
   app.route("/api/auth", authApi());
   app.route("/api/me", meApi());
   app.route("/api/billing", billingApi());
+  app.route("/api/orgs", orgsApi());
   app.route("/api/public", publicApi());
   app.get("/healthz", (c) => c.json({ ok: true, status: "ok", service: "edge-llm-gateway" }, 200, { "cache-control": "no-store" }));
   return app;

@@ -20,6 +20,8 @@ export interface GatewayConfig extends AdmitSettings {
   requestDeadlineMs: number;
   overdraftNano: Nano;
   demoProvider: boolean;
+  /** BYOK_FEE_BPS: what a request served with the wallet's own provider key is charged, in basis points of its catalog price (default 500 = 5 %; 0 = free). */
+  byokFeeBps: number;
 }
 
 export function config(env: Env): GatewayConfig {
@@ -34,5 +36,11 @@ export function config(env: Env): GatewayConfig {
     defaultRpm: s.DEFAULT_KEY_RPM,
     defaultTpm: s.DEFAULT_KEY_TPM,
     demoProvider: s.DEMO_PROVIDER,
+    byokFeeBps: Math.min(10_000, s.BYOK_FEE_BPS),
   };
+}
+
+/** BYOK_SECRET (32+ characters): the key-encryption secret of stored provider keys; null = BYOK off. */
+export function byokSecret(env: Env): string | null {
+  return env.BYOK_SECRET && env.BYOK_SECRET.length >= 32 ? env.BYOK_SECRET : null;
 }

@@ -38,6 +38,10 @@ export interface Env {
 
   /** Secret: HMAC key (32+ characters) that tags API keys so forged ones fail before any lookup. Unset = derived from SESSION_SECRET. */
   KEY_TAG_SECRET?: string;
+  /** Secret (32+ characters): encrypts the provider keys users and organizations store (BYOK). Unset = BYOK off. */
+  BYOK_SECRET?: string;
+  /** Fee for a request served with the caller's own provider key, in basis points of its catalog price. */
+  BYOK_FEE_BPS?: string;
   /** "on" accepts API keys issued before key tags existed (a migration window; docs/accounts.md). */
   LEGACY_UNTAGGED_KEYS?: string;
   /** "on" marks local development: without APP_ORIGIN, mail links use the request's origin (also implied by DEMO_PROVIDER=on). */

@@ -24,6 +24,7 @@ export const ROUTES: Route[] = [
   { path: "/billing/success", access: "user", load: () => import("./pages/BillingSuccess") },
   { path: "/models", access: "public", load: () => import("./pages/Models") },
   { path: "/playground", access: "user", load: () => import("./pages/Playground") },
+  { path: "/organizations", access: "user", load: () => import("./pages/Organizations") },
   { path: "/settings", access: "user", load: () => import("./pages/Settings") },
   { path: "/privacy-requests", access: "user", load: () => import("./pages/PrivacyRequests") },
   { path: "/docs", access: "public", load: () => import("./pages/Docs") },

@@ -3,19 +3,20 @@ import { lowBalanceThreshold, setThreshold } from "./low-balance";
 import { autoTopupState, pendingCharges, setAutoTopup, type AutoTopupSettings, type AutoTopupState } from "./auto-topup";
 import { applyOutcome, askStripe } from "./auto-topup-charge";
 import { expirePlanCredit, grantPlanCredit, nextPlanExpiry, type PlanGrant, type PlanGrantResult } from "./plan-credit";
-import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
+import { sealedProviderKeys } from "./byok-store";
+import { WalletDO } from "./wallet-do";
 import { admit, statusRefusal } from "./admission";
 import { findUsableKey, insertKey, isRefusal, listKeys, revokeKey, updateKey } from "./keys";
-import { balance, LEDGER_SCHEMA, ledgerSnapshot, listLedger, MAX_BALANCE_NANO, post, type LedgerSnapshot } from "./ledger";
+import { balance, ledgerSnapshot, listLedger, MAX_BALANCE_NANO, post, type LedgerSnapshot } from "./ledger";
 import { closeAccount, type ClosureFigures } from "./closure";
 import { findPendingUsage, flushBatch, pendingOutbox } from "./outbox";
 import { applyCumulative, creditPurchase, disputeChanged, PAYMENTS_SCHEMA, reconcileDisputeStatus, type CumulativeInput, type CumulativeResult, type DisputeState } from "./payments";
 import { expireReservations, settle } from "./settlement";
 import { finishHold, holdRefund, type HoldInput, type HoldOutcome, type HoldResult } from "./refund-holds";
-import { ACCOUNT_SCHEMA, migrateAccountSchema, one, REQUEST_RETENTION_MS } from "./storage";
+import { one, REQUEST_RETENTION_MS } from "./storage";
 import { accountSummary, type AccountSummary } from "./summary";
-import { chainContext, pruneResponses, responseNotFound, RESPONSES_SCHEMA } from "./chains";
+import { chainContext, pruneResponses, responseNotFound } from "./chains";
 import { assignMaxCharge } from "./overdraft";
 import { rateWindow } from "./rate-limit";
 import type { AccountStatus, KeyPatch, AdmitInput, AdmitSettings, AdmitResult, KeyInfo, LedgerEntry, NewKey, SettleInput, SettleResult, VerifyResult } from "./types";
@@ -29,21 +30,15 @@ export type CreditResult = { ok: true; entry: LedgerEntry; duplicate: boolean } 
 
 
 /**
- * One per user (addressed by user id). The authority for the balance, reservations, keys,
+ * One per wallet: a user's own (addressed by user id) or an organization's (by its org id). The authority for the balance, reservations, keys,
  * rate-limit counters and the outbox that feeds D1. Methods are called over RPC; each one is
  * synchronous against SQLite, so it is atomic and concurrent requests are serialised here.
  */
-export class AccountDO extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
+export class AccountDO extends WalletDO {
   private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(ACCOUNT_SCHEMA);
-    this.sql.exec(LEDGER_SCHEMA);
-    this.sql.exec(RESPONSES_SCHEMA);
-    migrateAccountSchema(this.sql);
     void ctx.blockConcurrencyWhile(async () => { this.alarmAt = await ctx.storage.getAlarm(); });
   }
 
@@ -96,7 +91,8 @@ export class AccountDO extends DurableObject<Env> {
       const admitted = admit(this.sql, { ...input, promptTokensEstimate: input.promptTokensEstimate + chainTokens }, balance(this.sql), this.status());
       if (!admitted.ok) return admitted;
       const maxChargeNano = assignMaxCharge(this.sql, input.requestId, admitted.reservedNano, input.settings.overdraftNano ?? 0);
-      return { ...admitted, maxChargeNano, chainTokens };
+      const byok = sealedProviderKeys(this.sql);
+      return { ...admitted, maxChargeNano, chainTokens, ...(byok.length ? { byok } : {}) };
     });
     if (result.ok) void this.schedule(input.now + input.settings.reservationTtlMs);
     return result;

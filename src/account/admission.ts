@@ -2,6 +2,7 @@ import { formatUsd } from "../lib/money";
 import { findUsableKey, isRefusal } from "./keys";
 import { pruneRateEvents, rateWindow, recordRateEvent } from "./rate-limit";
 import { MIN_OUTPUT_ALLOWANCE, planReservation, type ReservationPlan } from "./reservation";
+import { memberRoom, type MemberInfo } from "./members";
 import { num } from "./storage";
 import type { AdmitInput, AdmitResult, KeyInfo, RateInfo, Refusal, SpendPeriod } from "./types";
 
@@ -47,10 +48,16 @@ export function admit(sql: SqlStorage, input: AdmitInput, balanceNano: number, a
   const holds = num(sql, "SELECT coalesce(sum(reserved_nano), 0) FROM requests WHERE state = 'reserved'");
   const keyRoom = key.spendLimitNano === null ? null
     : key.spendLimitNano - key.periodSpentNano - num(sql, "SELECT coalesce(sum(reserved_nano), 0) FROM requests WHERE key_id = ? AND state = 'reserved'", key.id);
-  const planned = planAllowance(input, balanceNano - holds, keyRoom, rate);
+  // An organization's key: the member's spend limit binds too, in this same step (./members.ts).
+  const member = key.memberId ? memberRoom(sql, key.memberId, now) : null;
+  if (member && isRefusal(member)) return member;
+  const memberBinds = member?.room != null && (keyRoom === null || member.room < keyRoom);
+  const room = memberBinds ? member!.room : keyRoom;
+  const limitRefusal = () => (memberBinds ? memberLimitRefusal(member!.member, rate) : spendLimitRefusal(key, rate));
+  const planned = planAllowance(input, balanceNano - holds, room, rate);
   const { plan } = planned;
   if (!plan.ok) {
-    if (planned.limitedByKey) return spendLimitRefusal(key, rate);
+    if (planned.limitedByKey) return limitRefusal();
     const hint = input.requestedMaxOutput !== null && input.requestedMaxOutput > 0 && input.outputPrice > 0 && plan.affordableOutput > 0
       ? ` You asked for up to ${input.requestedMaxOutput} output tokens but can afford ${plan.affordableOutput}; lower max_tokens or add credits.`
       : " Add credits to continue.";
@@ -65,7 +72,7 @@ export function admit(sql: SqlStorage, input: AdmitInput, balanceNano: number, a
     return limited("token_rate_limit_exceeded", `Rate limit reached: ${rate.limitTokens} tokens per minute for this key.`, rate.resetTokensMs);
   }
   // Like the balance: what the key was charged this period, plus its open reservations, plus this one.
-  if (keyRoom !== null && plan.amountNano > keyRoom) return spendLimitRefusal(key, rate);
+  if (room !== null && plan.amountNano > room) return limitRefusal();
 
   sql.exec(
     "INSERT INTO requests (request_id, key_id, model, state, reserved_nano, created_at, expires_at, rate_tokens) VALUES (?, ?, ?, 'reserved', ?, ?, ?, ?)",
@@ -99,6 +106,11 @@ export function statusRefusal(status: string): Refusal {
 function spendLimitRefusal(key: KeyInfo, rate: RateInfo): Refusal {
   const per = PERIOD_WORDS[key.spendLimitPeriod];
   return { ok: false, status: 403, code: "key_spend_limit_exceeded", rate, message: `This API key has reached its spend limit of ${formatUsd(key.spendLimitNano ?? 0)} USD${per}.` };
+}
+
+function memberLimitRefusal(m: MemberInfo, rate: RateInfo): Refusal {
+  const per = PERIOD_WORDS[m.spendLimitPeriod];
+  return { ok: false, status: 403, code: "member_spend_limit_exceeded", rate, message: `You have reached your member spend limit of ${formatUsd(m.spendLimitNano ?? 0)} USD in this organization${per}.` };
 }
 
 /**

@@ -7,7 +7,7 @@ interface KeyRow extends Row {
   id: string; key_hash: string; name: string; prefix: string; last4: string;
   rpm: number | null; tpm: number | null; max_concurrency: number | null; spend_limit_nano: number | null;
   spend_limit_period: string; models: string | null; expires_at: number | null; created_at: number; revoked_at: number | null;
-  last_used_at: number | null; spent_nano: number;
+  last_used_at: number | null; spent_nano: number; member_id: string | null; disabled: number;
 }
 
 function toInfo(sql: SqlStorage, r: KeyRow, now: number): KeyInfo {
@@ -18,15 +18,16 @@ function toInfo(sql: SqlStorage, r: KeyRow, now: number): KeyInfo {
     models: r.models ? (JSON.parse(r.models) as string[]) : null, expiresAt: r.expires_at,
     createdAt: r.created_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at, spentNano: nano(r.spent_nano),
     periodSpentNano: nano(period === "total" ? r.spent_nano : periodSpent(sql, r.id, period, now)),
+    memberId: r.member_id, disabled: r.disabled === 1,
   };
 }
 
 export function insertKey(sql: SqlStorage, k: NewKey): void {
   sql.exec(
-    `INSERT INTO api_keys (id, key_hash, name, prefix, last4, rpm, tpm, max_concurrency, spend_limit_nano, spend_limit_period, models, expires_at, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO api_keys (id, key_hash, name, prefix, last4, rpm, tpm, max_concurrency, spend_limit_nano, spend_limit_period, models, expires_at, created_at, member_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     k.id, k.keyHash, k.name, k.prefix, k.last4, k.rpm, k.tpm, k.maxConcurrency, k.spendLimitNano, k.spendLimitPeriod ?? "total",
-    k.models ? JSON.stringify(k.models) : null, k.expiresAt, k.createdAt,
+    k.models ? JSON.stringify(k.models) : null, k.expiresAt, k.createdAt, k.memberId ?? null,
   );
 }
 
@@ -36,7 +37,7 @@ export function revokeKey(sql: SqlStorage, keyId: string, now: number): boolean 
 
 const PATCH_COLUMNS: { [K in keyof Required<KeyPatch>]: string } = {
   name: "name", rpm: "rpm", tpm: "tpm", maxConcurrency: "max_concurrency", spendLimitNano: "spend_limit_nano",
-  spendLimitPeriod: "spend_limit_period", models: "models", expiresAt: "expires_at",
+  spendLimitPeriod: "spend_limit_period", models: "models", expiresAt: "expires_at", disabled: "disabled",
 };
 
 /**
@@ -51,7 +52,7 @@ export function updateKey(sql: SqlStorage, keyId: string, patch: KeyPatch, now: 
     const value = patch[field];
     if (value === undefined) continue;
     sets.push(`${column} = ?`);
-    values.push(field === "models" && value !== null ? JSON.stringify(value) : (value as SqlStorageValue));
+    values.push(field === "models" && value !== null ? JSON.stringify(value) : typeof value === "boolean" ? Number(value) : (value as SqlStorageValue));
   }
   const live = one<KeyRow>(sql, "SELECT * FROM api_keys WHERE id = ? AND revoked_at IS NULL", keyId);
   if (!live) return null;
@@ -69,6 +70,7 @@ export function findUsableKey(sql: SqlStorage, keyHash: string, now: number): Ke
   if (!row) return { ok: false, status: 401, code: "invalid_api_key", message: "Invalid API key." };
   if (row.revoked_at !== null) return { ok: false, status: 401, code: "api_key_revoked", message: "This API key has been revoked." };
   if (row.expires_at !== null && row.expires_at <= now) return { ok: false, status: 401, code: "api_key_expired", message: "This API key has expired." };
+  if (row.disabled === 1) return { ok: false, status: 401, code: "api_key_disabled", message: "This API key is disabled." };
   return toInfo(sql, row, now);
 }
 

@@ -5,6 +5,7 @@ import { post } from "./ledger";
 import { balance } from "./ledger";
 import { settlementHeadroom } from "./overdraft";
 import { recordKeySpend } from "./keys";
+import { recordMemberSpend } from "./members";
 import { enqueue } from "./outbox";
 import { correctRateTokens } from "./rate-limit";
 import { one, type Row } from "./storage";
@@ -45,6 +46,7 @@ export function settle(sql: SqlStorage, userId: string, input: SettleInput, now:
     );
   }
   recordKeySpend(sql, input.keyId, charge, now);
+  recordMemberSpend(sql, input.keyId, charge, now);
   if (req?.rate_tokens != null) correctRateTokens(sql, input.keyId, req.created_at, req.rate_tokens, input.promptTokens + input.completionTokens);
   enqueue(sql, {
     kind: "usage",

@@ -80,6 +80,29 @@ CREATE TABLE IF NOT EXISTS key_period_spend (
   spent_nano INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (key_id, period)
 );
+CREATE TABLE IF NOT EXISTS management_keys (
+  id TEXT PRIMARY KEY,
+  key_hash TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  prefix TEXT NOT NULL,
+  last4 TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER,
+  last_used_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS members (
+  user_id TEXT PRIMARY KEY,
+  spend_limit_nano INTEGER,
+  spend_limit_period TEXT NOT NULL DEFAULT 'total',
+  spent_nano INTEGER NOT NULL DEFAULT 0,
+  removed_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS byok_keys (
+  provider TEXT PRIMARY KEY,
+  sealed TEXT NOT NULL,
+  allow_fallback INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
 `;
 
 /** Columns added after the first release: existing Durable Objects already have the table without them. */
@@ -91,6 +114,10 @@ const ADDED_COLUMNS: ReadonlyArray<readonly [table: string, column: string, defi
   ["ledger", "waived_nano", "INTEGER NOT NULL DEFAULT 0"],
   // The tokens admission counted in the rate window, so settlement corrects its bucket (src/account/rate-limit.ts).
   ["requests", "rate_tokens", "INTEGER"],
+  // An organization's key: the member who created it (their member spend limit applies); null on a user's own keys.
+  ["api_keys", "member_id", "TEXT"],
+  // The provisioning API's "disabled": refused like a revoked key, but it can be enabled again.
+  ["api_keys", "disabled", "INTEGER NOT NULL DEFAULT 0"],
 ];
 
 /** Brings an existing database up to ACCOUNT_SCHEMA: adds each missing column once (SQLite has no ADD COLUMN IF NOT EXISTS). */

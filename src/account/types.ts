@@ -1,5 +1,6 @@
 import type { AdmitSettings } from "../config";
 import type { Nano } from "../lib/money";
+import type { SealedProviderKey } from "./byok-store";
 
 /** The window a key's spend limit applies to: a UTC day, an ISO week (from Monday), a calendar month, or the key's lifetime. */
 export type SpendPeriod = "daily" | "weekly" | "monthly" | "total";
@@ -27,12 +28,18 @@ export interface KeyInfo extends KeyLimits {
   spentNano: Nano;
   /** Charged in the current spend-limit period (= spentNano for "total"). */
   periodSpentNano: Nano;
+  /** An organization's key: the member who created it; null on a user's own key. */
+  memberId: string | null;
+  /** Disabled through the provisioning API (refused until enabled again). */
+  disabled: boolean;
 }
 
 /** A change to a key: undefined = unchanged, null = limit cleared. */
-export type KeyPatch = Partial<KeyLimits & { name: string }>;
+export type KeyPatch = Partial<KeyLimits & { name: string; disabled: boolean }>;
 
 export interface NewKey extends KeyLimits {
+  /** An organization's key: the member creating it. */
+  memberId?: string | null;
   id: string;
   name: string;
   keyHash: string;
@@ -93,6 +100,8 @@ export type AdmitResult =
     chainTokens?: number;
     /** Output tokens the reservation covers (the client's max_tokens, or the allowance chosen for it). */
     outputAllowance?: number;
+    /** The wallet's own provider keys (BYOK), sealed; the worker opens them (src/byok/seal.ts). */
+    byok?: SealedProviderKey[];
   }
   | Refusal;
 

@@ -5,7 +5,8 @@ import { newId } from "../lib/ids";
 export type SecurityKind =
   | "sign_in" | "oauth_sign_in" | "sign_out" | "logout_all" | "register" | "email_verified" | "verification_sent"
   | "password_reset_requested" | "password_reset" | "password_changed" | "email_change_requested" | "email_changed"
-  | "key_created" | "key_updated" | "key_revoked" | "account_deleted" | "account_suspended" | "account_unsuspended";
+  | "key_created" | "key_updated" | "key_revoked" | "account_deleted" | "account_suspended" | "account_unsuspended"
+  | "management_key_created" | "management_key_revoked" | "provider_key_stored" | "provider_key_deleted";
 
 export type SecurityOutcome = "success" | "failure" | "throttled";
 

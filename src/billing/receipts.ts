@@ -24,13 +24,13 @@ const toReceipt = (r: Row): Receipt => ({
   companyName: r.company_name, address: r.address, taxId: r.tax_id, cardBrand: r.card_brand, cardLast4: r.card_last4,
 });
 
-/** The user's paid top-ups as receipts, newest first. */
+/** The wallet's paid top-ups as receipts, newest first: a user's own, or an organization's (its id). */
 export async function listReceipts(env: Env, userId: string): Promise<Receipt[]> {
   const { results } = await env.DB.prepare(`${QUERY} ORDER BY t.paid_at DESC LIMIT 200`).bind(userId).all<Row>();
   return results.map(toReceipt);
 }
 
-/** One receipt of this user's, or null (another user's id finds nothing). */
+/** One receipt of this wallet's (a user or an organization), or null (another wallet's id finds nothing). */
 export async function findReceipt(env: Env, userId: string, id: string): Promise<Receipt | null> {
   const row = await env.DB.prepare(`${QUERY} AND t.id = ?`).bind(userId, id).first<Row>();
   return row ? toReceipt(row) : null;
@@ -43,12 +43,17 @@ export const receiptJson = (r: Receipt) => ({
   tax_id: r.taxId, payment_method: r.cardBrand && r.cardLast4 ? { brand: r.cardBrand, last4: r.cardLast4 } : null,
 });
 
+/** The headers of a receipt download (an HTML attachment, never cached). */
+export const receiptHeaders = (r: Receipt) => ({
+  "content-type": "text/html; charset=utf-8", "content-disposition": `attachment; filename="receipt-${r.id}.html"`, "cache-control": "no-store",
+});
+
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** A self-contained HTML receipt (prints to PDF from any browser). */
-export function renderReceipt(r: Receipt, seller: string, email: string): string {
+export function renderReceipt(r: Receipt, seller: string, billedTo: string): string {
   const rows: [string, string][] = [
-    ["Receipt number", r.id], ["Date paid", new Date(r.paidAt).toISOString().slice(0, 10)], ["Billed to", r.companyName ?? email],
+    ["Receipt number", r.id], ["Date paid", new Date(r.paidAt).toISOString().slice(0, 10)], ["Billed to", r.companyName ?? billedTo],
     ["Address", r.address ?? "—"], ["Tax ID", r.taxId ?? "—"], ["Payment method", paymentMethodText(r)],
     ["Description", "Prepaid API credit"], ["Amount paid", `${formatUsd(r.amountNano)} USD`], ["Stripe reference", r.paymentIntentId ?? r.checkoutId ?? "—"],
   ];

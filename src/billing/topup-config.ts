@@ -1,5 +1,7 @@
+import { z } from "zod";
 import type { Env } from "../env";
-import { formatUsd, nano, type Nano } from "../lib/money";
+import { ApiError } from "../errors";
+import { formatUsd, nano, parseUsd, type Nano } from "../lib/money";
 import { settings } from "../lib/settings";
 
 const CENT_NANO = 10_000_000;
@@ -26,6 +28,20 @@ export function topupConfig(env: Env): TopupConfig {
 export const toCents = (amount: Nano | number): number => Math.floor(amount / CENT_NANO);
 export const fromCents = (cents: number): Nano => nano(cents * CENT_NANO);
 export const isWholeCents = (amount: Nano | number): boolean => amount % CENT_NANO === 0;
+
+/** A checkout's `amount_usd`: a USD decimal string or a number (liberal in what we accept; the check below is exact). */
+export const checkoutBody = z.strictObject({
+  amount_usd: z.union([z.string().max(20), z.number().positive().max(1e9)]).transform(String),
+});
+
+/** The amount rules of every top-up checkout (personal or an organization's): whole cents within the bounds, or 400 invalid_amount. */
+export function checkedTopupAmount(cfg: TopupConfig, amountUsd: string): Nano {
+  const amount = parseUsd(amountUsd);
+  if (amount === null || !isWholeCents(amount) || amount < cfg.minNano || amount > cfg.maxNano) {
+    throw new ApiError(400, "invalid_amount", `amount_usd must be between ${formatUsd(cfg.minNano)} and ${formatUsd(cfg.maxNano)} USD, in whole cents.`, { param: "amount_usd" });
+  }
+  return amount;
+}
 
 export function topupConfigView(cfg: TopupConfig, enabled: boolean) {
   return {

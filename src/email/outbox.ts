@@ -6,7 +6,8 @@ export type EmailTemplate =
   | "verify_email" | "reset_password" | "change_email" | "email_changed"
   | "low_balance" | "account_deleted" | "policy_change" | "refund_update" | "address_in_use"
   | "rights_update" | "rights_reminder" | "rights_overdue"
-  | "auto_topup_charged" | "auto_topup_failed" | "price_change";
+  | "auto_topup_charged" | "auto_topup_failed" | "price_change"
+  | "org_invitation";
 
 type Mail = { userId: string | null; to: string; template: EmailTemplate; data: Record<string, string | number | null> };
 

@@ -24,7 +24,8 @@ function linkOf(data: TemplateData, origin: string | null, path: string): string
  * address_in_use {attempt: "sign_up" | "email_change"}; rights_update {kind, status, request_id} (to the user);
  * rights_reminder {request_id, kind, due_date, days_left} and rights_overdue {request_id, kind, due_date} (to
  * RIGHTS_DESK_EMAIL); auto_topup_charged {amount_usd, balance_usd}; auto_topup_failed {amount_usd, reason};
- * price_change {models, effective_date}. Plus an optional
+ * price_change {models, effective_date};
+ * org_invitation {link, org_name, role}. Plus an optional
  * `origin` for dashboard links. Never secrets other than the link's own token, never prompt text.
  */
 function parts(template: EmailTemplate, d: TemplateData, origin: string | null): Parts {
@@ -58,6 +59,9 @@ function parts(template: EmailTemplate, d: TemplateData, origin: string | null):
           ? "Someone asked to move another account to this address, which already belongs to your account. Nothing was changed."
           : "Someone tried to create an account with this address, which already belongs to your account. No new account was made.",
         "If it was you: sign in, or reset your password from the sign-in page if you forgot it. If not, you can ignore this email."] };
+    case "org_invitation":
+      return { subject: `You are invited to ${str(d.org_name)}`, action: "Accept the invitation", link: linkOf(d, origin, "/organizations"),
+        lines: [`You are invited to join the organization ${str(d.org_name)} as ${str(d.role)}.`, "Sign in with this email address to accept. The link expires in 7 days; if you did not expect it, ignore this email."] };
     case "refund_update":
       return { subject: "Update on your refund request", action: "View refunds", link: linkOf(d, origin, "/billing"),
         lines: [`Your refund request of ${str(d.amount_usd)} USD is now: ${str(d.status)}.`] };
@@ -97,5 +101,5 @@ export function renderEmail(template: EmailTemplate, data: TemplateData, origin:
 
 export const TEMPLATES: readonly EmailTemplate[] = [
   "verify_email", "reset_password", "change_email", "email_changed", "low_balance", "account_deleted", "policy_change", "refund_update",
-  "address_in_use", "rights_update", "rights_reminder", "rights_overdue", "auto_topup_charged", "auto_topup_failed", "price_change",
+  "address_in_use", "rights_update", "rights_reminder", "rights_overdue", "auto_topup_charged", "auto_topup_failed", "price_change", "org_invitation",
 ];

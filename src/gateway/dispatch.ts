@@ -7,6 +7,7 @@ import { resolveProvider } from "../providers/registry";
 import type { UpstreamRequest } from "../providers/transform";
 import type { Provider } from "../providers/types";
 import type { Admission, Served } from "./meter";
+import { byokRejected } from "./byok";
 import { noProvider } from "./resolve";
 import { callUpstream, type UpstreamCall } from "./upstream";
 
@@ -184,6 +185,12 @@ export async function dispatch(candidates: Candidate[], o: DispatchOptions): Pro
         return { call, candidate, attempts };
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
+        // The caller's own key refused: named in the error; the gateway's key only if they allowed it. Not a channel failure.
+        if (candidate.provider.byok && err.code === "upstream_auth_failed") {
+          last = byokRejected(candidate.provider.name);
+          if (!candidate.provider.byok.allowFallback) throw new DispatchError(last, attempts, candidate);
+          break;
+        }
         const outcome = retryable(err);
         if (!outcome) throw new DispatchError(err, attempts, candidate);
         const retryAfter = Number(err.options.headers?.["retry-after"]);
@@ -234,7 +241,7 @@ export interface ServedCall extends Dispatched { served: Served }
 export async function dispatchAdmitted(admission: Admission, candidates: Candidate[], o: DispatchOptions): Promise<ServedCall> {
   try {
     const d = await dispatch(candidates, o);
-    return { ...d, served: { model: d.candidate.model, provider: d.candidate.provider.name, attempts: d.attempts } };
+    return { ...d, served: { model: d.candidate.model, provider: d.candidate.provider.name, attempts: d.attempts, ...(d.candidate.provider.byok ? { byok: true } : {}) } };
   } catch (err) {
     if (err instanceof DispatchError) {
       const tried = err.candidate ?? candidates[0]!;

@@ -10,6 +10,8 @@ import { chargeFor as chargedFor } from "../lib/charge";
 import { nano, type Nano } from "../lib/money";
 import { oneHourWritePrice } from "../billing/pricing";
 import { priceUsage } from "../billing/usage";
+import type { SealedProviderKey } from "../account/byok-store";
+import { byokFee } from "./byok";
 
 export function rateHeaders(r: RateInfo): Record<string, string> {
   return {
@@ -62,6 +64,8 @@ export interface Served {
   model: CatalogModel;
   provider: string;
   attempts: number;
+  /** Served with the caller's own provider key: charged the BYOK fee instead of the price. */
+  byok?: boolean;
 }
 
 /**
@@ -132,6 +136,8 @@ export class Admission {
     readonly maxChargeNano: Nano,
     /** Stored-conversation tokens admission added to the prompt estimate (previous_response_id). */
     readonly chainTokens = 0,
+    /** The wallet's own provider keys (sealed), for the candidates (./byok.ts). */
+    readonly byok?: SealedProviderKey[],
   ) {
     this.unserved = { model: params.model, provider: params.model.provider, attempts: 0 };
   }
@@ -143,7 +149,8 @@ export class Admission {
 
   /** What settling this usage would charge now (the cost, bounded by maxChargeNano). */
   preview(usage: TokenUsage, served: Served): Charge {
-    return chargeFor(priceUsage(usage, served.model), this.maxChargeNano);
+    const cost = priceUsage(usage, served.model);
+    return chargeFor(served.byok ? byokFee(cost, this.cfg.byokFeeBps) : cost, this.maxChargeNano);
   }
 
   /** Settles once; later calls are ignored. Returns what was charged (never more than maxChargeNano). */
@@ -207,5 +214,5 @@ export async function admitRequest(env: Env, ctx: WaitUntil, cfg: GatewayConfig,
   if (!result.ok) throw refusalError(result);
   const allowance = result.outputAllowance ?? p.requestedMaxOutput ?? result.outputCap ?? pricing.maxOutputTokens ?? cfg.defaultAllowance;
   return new Admission(() => accountStub(env, p.userId), ctx, cfg, p, result.keyId, result.outputCap, allowance, result.rate, now,
-    result.reservedNano, maxChargeFor(result, cfg), result.chainTokens ?? 0);
+    result.reservedNano, maxChargeFor(result, cfg), result.chainTokens ?? 0, result.byok);
 }

@@ -21,24 +21,27 @@ export function securityDetail(keyId: string, actor: KeyActor, note?: string): s
 }
 
 /**
- * Generates a key and stores it: D1 row first (the queryable record), then the user's Durable
+ * Generates a key and stores it: D1 row first (the queryable record), then the wallet's Durable
  * Object (the authority admission reads); if the Durable Object fails the D1 row is removed.
+ * The key draws from `walletId`: the user's own wallet, or an organization's (then `userId` is
+ * the member creating it, and the member's spend limit applies to it too).
  * Returns the key itself (for showing once) and the stored record (hash, never the key).
  */
-export async function storeNewKey(env: Env, userId: string, name: string, limits: KeyPatch, now = Date.now()): Promise<{ key: string; record: NewKey }> {
+export async function storeNewKey(env: Env, userId: string, name: string, limits: KeyPatch, now = Date.now(), walletId = userId): Promise<{ key: string; record: NewKey }> {
   const tagSecret = await keyTagSecret(env);
   if (!tagSecret) throw keysNotConfigured();
-  const key = await generateApiKey(userId, tagSecret);
+  const key = await generateApiKey(walletId, tagSecret);
   const record: NewKey = {
     id: newId("key_", now), name, keyHash: await sha256Hex(key), ...keyDisplay(key), createdAt: now,
     rpm: limits.rpm ?? null, tpm: limits.tpm ?? null, maxConcurrency: limits.maxConcurrency ?? null,
     spendLimitNano: limits.spendLimitNano ?? null, spendLimitPeriod: limits.spendLimitPeriod ?? "total",
-    models: limits.models ?? null, expiresAt: limits.expiresAt ?? null,
+    models: limits.models ?? null, expiresAt: limits.expiresAt ?? null, memberId: walletId === userId ? null : userId,
   };
   const db = database(env.DB);
-  await db.insert(apiKeys).values({ ...record, userId, models: record.models ? JSON.stringify(record.models) : null });
+  const { memberId: _m, ...row } = record;
+  await db.insert(apiKeys).values({ ...row, userId, walletId: walletId === userId ? null : walletId, models: record.models ? JSON.stringify(record.models) : null });
   try {
-    await accountStub(env, userId).createKey(userId, record);
+    await accountStub(env, walletId).createKey(walletId, record);
   } catch (err) {
     await db.delete(apiKeys).where(eq(apiKeys.id, record.id));
     throw err;
@@ -47,11 +50,11 @@ export async function storeNewKey(env: Env, userId: string, name: string, limits
 }
 
 /** Creates a key from a validated request (dashboard or operator), writes a security-log row, returns the key and its view. */
-export async function createApiKey(env: Env, userId: string, body: CreateKeyBody, actor: KeyActor): Promise<{ key: string; view: KeyView }> {
+export async function createApiKey(env: Env, userId: string, body: CreateKeyBody, actor: KeyActor, walletId = userId): Promise<{ key: string; view: KeyView }> {
   const now = Date.now();
-  const { key, record } = await storeNewKey(env, userId, body.name, toKeyPatch(body, now), now);
+  const { key, record } = await storeNewKey(env, userId, body.name, toKeyPatch(body, now), now, walletId);
   await logSecurityEvent(env, { userId, kind: "key_created", outcome: "success", ip: actor.ip, userAgent: actor.userAgent, detail: securityDetail(record.id, actor) }, now);
   const { keyHash: _hash, ...shown } = record;
-  const info: KeyInfo = { ...shown, revokedAt: null, lastUsedAt: null, spentNano: nano(0), periodSpentNano: nano(0) };
+  const info: KeyInfo = { ...shown, revokedAt: null, lastUsedAt: null, spentNano: nano(0), periodSpentNano: nano(0), memberId: record.memberId ?? null, disabled: false };
   return { key, view: keyView(info, now) };
 }

@@ -1,5 +1,5 @@
 import { ApiError } from "../errors";
-import { USER_ID } from "./ids";
+import { WALLET_ID } from "./ids";
 
 /**
  * API keys look like `sk-gw-<userId>-<secret>`: the user id routes the request to the user's
@@ -9,17 +9,27 @@ import { USER_ID } from "./ids";
  * anything else, so a made-up key fails with no D1 read and no Durable Object touched.
  * Only the SHA-256 of the whole key is stored; the key is shown once.
  */
-const KEY = /^sk-gw-(u[0-9a-z]{20})-([A-Za-z0-9_-]{43})$/;
+const KEY = /^sk-gw-((?:u|o)[0-9a-z]{20})-([A-Za-z0-9_-]{43})$/;
+/** Management keys (the provisioning API): `sk-gw-mgmt-<walletId>-<secret>`, tagged the same way; they never call models. */
+const MANAGEMENT_KEY = /^sk-gw-mgmt-((?:u|o)[0-9a-z]{20})-([A-Za-z0-9_-]{43})$/;
+export const MANAGEMENT_PREFIX = "sk-gw-mgmt-";
 const RANDOM_BYTES = 16;
 const TAG_BYTES = 16;
 const TAG_LABEL = "edge-llm-gateway api key tag v1";
 
+/** userId: the wallet the key draws from (a user id, or an organization id for an organization's key). */
 export interface ParsedKey { userId: string; key: string }
 
 /** The key's shape only (no tag check). */
 export function parseApiKey(key: string): ParsedKey | null {
   const m = KEY.exec(key);
-  return m && USER_ID.test(m[1]!) ? { userId: m[1]!, key } : null;
+  return m && WALLET_ID.test(m[1]!) ? { userId: m[1]!, key } : null;
+}
+
+/** A management key's shape; its tag covers `sk-gw-mgmt-<walletId>-` (check it with hasValidTag). */
+export function parseManagementKey(key: string): (ParsedKey & { walletId: string }) | null {
+  const m = MANAGEMENT_KEY.exec(key);
+  return m && WALLET_ID.test(m[1]!) ? { userId: `mgmt-${m[1]!}`, walletId: m[1]!, key } : null;
 }
 
 function base64url(bytes: Uint8Array): string {
@@ -54,6 +64,7 @@ async function tag(secret: string, userId: string, random: Uint8Array): Promise<
   return new Uint8Array(mac).slice(0, TAG_BYTES);
 }
 
+/** An API key for a wallet; `mgmt-<walletId>` as userId gives a management key. */
 export async function generateApiKey(userId: string, tagSecret: string): Promise<string> {
   const random = crypto.getRandomValues(new Uint8Array(RANDOM_BYTES));
   const secret = new Uint8Array(RANDOM_BYTES + TAG_BYTES);

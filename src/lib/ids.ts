@@ -24,3 +24,11 @@ export function newUserId(): string {
 }
 
 export const USER_ID = /^u[0-9a-z]{20}$/;
+
+/** Organization ids: "o" + 20 chars; an organization's wallet (its Durable Object) is addressed by it. */
+export function newOrgId(): string {
+  return `o${randomToken(20)}`;
+}
+
+/** A wallet: a user's own, or an organization's. API keys carry the wallet they draw from. */
+export const WALLET_ID = /^[uo][0-9a-z]{20}$/;

@@ -60,6 +60,8 @@ export const settingsSchema = z.object({
   DEFAULT_KEY_RPM: whole(600, 1),
   DEFAULT_KEY_TPM: whole(2_000_000, 1),
   LEGACY_UNTAGGED_KEYS: flag(),
+  // Basis points of the catalog price charged for a request served with the wallet's own provider key (capped at 10,000 by src/config.ts).
+  BYOK_FEE_BPS: whole(500, 0),
 
   SESSION_TTL_HOURS: whole(168, 1),
   APP_ORIGIN: optionalText(),

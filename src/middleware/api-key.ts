@@ -2,7 +2,7 @@ import { createMiddleware } from "hono/factory";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { settings } from "../lib/settings";
-import { keysNotConfigured, keyTagSecret, parseApiKey, sha256Hex, taggedKeyHash } from "../lib/api-key";
+import { keysNotConfigured, keyTagSecret, MANAGEMENT_PREFIX, parseApiKey, sha256Hex, taggedKeyHash } from "../lib/api-key";
 
 export interface CallerKey {
   userId: string;
@@ -26,6 +26,9 @@ export function apiKeyAuth() {
     const auth = c.req.header("authorization");
     const raw = auth?.toLowerCase().startsWith("bearer ") ? auth.slice(7).trim() : c.req.header("x-api-key")?.trim();
     if (!raw) throw new ApiError(401, "missing_api_key", "Missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
+    if (raw.startsWith(MANAGEMENT_PREFIX)) {
+      throw new ApiError(403, "management_key_not_allowed", "A management key cannot call models: it only manages API keys (/api/v1/keys). Use an API key.");
+    }
     const parsed = parseApiKey(raw);
     if (!parsed) throw new ApiError(401, "invalid_api_key", "Invalid API key.");
     const tagSecret = await keyTagSecret(c.env);

@@ -69,3 +69,8 @@ export function resolveProvider(env: Env, name: string, demoEnabled: boolean): P
     ...wire(kind, quirks), fetch: (request) => fetch(request),
   };
 }
+
+/** The same provider with the caller's own key (BYOK) in place of the gateway's. */
+export function withOwnKey(provider: Provider, apiKey: string, allowFallback: boolean): Provider {
+  return { ...provider, apiKey, authHeaders: authHeaders(provider.kind, apiKey), byok: { allowFallback } };
+}

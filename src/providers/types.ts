@@ -29,6 +29,8 @@ export interface Provider {
   retryAfterFromBody?(body: unknown): number | null;
   /** How to reach it: the global fetch, or an in-worker function for the demo provider. */
   fetch: (request: Request) => Promise<Response>;
+  /** Set when this carries the caller's own provider key (BYOK) instead of the gateway's. */
+  byok?: { allowFallback: boolean };
 }
 
 /** Token figures of one response, normalised across providers. completionTokens includes reasoning. */

@@ -4,6 +4,7 @@ import { formatUsd } from "../lib/money";
 import { enqueueEmail } from "../email/outbox";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
+import { leaveAllOrganizations } from "../orgs/organizations";
 import { accountStub } from "../account/client";
 import { newId } from "../lib/ids";
 import { anonymizeUserUsage } from "./batches";
@@ -52,6 +53,8 @@ export async function deleteAccount(env: Env, userId: string, opts: DeletionOpti
 
   const stub = accountStub(env, userId);
   const figures = await stub.closeAccount(now, userId);
+  // P27: the member leaves every organization (their organization keys stop); the organizations' money and records stay.
+  await leaveAllOrganizations(env, userId, now);
   await env.DB.prepare("UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?), name = 'deleted' WHERE user_id = ?").bind(now, userId).run();
 
   // Rows still in the Durable Object's outbox would arrive later with their key ids: deliver them

@@ -7,7 +7,7 @@ export const LAYERS = [
   { name: "pipeline", parts: ["gateway", "surfaces", "routing"] },
   {
     name: "domain",
-    parts: ["providers", "account", "billing", "auth", "keys", "usage", "retention", "catalog", "health", "email", "admin"],
+    parts: ["providers", "account", "billing", "auth", "keys", "usage", "retention", "catalog", "health", "email", "admin", "byok", "orgs"],
   },
   { name: "base", parts: ["wire", "lib", "db", "config.ts", "env.ts", "errors.ts"] },
 ];

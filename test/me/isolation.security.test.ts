@@ -86,6 +86,18 @@ const PROBES: Record<string, Probe> = {
   "GET /api/billing/plans": { calls: () => [session("/api/billing/plans")] },
   "GET /api/billing/subscription": { calls: () => [session("/api/billing/subscription")] },
   "POST /api/billing/subscribe": { calls: () => [session("/api/billing/subscribe", "POST", { plan_id: "no-such-plan" })], statuses: [404] },
+  // Management keys, the provisioning API (it takes a management key: B's API key is refused 401) and own provider keys.
+  "GET /api/me/management-keys": { calls: () => [session("/api/me/management-keys")] },
+  "POST /api/me/management-keys": { calls: () => [session("/api/me/management-keys", "POST", { name: "b-mgmt" })] },
+  "DELETE /api/me/management-keys/:id": { calls: () => [session(`/api/me/management-keys/mgk_${"0".repeat(22)}`, "DELETE")] },
+  "GET /api/v1/keys": { calls: () => [keyed("/api/v1/keys")], statuses: [401] },
+  "POST /api/v1/keys": { calls: () => [keyed("/api/v1/keys", "POST", { name: "x" })], statuses: [401] },
+  "GET /api/v1/keys/:id": { calls: (w) => [keyed(`/api/v1/keys/${w.a.keyId}`)], statuses: [401] },
+  "PATCH /api/v1/keys/:id": { calls: (w) => [keyed(`/api/v1/keys/${w.a.keyId}`, "PATCH", { disabled: true })], statuses: [401] },
+  "DELETE /api/v1/keys/:id": { calls: (w) => [keyed(`/api/v1/keys/${w.a.keyId}`, "DELETE")], statuses: [401] },
+  "GET /api/me/provider-keys": { calls: () => [session("/api/me/provider-keys")] },
+  "PUT /api/me/provider-keys/:provider": { calls: () => [session("/api/me/provider-keys/groq", "PUT", { key: "gsk-b-own-key-0123456789" })] },
+  "DELETE /api/me/provider-keys/:provider": { calls: () => [session("/api/me/provider-keys/openai", "DELETE")] },
   // The webhook takes no session; unsigned it is refused whoever sends it.
   "POST /api/billing/webhook": { calls: (w) => [session("/api/billing/webhook", "POST", { type: "checkout.session.completed", data: { object: { client_reference_id: w.a.user.userId } } })], statuses: [400] },
 };

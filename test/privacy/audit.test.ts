@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { newId, newUserId } from "../../src/lib/ids";
+import { newId, newOrgId, newUserId } from "../../src/lib/ids";
 import { adminApi } from "../../src/routes/admin";
 import { account, admin, createUser, type TestUser } from "../helpers/gateway";
 import { signedInUser, type SessionUser } from "../helpers/session";
@@ -37,6 +37,12 @@ async function freshKey(): Promise<string> {
   const res = await admin(`/users/${victim.userId}/keys`, { method: "POST", json: { name: "to revoke" } });
   return ((await res.json()) as { id: string }).id;
 }
+/** An organization written straight to D1, so no other route's audit row appears. */
+async function someOrg(): Promise<string> {
+  const id = newOrgId();
+  await env.DB.prepare("INSERT INTO organizations (id, name, created_by, created_at) VALUES (?, 'Audited', ?, ?)").bind(id, victim.userId, Date.now()).run();
+  return id;
+}
 let n = 0;
 /** A user for the destructive termination case, written straight to D1 so no other route's audit row appears. */
 async function doomedUser(): Promise<string> {
@@ -56,6 +62,7 @@ const CASES: Record<string, Case> = {
   "GET /users/:id/usage": { action: "user.usage.read", request: async () => ({ method: "GET", path: `/users/${victim.userId}/usage` }), target: victimTarget },
   "GET /users/:id/keys": { action: "key.list", request: async () => ({ method: "GET", path: `/users/${victim.userId}/keys` }), target: victimTarget },
   "POST /users/:id/credits": { action: "credits.grant", request: async () => ({ method: "POST", path: `/users/${victim.userId}/credits`, json: { amount_usd: "0.01" } }), target: victimTarget },
+  "POST /orgs/:id/credits": { action: "org.credits.grant", request: async () => ({ method: "POST", path: `/orgs/${await someOrg()}/credits`, json: { amount_usd: "0.01" } }), target: none },
   "POST /users/:id/keys": { action: "key.create", request: async () => ({ method: "POST", path: `/users/${victim.userId}/keys`, json: { name: "audited" } }), target: victimTarget },
   "PATCH /users/:id/role": { action: "user.role", request: async () => ({ method: "PATCH", path: `/users/${victim.userId}/role`, json: { role: "user" } }), target: victimTarget },
   "POST /users/:id/suspend": { action: "user.suspend", request: async () => ({ method: "POST", path: `/users/${victim.userId}/suspend`, json: { reason: "audit walk" } }), target: victimTarget },

@@ -31,7 +31,13 @@ export interface Adapter {
 /** How many requests each `seq:` model has received. */
 const sequenceCounts = new Map<string, number>();
 
+/** A provider key containing "revoked" is refused like a revoked key (401), whatever the model: the BYOK tests' revoked customer key. */
+function revokedKey(ctx: Ctx): boolean {
+  return ctx.apiKey.includes("revoked");
+}
+
 export async function handle(a: Adapter, ctx: Ctx): Promise<void> {
+  if (revokedKey(ctx)) return sendReply(ctx, a.error(401, ctx));
   const hostile = a.api === "chat" ? parseHostile(ctx.model) : null;
   if (hostile) return serveHostile(ctx, hostile.mode, hostile.n);
   const sc = parseScenario(ctx.model);

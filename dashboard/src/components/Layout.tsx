@@ -9,7 +9,7 @@ import { setUser, useSession } from "../session";
 
 const USER_NAV: [string, Key][] = [
   ["/", "nav_overview"], ["/keys", "nav_keys"], ["/usage", "nav_usage"], ["/billing", "nav_billing"],
-  ["/models", "nav_models"], ["/playground", "nav_playground"], ["/docs", "nav_docs"], ["/settings", "nav_settings"],
+  ["/models", "nav_models"], ["/playground", "nav_playground"], ["/organizations", "nav_orgs"], ["/docs", "nav_docs"], ["/settings", "nav_settings"],
 ];
 const GUEST_NAV: [string, Key][] = [["/models", "nav_models"], ["/docs", "nav_docs"], ["/signin", "nav_signin"], ["/signup", "nav_signup"]];
 

@@ -11,8 +11,9 @@ const norm = (v: string) => {
   return `${BigInt(w || "0")}.${frac.length < 2 ? frac.padEnd(2, "0") : frac}`;
 };
 
-export function Receipts() {
-  const r = useAsync(listReceipts);
+/** Paid top-ups with a download link: the user's own, or (with `load` and `url`) an organization's. */
+export function Receipts({ load = listReceipts, url = receiptUrl, deps = [] }: { load?: typeof listReceipts; url?: (id: string) => string; deps?: unknown[] }) {
+  const r = useAsync(load, deps);
   return (
     <Card title={t("receipts")} id="receipts">
       <ErrorBox error={r.error} />
@@ -24,7 +25,7 @@ export function Receipts() {
             <tbody>{r.data.data.map((x) => (
               <tr key={x.id}><td>{fmtDate(x.paid_at)}</td><td class="r"><Money usd={x.amount_usd} /></td><td>{x.tax_id ?? "—"}</td>
                 <td>{x.payment_method ? `${x.payment_method.brand.toUpperCase()} •••• ${x.payment_method.last4}` : "—"}</td>
-                <td><a href={receiptUrl(x.id)} download data-testid="receipt-download">{t("download")}</a></td></tr>
+                <td><a href={url(x.id)} download data-testid="receipt-download">{t("download")}</a></td></tr>
             ))}</tbody>
           </table>
         </div>

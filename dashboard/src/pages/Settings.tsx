@@ -3,6 +3,7 @@ import { logoutAll } from "../api/auth";
 import { changeEmail, changePassword, deleteAccount, patchProfile, securityLog } from "../api/me";
 import { getPolicy } from "../api/public";
 import { LanguageSwitcher } from "../components/Layout";
+import { ProviderKeys } from "../components/ProviderKeys";
 import { Card, ErrorBox, Loading, Pager, useAsync, useCursor } from "../components/ui";
 import { fmtDate, t } from "../i18n";
 import { navigate } from "../router";
@@ -135,6 +136,7 @@ export default function Settings() {
       <Profile />
       <Card title={t("language")} id="language"><LanguageSwitcher /></Card>
       <EmailAndPassword />
+      <ProviderKeys base="/api/me" />
       <SecurityLog />
       <Card title={t("rr_title")} id="privacy-requests"><a href="/privacy-requests">{t("rr_link")}</a></Card>
       <DeleteAccount />

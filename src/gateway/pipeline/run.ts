@@ -8,6 +8,7 @@ import { droppedParamsHeader } from "../../providers/chat-policy";
 import type { TransformContext } from "../../providers/transform";
 import { healthHooks } from "../channel-health";
 import { dispatchAdmitted, type Candidate, type ServedCall } from "../dispatch";
+import { withProviderKeys } from "../byok";
 import { admitRequest, type Admission } from "../meter";
 import { worstCasePricing } from "../resolve";
 import { SSE_HEADERS } from "../sse";
@@ -64,7 +65,13 @@ async function serve<E extends BaseEnv>(c: Context<E>, a: EndpointAdapter, cfg: 
     outputCap: admission.outputCap === null ? null : Math.min(admission.outputCap, cand.model.maxOutputTokens ?? admission.outputCap),
   });
   const dropped = new Map<Candidate, string[] | undefined>();
-  const call = await dispatchAdmitted(admission, plan.candidates, {
+  let candidates: Candidate[];
+  try {
+    candidates = await withProviderKeys(c.env, admission.params.userId, plan.candidates, admission.byok);
+  } catch (err) {
+    throw admission.fail(err);
+  }
+  const call = await dispatchAdmitted(admission, candidates, {
     stream: plan.stream, attemptTimeoutMs: cfg.upstreamTimeoutMs, deadline: admission.startedAt + cfg.requestDeadlineMs,
     ...healthHooks(c.env, c.executionCtx),
     build: (cand) => {

@@ -50,6 +50,7 @@ export const AUDITED: Record<string, Audited> = {
       return { amount_usd: str(r.amount_usd), transaction_id: str(r.transaction_id) };
     },
   },
+  "POST /orgs/:id/credits": { action: "org.credits.grant", target: async () => null, detail: async (c, id) => ({ organization: id, transaction_id: str((await jsonOf(c.res)).transaction_id) }) },
   "POST /users/:id/keys": { action: "key.create", detail: async (c) => ({ key_id: str((await jsonOf(c.res)).id) }) },
   "PATCH /users/:id/role": { action: "user.role", selfAudited: true },
   "POST /users/:id/suspend": { action: "user.suspend", selfAudited: true },

@@ -7,6 +7,7 @@ import { adminChannels } from "./channels";
 import { adminCredits } from "./credits";
 import { adminKeys } from "./keys";
 import { adminModels } from "./models";
+import { adminOrgCredits } from "./org-credits";
 import { adminNotices } from "./notices";
 import { adminCatalogImport } from "./catalog-import";
 import { adminPlans } from "./plans";
@@ -30,6 +31,7 @@ export function adminApi() {
   api.use(adminAuth(), auditTrail(), limitBody(), requireJson());
   api.route("/", adminUsers);
   api.route("/", adminCredits);
+  api.route("/", adminOrgCredits);
   api.route("/", adminKeys);
   api.route("/", adminModels);
   api.route("/", adminReconciliation);

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { appOrigin } from "../../auth/config";
-import { findReceipt, listReceipts, receiptJson, renderReceipt } from "../../billing/receipts";
+import { findReceipt, listReceipts, receiptHeaders, receiptJson, renderReceipt } from "../../billing/receipts";
+import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { validate } from "../../middleware/validate";
 import type { SessionEnv } from "../../middleware/session";
@@ -14,7 +15,5 @@ export const billingReceipts = new Hono<SessionEnv>()
     const receipt = await findReceipt(c.env, user.id, c.req.valid("param").id);
     if (!receipt) throw new ApiError(404, "receipt_not_found", "No such receipt for this account.", { param: "id" });
     const html = renderReceipt(receipt, new URL(appOrigin(c.env, c.req.url)).host, user.email);
-    return c.body(html, 200, {
-      "content-type": "text/html; charset=utf-8", "content-disposition": `attachment; filename="receipt-${receipt.id}.html"`, "cache-control": "no-store",
-    });
+    return c.body(html, 200, receiptHeaders(receipt));
   });

@@ -1,28 +1,21 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { appOrigin } from "../../auth/config";
-import { formatUsd, parseUsd } from "../../lib/money";
+import { formatUsd } from "../../lib/money";
 import { startCheckout, type TopupRow } from "../../billing/stripe/checkout";
 import { requireStripe, stripeClient } from "../../billing/stripe/client";
-import { isWholeCents, topupConfig, topupConfigView } from "../../billing/topup-config";
+import { checkedTopupAmount, checkoutBody, topupConfig, topupConfigView } from "../../billing/topup-config";
+import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { requireVerifiedEmail, type SessionEnv } from "../../middleware/session";
 import { validate } from "../../middleware/validate";
-
-const checkoutBody = z.strictObject({
-  amount_usd: z.union([z.string().max(20), z.number().positive().max(1e9)]).transform(String),
-});
 
 /** GET /config, POST /checkout and GET /checkout/:id (docs/api.md, docs/billing.md "Top-up flow"). */
 export const billingTopups = new Hono<SessionEnv>()
   .get("/config", (c) => c.json(topupConfigView(topupConfig(c.env), stripeClient(c.env) !== null)))
   .post("/checkout", requireVerifiedEmail(), validate("json", checkoutBody), async (c) => {
     const stripe = requireStripe(c.env);
-    const cfg = topupConfig(c.env);
-    const amount = parseUsd(c.req.valid("json").amount_usd);
-    if (amount === null || !isWholeCents(amount) || amount < cfg.minNano || amount > cfg.maxNano) {
-      throw new ApiError(400, "invalid_amount", `amount_usd must be between ${formatUsd(cfg.minNano)} and ${formatUsd(cfg.maxNano)} USD, in whole cents.`, { param: "amount_usd" });
-    }
+    const amount = checkedTopupAmount(topupConfig(c.env), c.req.valid("json").amount_usd);
     const user = c.get("user");
     const { checkoutId, url } = await startCheckout(c.env, stripe, user, amount, appOrigin(c.env, c.req.url));
     return c.json({ checkout_id: checkoutId, url });

@@ -7,6 +7,8 @@ import { accountDeletion } from "./delete";
 import { meExport } from "./export";
 import { meKeys } from "./keys";
 import { meRights } from "./rights";
+import { meManagementKeys } from "./management-keys";
+import { meProviderKeys } from "./provider-keys";
 import { playground } from "./playground";
 import { profile } from "./profile";
 import { meSecurityLog } from "./security-log";
@@ -20,6 +22,8 @@ export function meApi() {
   api.route("/", playground);
   api.route("/", accountDeletion);
   api.route("/", meKeys);
+  api.route("/", meManagementKeys);
+  api.route("/", meProviderKeys);
   api.route("/", meUsage);
   api.route("/", meExport);
   api.route("/", meSecurityLog);

@@ -9,6 +9,7 @@ import { embeddings } from "./embeddings";
 import { generation } from "./generation";
 import { messages } from "./messages";
 import { models } from "./models";
+import { provisioningKeys } from "./provisioning-keys";
 import { recommendations } from "./recommendations";
 import { responses } from "./responses";
 import type { ErrorFormatEnv } from "../../errors";
@@ -23,6 +24,9 @@ export function v1Api() {
   });
   api.route("/", recommendations); // before models: /models/:id would catch /models/recommendations
   api.route("/", models);
+  api.use("/keys", limitBody(), requireJson());
+  api.use("/keys/*", limitBody(), requireJson());
+  api.route("/", provisioningKeys); // management keys only; before the API-key check
   api.use(apiKeyAuth(), limitBody(), requireJson());
   api.use("/chat/completions", verifiedKeyBeforeAuto());
   api.route("/", chatCompletions);

@@ -5,7 +5,12 @@ import { fromCents } from "../../topup-config";
 import type { TopupRow } from "../checkout";
 import { idOf, releaseDeferred } from "./facts";
 
-/** The top-up a session belongs to: by our metadata, checked against the session id and user. */
+/**
+ * The top-up a session belongs to: by our metadata, checked against the session id and the wallet.
+ * The wallet credited is always the row's (written when we started the checkout); the metadata's
+ * wallet (wallet_id for an organization's top-up, else user_id) must agree with it, so a session of
+ * organization A never credits organization B nor the paying member's own wallet.
+ */
 async function topupFor(env: Env, session: Stripe.Checkout.Session): Promise<TopupRow | null> {
   const byMeta = session.metadata?.topup_id
     ? await env.DB.prepare("SELECT * FROM topups WHERE id = ?").bind(session.metadata.topup_id).first<TopupRow>()
@@ -13,7 +18,8 @@ async function topupFor(env: Env, session: Stripe.Checkout.Session): Promise<Top
   const row = byMeta ?? await env.DB.prepare("SELECT * FROM topups WHERE checkout_session_id = ?").bind(session.id).first<TopupRow>();
   if (!row) return null;
   if (row.checkout_session_id && row.checkout_session_id !== session.id) return null;
-  if (session.metadata?.user_id && session.metadata.user_id !== row.user_id) return null;
+  const wallet = session.metadata?.wallet_id ?? session.metadata?.user_id;
+  if (wallet && wallet !== row.user_id) return null;
   return row;
 }
 

@@ -6,6 +6,7 @@ import type { BaseEnv } from "../../src/env";
 import type { ErrorFormatEnv } from "../../src/errors";
 import type { AdminEnv } from "../../src/middleware/admin-auth";
 import type { ApiKeyEnv } from "../../src/middleware/api-key";
+import { managementKeyAuth, type ManagementEnv } from "../../src/middleware/management-key";
 import { sessionAuth, type SessionEnv } from "../../src/middleware/session";
 import { verifiedKey } from "../../src/middleware/verified-key";
 
@@ -51,4 +52,12 @@ export const errorShape = new Hono<ErrorFormatEnv>().use(async (c, next) => {
   // @ts-expect-error only the two error families exist
   c.set("errorFormat", "xml");
   await next();
+});
+
+export const provisioning = new Hono<BaseEnv>().use("/keys", managementKeyAuth()).get("/keys", (c) => c.text(c.get("management").walletId));
+
+export const managementRouter = new Hono<ManagementEnv>().get("/", (c) => {
+  // @ts-expect-error a management key is not an API key: there is no caller
+  c.get("caller");
+  return c.text(c.get("management").managementKeyId);
 });

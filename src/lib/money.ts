@@ -11,8 +11,9 @@
 export type Nano = number & { readonly __unit: "nano-usd" };
 
 /**
- * An integer amount of nUSD as Nano: the one way in besides parseUsd and costNano. Throws on a
- * fraction or an unsafe integer, so a float never becomes money.
+ * An integer amount of nUSD as Nano: the one way in besides parseUsd and costNano (which build
+ * integers from decimal text and BigInt). Throws on a fraction or an unsafe integer, so a float
+ * never becomes money.
  */
 export function nano(amount: number): Nano {
   if (!Number.isSafeInteger(amount)) throw new RangeError("money must be a safe integer of nUSD");
@@ -33,7 +34,9 @@ export function parseUsd(text: string): Nano | null {
   const whole = BigInt(m[2]!);
   const frac = BigInt((m[3] ?? "").padEnd(9, "0"));
   const value = whole * NANO_PER_USD + frac;
-  return nano(Number(m[1] ? -value : value));
+  // Up to 999,999,999.999999999 USD parses; beyond 9,007,199 USD the figure is no safe integer,
+  // which the callers' own bounds refuse (a key's spend limit, a credit's balance limit) with a 400.
+  return Number(m[1] ? -value : value) as Nano;
 }
 
 /**
@@ -74,7 +77,7 @@ export function costNano(parts: ReadonlyArray<readonly [tokens: number, picoPerT
     }
     pico += BigInt(tokens) * BigInt(price);
   }
-  return nano(Number((pico + 500n) / 1000n));
+  return Number((pico + 500n) / 1000n) as Nano; // an integer by construction (BigInt)
 }
 
 /** JSON number literal for a nUSD amount in USD (exact, no float conversion). */

@@ -30,6 +30,7 @@ describe("settings (src/lib/settings.ts)", () => {
   it("reads USD amounts in nUSD: a negative overdraft is none, a malformed one the default; top-ups need whole cents", () => {
     expect(read({ OVERDRAFT_LIMIT_USD: "-1" }).OVERDRAFT_LIMIT_USD).toBe(0);
     expect(read({ OVERDRAFT_LIMIT_USD: "lots" }).OVERDRAFT_LIMIT_USD).toBe(50_000_000);
+    expect(read({ OVERDRAFT_LIMIT_USD: "999999999.5" }).OVERDRAFT_LIMIT_USD).toBe(50_000_000);
     expect(read({ SIGNUP_CREDIT_USD: "-2" }).SIGNUP_CREDIT_USD).toBe(0);
     expect(read({ SIGNUP_CREDIT_USD: "0.5" }).SIGNUP_CREDIT_USD).toBe(500_000_000);
     expect(read({ TOPUP_MIN_USD: "2.005" }).TOPUP_MIN_USD).toBe(5_000_000_000);

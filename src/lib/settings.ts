@@ -33,11 +33,14 @@ const text = (fallback: string) => z.preprocess(blankIsUnset, z.string().default
 /** Free text without a default (the feature it configures is off, or another default applies). */
 const optionalText = () => z.preprocess(blankIsUnset, z.string().optional()).catch(undefined).meta(documented(undefined));
 
-/** A USD amount in nUSD, read with `accept`; unset, empty or not accepted gives the default. */
+/** An amount too large for an exact number (over 9,007,199 USD) is as malformed as "abc". */
+const safe = (n: Nano | null) => (n !== null && Number.isSafeInteger(n) ? n : null);
+
+/** A USD amount in nUSD, read with `accept`; unset, empty, out of range or not accepted gives the default. */
 const usd = (fallback: string, accept: (nano: Nano | null) => Nano | null) => {
   const fallbackNano = accept(parseUsd(fallback)) ?? nano(0);
   return z.preprocess(blankIsUnset, z.string().default(fallback)).catch(fallback)
-    .transform((v) => accept(parseUsd(v)) ?? fallbackNano).meta(documented(fallback));
+    .transform((v) => accept(safe(parseUsd(v))) ?? fallbackNano).meta(documented(fallback));
 };
 
 /** A positive amount in whole cents (top-up bounds and presets), or null. */
@@ -99,7 +102,7 @@ export const settingsSchema = z.object({
   TOPUP_MAX_USD: usd("1000", positiveCents),
   // Each preset that is not a positive amount in whole cents is dropped (src/billing/topup-config.ts).
   TOPUP_PRESETS_USD: z.preprocess(blankIsUnset, z.string().default("5,10,25,50,100")).catch("5,10,25,50,100")
-    .transform((v) => v.split(",").map((p) => positiveCents(parseUsd(p.trim())))).meta(documented("5,10,25,50,100")),
+    .transform((v) => v.split(",").map((p) => positiveCents(safe(parseUsd(p.trim()))))).meta(documented("5,10,25,50,100")),
   REFUND_WINDOW_DAYS: whole(30, 0),
 });
 

@@ -3,6 +3,7 @@ import { findUsableKey, isRefusal } from "./keys";
 import { pruneRateEvents, rateWindow, recordRateEvent } from "./rate-limit";
 import { MIN_OUTPUT_ALLOWANCE, planReservation, type ReservationPlan } from "./reservation";
 import { memberRoom, type MemberInfo } from "./members";
+import { planModelRefusal } from "./plan-limits";
 import { num } from "./storage";
 import type { AdmitInput, AdmitResult, KeyInfo, RateInfo, Refusal, SpendPeriod } from "./types";
 
@@ -29,6 +30,8 @@ export function admit(sql: SqlStorage, input: AdmitInput, balanceNano: number, a
   if (denied) {
     return { ok: false, status: 403, code: "model_not_allowed", message: `This API key may not use the model '${denied}'.` };
   }
+  const notInPlan = planModelRefusal(sql, input.models ?? [input.model]);
+  if (notInPlan) return notInPlan;
 
   pruneRateEvents(sql, now);
   const rate = rateWindow(sql, key, now, settings);

@@ -1,4 +1,5 @@
 import type { AdmitSettings, KeyInfo, RateInfo } from "./types";
+import { planLimits } from "./plan-limits";
 import { RATE_WINDOW_MS, type Row } from "./storage";
 
 interface WindowRow extends Row { n: number; tokens: number; oldest: number | null }
@@ -19,8 +20,10 @@ export function rateWindow(sql: SqlStorage, key: KeyInfo, now: number, s: AdmitS
     "SELECT coalesce(sum(requests), 0) AS n, coalesce(sum(tokens), 0) AS tokens, min(ts) AS oldest FROM rate_events WHERE key_id = ? AND sec >= ? AND ts > ?",
     key.id, Math.floor(since / SECOND_MS), since,
   ).one();
-  const limitRequests = key.rpm ?? s.defaultRpm;
-  const limitTokens = key.tpm ?? s.defaultTpm;
+  // A key's own limit, else its user's plan's (./plan-limits.ts), else the deployment default.
+  const plan = planLimits(sql);
+  const limitRequests = key.rpm ?? plan?.rpm ?? s.defaultRpm;
+  const limitTokens = key.tpm ?? plan?.tpm ?? s.defaultTpm;
   const reset = w.oldest === null ? 0 : Math.max(0, w.oldest + RATE_WINDOW_MS - now);
   return {
     limitRequests,

@@ -20,6 +20,21 @@ CREATE TABLE IF NOT EXISTS rate_events (
 CREATE INDEX IF NOT EXISTS rate_events_ts ON rate_events (ts);
 `;
 
+/**
+ * The user's plan limits, pushed by the subscription webhook (./plan-limits.ts): one row, ordered
+ * by the Stripe event time. Created by ACCOUNT_SCHEMA's IF NOT EXISTS in existing objects too.
+ */
+export const PLAN_LIMITS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS plan_limits (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  plan_id TEXT,
+  rpm INTEGER,
+  tpm INTEGER,
+  models TEXT,
+  event_at INTEGER NOT NULL
+);
+`;
+
 export const ACCOUNT_SCHEMA = `
 CREATE TABLE IF NOT EXISTS account (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -54,7 +69,7 @@ CREATE TABLE IF NOT EXISTS requests (
 CREATE INDEX IF NOT EXISTS requests_state ON requests (state, expires_at);
 CREATE INDEX IF NOT EXISTS requests_key ON requests (key_id, state);
 CREATE INDEX IF NOT EXISTS requests_created ON requests (created_at);
-${RATE_EVENTS_SCHEMA}CREATE TABLE IF NOT EXISTS ledger (
+${RATE_EVENTS_SCHEMA}${PLAN_LIMITS_SCHEMA}CREATE TABLE IF NOT EXISTS ledger (
   id TEXT PRIMARY KEY,
   kind TEXT NOT NULL,
   amount_nano INTEGER NOT NULL,

@@ -5,6 +5,7 @@ import { LEDGER_SCHEMA } from "./ledger";
 import { insertManagementKey, listManagementKeys, revokeManagementKey, useManagementKey, type ManagementKeyInfo, type NewManagementKey } from "./management-keys";
 import { listMembers, removeMember, setMember, type MemberInfo } from "./members";
 import { RESPONSES_SCHEMA } from "./chains";
+import { planLimits, setPlanLimits, type PlanLimits, type PlanLimitsPush } from "./plan-limits";
 import { ACCOUNT_SCHEMA, migrateAccountSchema } from "./storage";
 import type { SpendPeriod } from "./types";
 
@@ -73,5 +74,15 @@ export abstract class WalletDO extends DurableObject<Env> {
 
   listProviderKeys(): ProviderKeyInfo[] {
     return listProviderKeys(this.sql);
+  }
+
+  /**
+   * The subscription webhook's push of the user's plan limits (planId null: no live plan).
+   * Idempotent; a push older than the stored one is ignored (./plan-limits.ts). Creates no account row
+   * (a first push must not make a wallet "active"). Returns what admission now uses.
+   */
+  setPlanLimits(push: PlanLimitsPush): { applied: boolean; limits: PlanLimits | null } {
+    const applied = this.ctx.storage.transactionSync(() => setPlanLimits(this.sql, push));
+    return { applied, limits: planLimits(this.sql) };
   }
 }

@@ -7,11 +7,11 @@ import { postWebhook, signature, uid } from "./stripe-helpers";
 export const DAY = 86_400;
 export interface Plan { id: string; price: string; creditNano: number }
 
-/** A plan defined through the operator API, with its own Stripe price id. */
-export async function createPlan(creditUsd: string, priceUsd = "20.00"): Promise<Plan> {
+/** A plan defined through the operator API, with its own Stripe price id (and optional rpm, tpm, models). */
+export async function createPlan(creditUsd: string, priceUsd = "20.00", limits: { rpm?: number; tpm?: number; models?: string[] } = {}): Promise<Plan> {
   const id = uid("plan").toLowerCase().replace(/_/g, "-");
   const price = uid("price");
-  const res = await admin("/plans", { method: "POST", json: { id, name: `Plan ${creditUsd}`, stripe_price_id: price, price_usd: priceUsd, monthly_credit_usd: creditUsd } });
+  const res = await admin("/plans", { method: "POST", json: { id, name: `Plan ${creditUsd}`, stripe_price_id: price, price_usd: priceUsd, monthly_credit_usd: creditUsd, ...limits } });
   expect(res.status, await res.clone().text()).toBe(201);
   return { id, price, creditNano: Math.round(Number(creditUsd) * 100) * 10_000_000 };
 }
@@ -72,4 +72,36 @@ export async function subscriptionOf(userId: string) {
 export function permutations<T>(items: T[]): T[][] {
   if (items.length <= 1) return [items];
   return items.flatMap((x, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest]));
+}
+
+export interface StandinSubscription { id: string; customer: string; cancel_at_period_end: boolean; items: { data: { id: string; price: { id: string } }[] } }
+export interface SubscriptionUpdate { subscription: string; params: Record<string, unknown>; idempotency_key: string | null }
+
+/**
+ * A subscription that exists at the Stripe stand-in (as Checkout would have created it), announced
+ * to the gateway by its signed customer.subscription.created event.
+ */
+export async function liveSubscription(customer: string, price: string, created = Math.floor(Date.now() / 1000)): Promise<StandinSubscription> {
+  const res = await fetch(`${env.STRIPE_API_BASE}/v1/subscriptions`, {
+    method: "POST", headers: { authorization: `Bearer ${env.STRIPE_SECRET_KEY}`, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ customer, "items[0][price]": price }),
+  });
+  expect(res.status).toBe(200);
+  const sub = (await res.json()) as StandinSubscription;
+  await send(subscriptionEvent("customer.subscription.created", { sub: sub.id, customer }, price, created));
+  return sub;
+}
+
+/** The updates the stand-in received for one subscription, in order. */
+export async function updatesOf(subscriptionId: string): Promise<SubscriptionUpdate[]> {
+  const stats = (await (await fetch(`${env.STRIPE_API_BASE}/__stats`)).json()) as { subscription_updates: SubscriptionUpdate[] };
+  return stats.subscription_updates.filter((u) => u.subscription === subscriptionId);
+}
+
+/** Now, in Stripe's seconds. */
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** The two plans the change tests move between: basic (5.00 credit, 10.00 a month) and pro (12.00, 25.00). */
+export async function basicAndPro(): Promise<{ basic: Plan; pro: Plan }> {
+  return { basic: await createPlan("5.00", "10.00"), pro: await createPlan("12.00", "25.00") };
 }

@@ -80,7 +80,7 @@ describe("subscriptions: lifecycle with signed Stripe events", () => {
       expect(new Set(rows.map((r) => r.ref)).size).toBe(rows.length);
       expect(await subscriptionOf(s.user.userId), `order ${order}`).toMatchObject({ plan_id: pro.id, status: "active" });
     }));
-  });
+  }, 90_000); // 24 orders × 4 events × 5 deliveries: about 15 s on a quiet machine, 20+ under load
 
   it("plan credit is spent before purchased credit and expires exactly at the period's end, not before", async () => {
     const s = await subscriber();

@@ -86,6 +86,10 @@ const PROBES: Record<string, Probe> = {
   "GET /api/billing/plans": { calls: () => [session("/api/billing/plans")] },
   "GET /api/billing/subscription": { calls: () => [session("/api/billing/subscription")] },
   "POST /api/billing/subscribe": { calls: () => [session("/api/billing/subscribe", "POST", { plan_id: "no-such-plan" })], statuses: [404] },
+  // On the caller's own live subscription only (B has none): naming another is refused by the strict body.
+  "POST /api/billing/subscription/cancel": { calls: () => [session("/api/billing/subscription/cancel", "POST", {}), session("/api/billing/subscription/cancel", "POST", { subscription_id: "sub_someone_else" })], statuses: [400, 404] },
+  "POST /api/billing/subscription/resume": { calls: () => [session("/api/billing/subscription/resume", "POST", {}), session("/api/billing/subscription/resume", "POST", { subscription_id: "sub_someone_else" })], statuses: [400, 404] },
+  "POST /api/billing/subscription/change": { calls: () => [session("/api/billing/subscription/change", "POST", { plan_id: "no-such-plan" })], statuses: [404] },
   // Management keys, the provisioning API (it takes a management key: B's API key is refused 401) and own provider keys.
   "GET /api/me/management-keys": { calls: () => [session("/api/me/management-keys")] },
   "POST /api/me/management-keys": { calls: () => [session("/api/me/management-keys", "POST", { name: "b-mgmt" })] },

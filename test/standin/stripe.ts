@@ -1,8 +1,9 @@
-// Stripe API stand-in (customers, Checkout Sessions, refunds) and a hosted "pay" page; see README.md, "Stripe".
+// Stripe API stand-in (customers, Checkout Sessions, refunds, subscriptions) and a hosted "pay" page; see README.md, "Stripe".
 import { createHmac, randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readBody, sendJson } from "./http.js";
 import { createPaymentIntent, paymentIntents, STANDIN_BILLING_DETAILS, standinCharge } from "./stripe-charges.js";
+import { createSubscription, retrieveSubscription, subscriptions, subscriptionUpdates, updateSubscription, type Reply } from "./stripe-subscriptions.js";
 
 type Obj = Record<string, unknown>;
 
@@ -106,7 +107,10 @@ export async function handleStripe(req: IncomingMessage, res: ServerResponse, ur
   const method = req.method ?? "GET";
   const path = url.pathname.slice("/stripe".length);
   if (method === "GET" && path === "/__stats") {
-    sendJson(res, 200, { customers: [...customers.values()], sessions: [...sessions.values()], refunds, requests, payment_intents: paymentIntents });
+    sendJson(res, 200, {
+      customers: [...customers.values()], sessions: [...sessions.values()], refunds, requests, payment_intents: paymentIntents,
+      subscriptions: [...subscriptions.values()], subscription_updates: subscriptionUpdates,
+    });
     return true;
   }
   // Test hook: Stripe forgets idempotency keys after 24 hours; POST { key } forgets one now.
@@ -149,6 +153,12 @@ export async function handleStripe(req: IncomingMessage, res: ServerResponse, ur
     else stripeError(res, 404, "resource_missing", "No such refund");
     return true;
   }
+  const subPath = /^\/v1\/subscriptions\/(sub_test_[0-9a-f]+)$/.exec(path);
+  if (method === "GET" && subPath) {
+    const r = retrieveSubscription(subPath[1]!);
+    sendJson(res, r.status, r.body);
+    return true;
+  }
   if (method !== "POST") return false;
   const params = parseForm(await readBody(req));
   const replay = key ? replies.get(`${path}\n${key}`) : undefined;
@@ -166,7 +176,7 @@ export async function handleStripe(req: IncomingMessage, res: ServerResponse, ur
     if (key) inFlight.delete(key);
   }
   const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
-  let reply: { status: number; body: unknown };
+  let reply: Reply;
   if (path === "/v1/customers") {
     const c = { id: id("cus"), object: "customer", email: params.email ?? null, metadata: params.metadata ?? {}, created: now() };
     customers.set(c.id, c);
@@ -177,10 +187,16 @@ export async function handleStripe(req: IncomingMessage, res: ServerResponse, ur
     reply = createRefund(params, key);
   } else if (path === "/v1/payment_intents") {
     reply = createPaymentIntent(params);
+  } else if (path === "/v1/subscriptions") {
+    reply = createSubscription(params);
+  } else if (subPath) {
+    reply = updateSubscription(subPath[1]!, params, key);
   } else {
     return false;
   }
-  if (key) replies.set(`${path}\n${key}`, reply);
+  if (key) replies.set(`${path}\n${key}`, { status: reply.status, body: reply.body });
   sendJson(res, reply.status, reply.body);
+  // As Stripe does, a subscription's change is announced by a signed event (when a webhook URL is set).
+  if (reply.event) await postEvent(reply.event.type, reply.event.object);
   return true;
 }

@@ -20,6 +20,10 @@ export const putAutoTopup = (body: { enabled: false } | { enabled: true; thresho
 export const listPlans = () => call<{ data: Plan[] }>("GET", `${B}/plans`);
 export const getSubscription = () => call<{ subscription: Subscription | null }>("GET", `${B}/subscription`);
 export const subscribe = (plan_id: string) => call<{ url: string }>("POST", `${B}/subscribe`, { plan_id });
+/** Cancel at period end, resume, change plan: asked of Stripe (202); the subscription shows the result once Stripe's webhook arrives. */
+export const cancelSubscription = () => call<unknown>("POST", `${B}/subscription/cancel`, {});
+export const resumeSubscription = () => call<unknown>("POST", `${B}/subscription/resume`, {});
+export const changePlan = (plan_id: string) => call<unknown>("POST", `${B}/subscription/change`, { plan_id });
 
 /** The sentence the server requires to turn auto top-up on (src/billing/auto-topup.ts); amounts as the server formats them. */
 export const confirmationSentence = (amount: string, threshold: string, cap: string) =>

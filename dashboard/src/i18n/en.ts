@@ -240,6 +240,12 @@ export const en = {
   plan_payment_failed: "The last payment of your plan failed; update your card.",
   plan_offer: "{name}: {price} USD a month, includes {credit} USD of credit that expires at the end of each month.",
   subscribe: "Subscribe",
+  plan_cancel: "Cancel at the end of this period",
+  plan_resume: "Keep my plan (undo the cancellation)",
+  plan_change_to: "Change to {name} ({price} USD a month, prorated)",
+  plan_change_asked: "Sent to our payment provider; your plan shows the change once it confirms.",
+  err_no_subscription: "You have no active plan.",
+  err_already_on_plan: "You are already on this plan.",
   // organizations, provisioning, BYOK (issue 15)
   nav_orgs: "Organizations",
   remove: "Remove",

@@ -229,6 +229,12 @@ export const zhCN: Record<Key, string> = {
   plan_payment_failed: "套餐最近一次付款失败，请更新卡片。",
   plan_offer: "{name}：每月 {price} USD，含 {credit} USD 额度，于每月底到期。",
   subscribe: "订阅",
+  plan_cancel: "在本期结束时取消",
+  plan_resume: "保留套餐（撤销取消）",
+  plan_change_to: "改为 {name}（每月 {price} USD，按比例计费）",
+  plan_change_asked: "已提交给支付服务商；确认后套餐会显示变更。",
+  err_no_subscription: "您目前没有有效的套餐。",
+  err_already_on_plan: "您已在使用此套餐。",
   // organizations, provisioning, BYOK (issue 15)
   nav_orgs: "组织",
   remove: "移除",

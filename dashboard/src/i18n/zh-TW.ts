@@ -229,6 +229,12 @@ export const zhTW: Record<Key, string> = {
   plan_payment_failed: "方案最近一次付款失敗，請更新卡片。",
   plan_offer: "{name}：每月 {price} USD，含 {credit} USD 額度，於每月底到期。",
   subscribe: "訂閱",
+  plan_cancel: "於本期結束時取消",
+  plan_resume: "保留方案（撤銷取消）",
+  plan_change_to: "改為 {name}（每月 {price} USD，按比例計費）",
+  plan_change_asked: "已送交付款服務商；確認後方案會顯示變更。",
+  err_no_subscription: "您目前沒有有效的方案。",
+  err_already_on_plan: "您已在使用此方案。",
   // organizations, provisioning, BYOK (issue 15)
   nav_orgs: "組織",
   remove: "移除",

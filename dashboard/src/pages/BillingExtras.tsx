@@ -1,5 +1,8 @@
 import { useState } from "preact/hooks";
-import { confirmationSentence, getAutoTopup, getSubscription, listPlans, listReceipts, putAutoTopup, receiptUrl, redeemCode, subscribe } from "../api/commerce";
+import {
+  cancelSubscription, changePlan, confirmationSentence, getAutoTopup, getSubscription, listPlans, listReceipts, putAutoTopup, receiptUrl, redeemCode,
+  resumeSubscription, subscribe,
+} from "../api/commerce";
 import { Card, ErrorBox, Loading, Money, useAsync } from "../components/ui";
 import { fmtDate, t } from "../i18n";
 
@@ -91,7 +94,14 @@ export function Plans() {
   const plans = useAsync(listPlans);
   const sub = useAsync(getSubscription);
   const [error, setError] = useState<unknown>(null);
+  const [asked, setAsked] = useState(false);
   const current = sub.data?.subscription;
+  const live = current && ["active", "trialing", "past_due"].includes(current.status) ? current : null;
+  /** Stripe is asked; the stored subscription changes when its webhook arrives, so reload a moment later. */
+  const ask = (action: () => Promise<unknown>) => () => {
+    setError(null);
+    action().then(() => { setAsked(true); setTimeout(sub.reload, 2000); }, setError);
+  };
   if (plans.data && plans.data.data.length === 0 && !current) return null;
   return (
     <Card title={t("plans_title")} id="plans">
@@ -99,7 +109,17 @@ export function Plans() {
       {current && <p data-testid="subscription">{t("plan_status", { plan: current.plan_id ?? "—", status: current.status })}
         {current.cancel_at_period_end && ` ${t("plan_cancels", { date: fmtDate(current.current_period_end) })}`}</p>}
       {current?.payment_failed && <p class="alert alert-warn">{t("plan_payment_failed")}</p>}
-      {!current && plans.data?.data.map((p) => (
+      {asked && <p class="muted" role="status">{t("plan_change_asked")}</p>}
+      {live && <p>
+        {live.cancel_at_period_end
+          ? <button class="btn" type="button" data-testid="plan-resume" onClick={ask(resumeSubscription)}>{t("plan_resume")}</button>
+          : <button class="btn" type="button" data-testid="plan-cancel" onClick={ask(cancelSubscription)}>{t("plan_cancel")}</button>}
+        {plans.data?.data.filter((p) => p.id !== live.plan_id).map((p) => (
+          <span key={p.id}>{" "}<button class="btn" type="button" data-testid="plan-change" onClick={ask(() => changePlan(p.id))}>
+            {t("plan_change_to", { name: p.name, price: p.price_usd })}</button></span>
+        ))}
+      </p>}
+      {!live && plans.data?.data.map((p) => (
         <p key={p.id}>{t("plan_offer", { name: p.name, price: p.price_usd, credit: p.monthly_credit_usd })}{" "}
           <button class="btn" type="button" onClick={() => subscribe(p.id).then(({ url }) => location.assign(url), setError)}>{t("subscribe")}</button></p>
       ))}

@@ -1,4 +1,7 @@
 import { Hono } from "hono";
+import { RegExpRouter } from "hono/router/reg-exp-router";
+import { SmartRouter } from "hono/router/smart-router";
+import { TrieRouter } from "hono/router/trie-router";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import { ApiError, type ErrorFormatEnv, handleError } from "./errors";
@@ -8,6 +11,7 @@ import { billingApi } from "./routes/billing";
 import { meApi } from "./routes/me";
 import { orgsApi } from "./routes/orgs";
 import { publicApi } from "./routes/public";
+import { CachedRouter } from "./lib/cached-router";
 import { retentionPeriods } from "./lib/retention-floors";
 import { v1Api } from "./routes/v1";
 
@@ -25,7 +29,8 @@ export const API_CORS = {
 };
 
 export function createApp() {
-  const app = new Hono<ErrorFormatEnv>();
+  // Hono's default router, with its answers cached per method and path (src/lib/cached-router.ts).
+  const app = new Hono<ErrorFormatEnv>({ router: new CachedRouter(new SmartRouter({ routers: [new RegExpRouter(), new TrieRouter()] })) });
   app.use(secureHeaders());
   app.onError(handleError);
   // Retention settings below a promised floor (P19) stop the deployment from serving at all: every

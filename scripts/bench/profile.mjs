@@ -35,6 +35,9 @@ const QUICK = argv.includes("--quick");
 // --only 3,5: run just those steps (1 stages, 2 storage, 3 rate window, 4 perf, 5 V8 CPU profile).
 const ONLY = argv.includes("--only") ? new Set(argv[argv.indexOf("--only") + 1].split(",").map(Number)) : null;
 const step = (n) => !ONLY || ONLY.has(n);
+// --split: step 5 profiles the gateway split in three processes (worker, objects, D1; lib/systems.mjs),
+// so the worker's isolate holds the worker's JavaScript alone.
+const SPLIT = argv.includes("--split");
 const OUT = argv.includes("--out") ? argv[argv.indexOf("--out") + 1] : join(BENCH, "results", "profile.json");
 const log = (m) => process.stderr.write(`[profile] ${m}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -327,13 +330,13 @@ function groupProfile(name, profile, sourceMap, bundleUrlPart) {
 
 async function cpuProfile(standin, bundle) {
   const inspectorPort = await freePort();
-  const g = await startGateway(bundle, standin, { inspectorPort });
+  const g = await startGateway(bundle, standin, { inspectorPort }, [], { split: SPLIT });
   cleanups.push(() => g.stop());
   const agent = makeAgent(16);
   const target = { url: `${g.origin}/api/v1/chat/completions`, headers: { authorization: `Bearer ${g.apiKey}` } };
   for (let i = 0; i < 300; i++) await post(target, body(BENCH_MODEL), agent);
   const list = await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json();
-  const wanted = list.filter((t) => ["core:user:gateway", "d1:db", "d1:db:entry", "outbound:0"].includes(t.id));
+  const wanted = list.filter((t) => ["core:user:gateway", "d1:db", "d1:db:entry", "outbound:0", "core:user:dev-registry-proxy"].includes(t.id));
   const sessions = [];
   for (const t of wanted) {
     const s = await Inspector.connect(t.webSocketDebuggerUrl);
@@ -345,7 +348,7 @@ async function cpuProfile(standin, bundle) {
   const cpu0 = cpuSeconds(g.pid);
   const w = await closedLoop(target, body(BENCH_MODEL), agent, 16, QUICK ? 2000 : 8000);
   await sleep(1500); // settlement and the outbox alarm of the last requests
-  const cpuSec = cpuSeconds(g.pid) - cpu0;
+  const cpuSec = cpuSeconds(g.pid) - cpu0; // with --split: the worker's process alone
   const map = JSON.parse(readFileSync(bundle.script + ".map", "utf8"));
   const sourceMap = new SourceMap(map);
   const isolates = [];

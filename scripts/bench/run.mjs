@@ -35,8 +35,11 @@ const USAGE = `npm run bench [-- options]
   --seed N         seed of the interleaving order (default 20261122)
   --out FILE       where to write the JSON (default scripts/bench/results/{full,smoke}.json)
   --baseline DIR   also run the gateway built from another checkout (e.g. the commit before a change),
-                   as system "before", interleaved with the others: before/after in one run`;
-const KNOWN = new Set(["--smoke", "--skip-portkey", "--no-docs", "--seed", "--out", "--baseline", "--help", "-h"]);
+                   as system "before", interleaved with the others: before/after in one run
+  --split          also run the gateway split as production bills it, as system "split": the worker,
+                   the wallets' Durable Objects and the D1 simulator in three workerd processes,
+                   each one's CPU per request reported apart (docs/benchmarks.md, "What runs")`;
+const KNOWN = new Set(["--smoke", "--split", "--skip-portkey", "--no-docs", "--seed", "--out", "--baseline", "--help", "-h"]);
 const unknown = argv.filter((a, i) => a.startsWith("-") && !KNOWN.has(a) && !["--seed", "--out", "--baseline"].includes(argv[i - 1]));
 if (flag("--help") || flag("-h") || unknown.length) {
   if (unknown.length) process.stderr.write(`unknown option(s): ${unknown.join(" ")}\n`);
@@ -49,6 +52,7 @@ const WRITE_DOCS = !SMOKE && !flag("--no-docs");
 const SEED = Number(value("--seed", 20261122));
 const OUT = value("--out", join(BENCH, "results", SMOKE ? "smoke.json" : "full.json"));
 const BASELINE = value("--baseline", null);
+const SPLIT = flag("--split");
 
 const PLAN = SMOKE
   ? { warmupRequests: 20, warmupStreams: 0, latencyRounds: 2, latencyPerRound: 20, streamRounds: 2, loadStreamRounds: 1, loadStreams: 4, throughputRounds: 1, throughputMs: 1000, concurrencies: [16, 64], settleMs: 150, windowSeconds: 4, windowEdgeSeconds: 1 }
@@ -135,6 +139,11 @@ async function setup() {
     cleanups.push(() => before.stop());
     log(`baseline gateway from ${BASELINE}: workerd pid ${before.pid}`);
   }
+  let split = null;
+  if (SPLIT) {
+    split = await startGateway(bundle, standin, {}, [], { split: true });
+    cleanups.push(() => split.stop());
+  }
   let portkey = null;
   let portkeyError = SKIP_PORTKEY ? "skipped (--skip-portkey)" : null;
   if (!SKIP_PORTKEY) {
@@ -159,6 +168,10 @@ async function setup() {
     systems.push({ name: "before", label: "(c0) gateway before this change (workerd)", pid: before.pid, model: BENCH_MODEL,
       target: { url: `${before.origin}/api/v1/chat/completions`, headers: { authorization: `Bearer ${before.apiKey}` } } });
   }
+  if (split) {
+    systems.push({ name: "split", label: "(c') gateway split: worker, Durable Objects, D1 in three workerd processes", pid: split.pid, parts: split.processes, model: BENCH_MODEL,
+      target: { url: `${split.origin}/api/v1/chat/completions`, headers: { authorization: `Bearer ${split.apiKey}` } } });
+  }
   if (portkey) {
     systems.push({ name: "portkey", label: "(d) Portkey gateway (Node)", pid: portkey.pid, model: UPSTREAM_MODEL,
       target: { url: `${portkey.origin}/v1/chat/completions`,
@@ -170,7 +183,7 @@ async function setup() {
     s.errorCount = 0;
     s.errors = [];
   }
-  return { standin, gateway, bare, before, portkey, portkeyError, systems };
+  return { standin, gateway, bare, before, split, portkey, portkeyError, systems };
 }
 
 let phase = "setup";
@@ -239,6 +252,7 @@ async function throughputPhase(ctx) {
       for (const s of seededShuffle(systems, SEED + 1000 + round * 10 + c)) {
         await sleep(PLAN.settleMs);
         const cpu0 = cpuSeconds(s.pid);
+        const parts0 = s.parts ? partsCpu(s.parts) : null;
         const up0 = cpuSeconds(standin.pid);
         const client0 = process.cpuUsage();
         const t0 = process.hrtime.bigint();
@@ -253,13 +267,18 @@ async function throughputPhase(ctx) {
         if (r.errors) s.errors.push(`throughput c=${c}: ${r.errors} errors, first: ${r.firstError}`);
         windows.push({
           system: s.name, concurrency: c, round, completed: r.completed, errors: r.errors, elapsedMs: r.elapsedMs,
-          cpuSec: cpuSeconds(s.pid) - cpu0, upstreamCpuSec: cpuSeconds(standin.pid) - up0,
+          cpuSec: cpuSeconds(s.pid) - cpu0, ...(parts0 ? { partsCpuSec: partsCpu(s.parts, parts0) } : {}), upstreamCpuSec: cpuSeconds(standin.pid) - up0,
           clientCpuSec: (client.user + client.system) / 1e6, wallMs,
         });
       }
     }
   }
   return windows;
+}
+
+/** CPU seconds of each process of a split system ({ worker, objects, d1 }), or since `from`. */
+function partsCpu(parts, from = null) {
+  return Object.fromEntries(Object.entries(parts).map(([k, pid]) => [k, cpuSeconds(pid) - (from?.[k] ?? 0)]));
 }
 
 /**
@@ -353,7 +372,11 @@ function throughputStats(windows, name, c) {
   const up = ws.reduce((a, w) => a + w.upstreamCpuSec, 0);
   const client = ws.reduce((a, w) => a + w.clientCpuSec, 0);
   const wall = ws.reduce((a, w) => a + w.wallMs, 0);
+  // A split system: each process's CPU per request, and all of them together.
+  const byProcess = ws[0]?.partsCpuSec ? Object.fromEntries(Object.keys(ws[0].partsCpuSec).map((k) => [k, (ws.reduce((a, w) => a + w.partsCpuSec[k], 0) * 1000) / completed])) : null;
+  if (byProcess) byProcess.all = Object.values(byProcess).reduce((a, x) => a + x, 0);
   return {
+    ...(byProcess ? { cpuMsPerRequestByProcess: byProcess } : {}),
     rps: completed / (elapsed / 1000),
     rpsPerRound: ws.map((w) => w.completed / (w.elapsedMs / 1000)),
     completed, errors: ws.reduce((a, w) => a + w.errors, 0),
@@ -450,6 +473,17 @@ function analyse(ctx, latency, streams1, streamsLoad, windows, memoryIdle, windo
     const r = ratios.throughputGatewayOverBare[`c${c}`];
     t(`throughput30_c${c}`, `throughput at c=${c} at least 30% of bare`, `${round(r * 100, 1)}% of bare`, r >= 0.3);
   }
+  const sp = per.split;
+  if (sp) {
+    for (const c of PLAN.concurrencies) {
+      const bp = sp.throughput[`c${c}`].cpuMsPerRequestByProcess;
+      t(`cpu_per_request_worker_c${c}`, `split: the gateway worker's own CPU per request at c=${c} at most 1.0 ms (its process alone; Durable Objects and D1 apart)`,
+        `worker ${round(bp.worker, 3)} ms; objects ${round(bp.objects, 3)} ms, D1 ${round(bp.d1, 3)} ms, all three ${round(bp.all, 3)} ms`, bp.worker <= 1.0);
+      const r = sp.throughput[`c${c}`].rps / b.throughput[`c${c}`].rps;
+      t(`split_throughput30_c${c}`, `split: throughput at c=${c} at least 30% of bare`, `${round(r * 100, 1)}% of bare`, r >= 0.3);
+    }
+    if (pk) t("split_latency_p50_no_worse", "split: added latency at c=1, p50, no worse than Portkey's", `${round(sp.added.latencyP50, 2)} ms vs ${round(pk.added.latencyP50, 2)} ms`, sp.added.latencyP50 <= pk.added.latencyP50);
+  }
   if (pk) {
     t("portkey_latency_p50_no_worse", "added latency at c=1, p50, no worse than Portkey's", `${round(g.added.latencyP50, 2)} ms vs ${round(pk.added.latencyP50, 2)} ms`, g.added.latencyP50 <= pk.added.latencyP50);
   }
@@ -464,18 +498,18 @@ function analyse(ctx, latency, streams1, streamsLoad, windows, memoryIdle, windo
 }
 
 /** Every gateway request that succeeded must have produced one usage record in D1 (the outbox). */
-async function gatewayBookkeeping(ctx) {
-  const g = ctx.systems.find((s) => s.name === "gateway");
+async function gatewayBookkeeping(ctx, name = "gateway") {
+  const g = ctx.systems.find((s) => s.name === name);
   const deadline = Date.now() + 20_000;
   let usage = 0;
   while (Date.now() < deadline) {
-    usage = await ctx.gateway.d1Count("usage_logs");
+    usage = await ctx[name].d1Count("usage_logs");
     if (usage >= g.ok) break;
     await sleep(250);
   }
-  const user = await ctx.gateway.userState();
+  const user = await ctx[name].userState();
   return {
-    gatewayRequestsOk: g.ok, usageRecordsInD1: usage, ledgerRowsInD1: await ctx.gateway.d1Count("transactions"),
+    gatewayRequestsOk: g.ok, usageRecordsInD1: usage, ledgerRowsInD1: await ctx[name].d1Count("transactions"),
     inFlightReservations: user.in_flight, totalUsageUsd: user.total_usage_usd, balanceUsd: user.balance_usd,
     ok: usage === g.ok && user.in_flight === 0,
   };
@@ -496,6 +530,7 @@ async function main() {
   const measuredSec = (Date.now() - tPhases) / 1000;
   const analysis = analyse(ctx, latency, streams1, streamsLoad, windows, memoryIdle, windowFill);
   const bookkeeping = await gatewayBookkeeping(ctx);
+  const splitBookkeeping = ctx.split ? await gatewayBookkeeping(ctx, "split") : null;
 
   const result = {
     kind: SMOKE ? "smoke" : "full",
@@ -518,6 +553,7 @@ async function main() {
     ...analysis,
     windowFillBefore,
     gatewayBookkeeping: bookkeeping,
+    splitBookkeeping,
     portkeyError: ctx.portkeyError,
   };
   const jsonText = JSON.stringify(result, (k, v) => (typeof v === "number" ? round(v, 3) : v), 2);
@@ -540,6 +576,7 @@ async function main() {
     if (s.stream.streams === 0 || s.stream.incompleteStreams) broken.push(`${name}: streams missing or incomplete`);
   }
   if (!bookkeeping.ok) broken.push(`gateway bookkeeping: ${JSON.stringify(bookkeeping)}`);
+  if (splitBookkeeping && !splitBookkeeping.ok) broken.push(`split gateway bookkeeping: ${JSON.stringify(splitBookkeeping)}`);
   if (!SKIP_PORTKEY && !ctx.portkey) broken.push(`portkey: ${ctx.portkeyError}`);
   const misses = result.targets.filter((x) => x.pass === false).length;
   log(`done in ${result.durationSec} s: ${result.targets.filter((x) => x.pass).length} targets met, ${misses} missed`);

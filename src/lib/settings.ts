@@ -109,18 +109,18 @@ export const settingsSchema = z.object({
 export type Settings = z.output<typeof settingsSchema>;
 
 const NAMES = Object.keys(settingsSchema.shape) as (keyof Settings)[];
-const cache = new WeakMap<Env, { text: string; parsed: Settings }>();
+const cache = new WeakMap<Env, { raw: unknown[]; parsed: Settings }>();
 
 /**
- * The deployment's settings, parsed once per env object. The vars' text is the cache key's other
- * half: an env changed in place (a test setting SIGNUP_CREDIT_USD for a while) is parsed again.
+ * The deployment's settings, parsed once per env object (a Worker's env is fixed for the life of
+ * its isolate). Each call only compares the vars with the ones parsed (no allocation), so an env
+ * changed in place (a test setting SIGNUP_CREDIT_USD for a while) is parsed again.
  */
 export function settings(env: Env): Settings {
   const vars = env as unknown as Record<string, unknown>;
-  const text = NAMES.map((name) => String(vars[name] ?? "")).join("\u0000");
   const cached = cache.get(env);
-  if (cached?.text === text) return cached.parsed;
+  if (cached && NAMES.every((name, i) => vars[name] === cached.raw[i])) return cached.parsed;
   const parsed = settingsSchema.parse(env);
-  cache.set(env, { text, parsed });
+  cache.set(env, { raw: NAMES.map((name) => vars[name]), parsed });
   return parsed;
 }

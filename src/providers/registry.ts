@@ -49,6 +49,19 @@ function wire(kind: ProviderKind, quirks: ProviderQuirks): Pick<Provider, "chat"
  * (a keyless local endpoint). The demo provider is usable only when DEMO_PROVIDER=on.
  */
 export function resolveProvider(env: Env, name: string, demoEnabled: boolean): Provider | null {
+  // Built once per env object, provider name and demo setting (env is fixed for an isolate's life):
+  // building it on every request (env reads, the transform's closures) showed in the V8 profile.
+  let known = resolved.get(env);
+  if (!known) resolved.set(env, (known = new Map()));
+  const key = `${name}\u0000${demoEnabled}`;
+  let provider = known.get(key);
+  if (provider === undefined) known.set(key, (provider = buildProvider(env, name, demoEnabled)));
+  return provider;
+}
+
+const resolved = new WeakMap<Env, Map<string, Provider | null>>();
+
+function buildProvider(env: Env, name: string, demoEnabled: boolean): Provider | null {
   if (name === "demo") {
     if (!demoEnabled) return null;
     return {

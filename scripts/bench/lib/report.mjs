@@ -47,6 +47,16 @@ export function renderMarkdown(r) {
     lines.push(`| ${s.label} | ${cs.map((c) => `${f(s.throughput[`c${c}`].rps, 0)} | ${pct(s.throughput[`c${c}`].rps / S.bare.throughput[`c${c}`].rps)}`).join(" | ")} | ` +
       `${cs.map((c) => f(s.throughput[`c${c}`].cpuMsPerRequest, 3)).join(" | ")} | ${f(s.memory.idleRssMiB, 1)} | ${f(s.memory.peakRssMiB, 1)} |`);
   }
+  if (S.split) {
+    lines.push("");
+    lines.push("**The gateway split as production bills it** (system \"split\": the worker serving HTTP, the wallets' Durable Objects and Miniflare's D1 simulator, each in its own workerd process, bound across processes through Miniflare's dev registry). CPU ms per request of each process over the same windows:");
+    lines.push("");
+    lines.push(`| process | ${cs.map((c) => `c=${c}`).join(" | ")} |`);
+    lines.push(`| --- | ${cs.map(() => "---:").join(" | ")} |`);
+    for (const [k, label] of [["worker", "gateway worker (HTTP, routing, keys, zod, relay, the RPC client side)"], ["objects", "Durable Objects (AccountDO: admit, settle, outbox alarm)"], ["d1", "D1 simulator (outbox batches, catalog and key reads)"], ["all", "all three"]]) {
+      lines.push(`| ${label} | ${cs.map((c) => f(S.split.throughput[`c${c}`].cpuMsPerRequestByProcess?.[k], 3)).join(" | ")} |`);
+    }
+  }
   lines.push("");
   lines.push(`Load generator CPU during the throughput windows (cores): ${names.map((n) => `${n} ${cs.map((c) => `c=${c} ${f(S[n].throughput[`c${c}`].clientCpuShare)}`).join(", ")}`).join("; ")}.`);
   lines.push("");
@@ -93,6 +103,12 @@ export function renderMarkdown(r) {
   const bk = r.gatewayBookkeeping;
   lines.push(`Gateway bookkeeping after the run: ${bk.gatewayRequestsOk} successful gateway requests, ${bk.usageRecordsInD1} usage records and ${bk.ledgerRowsInD1} ledger rows in D1 (through the outbox), ` +
     `${bk.inFlightReservations} reservations open, total usage ${bk.totalUsageUsd} USD — ${bk.ok ? "every request was settled and recorded" : "**MISMATCH**"}.`);
+  const sb = r.splitBookkeeping;
+  if (sb) {
+    lines.push("");
+    lines.push(`Split gateway bookkeeping: ${sb.gatewayRequestsOk} successful requests, ${sb.usageRecordsInD1} usage records and ${sb.ledgerRowsInD1} ledger rows in D1, ` +
+      `${sb.inFlightReservations} reservations open — ${sb.ok ? "every request was settled and recorded" : "**MISMATCH**"}.`);
+  }
   return lines.join("\n");
 }
 

@@ -140,26 +140,16 @@ async function loadMiniflare() {
  * The worker is served on a direct workerd socket (unsafeDirectSockets), so requests do not pass
  * through Miniflare's own entry worker.
  */
-export async function startGateway(bundle, standin, extraOptions = {}, extraWorkers = []) {
-  const { Miniflare, Log, LogLevel, options } = await loadMiniflare();
-  const port = await freePort();
-  const before = childPids(process.pid, "workerd");
-  const shared = {
-    log: new Log(LogLevel.WARN),
-    logRequests: false,
-    cf: false, // no download of the Request.cf object (the network is loopback only)
-  };
-  const gateway = {
-    name: "gateway",
+/** The gateway worker's options: its bundle, bindings and the Durable Objects it declares or binds. */
+function gatewayWorker(bundle, standin, name, durableObjects) {
+  return {
+    name,
     modules: true,
     scriptPath: bundle.script,
     modulesRoot: bundle.outdir,
     ...wranglerCompat(),
     d1Databases: { DB: "bench-gateway-db" },
-    durableObjects: {
-      ACCOUNT: { className: "AccountDO", useSQLite: true },
-      HEALTH: { className: "ChannelHealthDO", useSQLite: true },
-    },
+    durableObjects,
     bindings: {
       DEMO_PROVIDER: "off",
       ADMIN_TOKEN,
@@ -168,15 +158,84 @@ export async function startGateway(bundle, standin, extraOptions = {}, extraWork
       OPENAI_API_KEY: UPSTREAM_KEY,
       OPENAI_BASE_URL: `${standin.origin}/v1`,
     },
-    unsafeDirectSockets: [{ host: "127.0.0.1", port }],
   };
+}
+
+const OWN_OBJECTS = {
+  ACCOUNT: { className: "AccountDO", useSQLite: true },
+  HEALTH: { className: "ChannelHealthDO", useSQLite: true },
+};
+
+/** One Miniflare instance in its own workerd process; returns it with that process's pid. */
+async function startWorkerd(Miniflare, opts) {
+  const before = childPids(process.pid, "workerd");
+  const mf = new Miniflare(opts);
+  await mf.ready;
+  return { mf, pid: await newWorkerdPid(before) };
+}
+
+/**
+ * The gateway split the way production runs it (--split): three workerd processes, so each one's
+ * CPU can be read apart. (1) "d1": Miniflare's D1 simulator, holding the shared storage (the
+ * oldest instance of Miniflare's dev registry owns it); (2) "objects": the same bundle as worker
+ * "account", whose AccountDO and ChannelHealthDO classes hold the wallets; (3) "worker": the
+ * gateway worker serving HTTP, its ACCOUNT and HEALTH bindings pointing at the objects' process
+ * (scriptName "account", through Miniflare's dev registry) and its D1 binding at the shared D1.
+ */
+async function startSplit(Miniflare, shared, bundle, standin, port, workerOptions) {
+  const root = mkdtempSync(join(tmpdir(), "gateway-bench-split-"));
+  const instance = (name) => ({
+    ...shared,
+    unsafeDevRegistryPath: join(root, "registry"),
+    unsafeEnableSharedStorage: true,
+    resourcePersistencePath: join(root, "shared"),
+    isolatedResourcePersistencePath: join(root, name),
+  });
+  const { options: v4 } = await loadMiniflare();
+  // convertV4MiniflareOptions drops unsafeEnableSharedStorage: it is set on the converted options.
+  const options = (o) => ({ ...v4(o), unsafeEnableSharedStorage: true });
+  const d1 = await startWorkerd(Miniflare, options({
+    ...instance("d1"), name: "d1-holder", modules: true, ...wranglerCompat(),
+    script: "export default { fetch() { return new Response('d1 holder'); } };",
+    d1Databases: { DB: "bench-gateway-db" },
+  }));
+  const objects = await startWorkerd(Miniflare, options({ ...instance("objects"), ...gatewayWorker(bundle, standin, "account", OWN_OBJECTS) }));
+  const worker = await startWorkerd(Miniflare, options({
+    ...instance("worker"),
+    ...gatewayWorker(bundle, standin, "gateway", {
+      ACCOUNT: { className: "AccountDO", scriptName: "account", useSQLite: true },
+      HEALTH: { className: "ChannelHealthDO", scriptName: "account", useSQLite: true },
+    }),
+    unsafeDirectSockets: [{ host: "127.0.0.1", port }],
+    ...workerOptions,
+  }));
+  return {
+    mf: worker.mf, pid: worker.pid,
+    processes: { worker: worker.pid, objects: objects.pid, d1: d1.pid },
+    dispose: async () => {
+      for (const x of [worker, objects, d1]) await x.mf.dispose();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startGateway(bundle, standin, extraOptions = {}, extraWorkers = [], { split = false } = {}) {
+  const { Miniflare, Log, LogLevel, options } = await loadMiniflare();
+  const port = await freePort();
+  const shared = {
+    log: new Log(LogLevel.WARN),
+    logRequests: false,
+    cf: false, // no download of the Request.cf object (the network is loopback only)
+  };
+  const gateway = { ...gatewayWorker(bundle, standin, "gateway", OWN_OBJECTS), unsafeDirectSockets: [{ host: "127.0.0.1", port }] };
   // extraWorkers (capacity.mjs only): more workers in the same workerd process, e.g. one bound to
   // the gateway's AccountDO class (scriptName "gateway") that drives it without HTTP.
-  const mf = new Miniflare(options(extraWorkers.length
-    ? { ...shared, ...extraOptions, workers: [gateway, ...extraWorkers] }
-    : { ...shared, ...gateway, ...extraOptions })); // extraOptions, profile.mjs only: inspectorPort, other storage
-  await mf.ready;
-  const pid = await newWorkerdPid(before);
+  const started = split
+    ? await startSplit(Miniflare, shared, bundle, standin, port, extraOptions) // extraOptions: the worker's process (inspectorPort)
+    : await startWorkerd(Miniflare, options(extraWorkers.length
+      ? { ...shared, ...extraOptions, workers: [gateway, ...extraWorkers] }
+      : { ...shared, ...gateway, ...extraOptions })); // extraOptions, profile.mjs only: inspectorPort, other storage
+  const { mf, pid } = started;
   const db = await mf.getD1Database("DB");
   const files = readdirSync(join(ROOT, "migrations")).filter((f) => f.endsWith(".sql")).sort();
   let statements = 0;
@@ -211,15 +270,15 @@ export async function startGateway(bundle, standin, extraOptions = {}, extraWork
     return { userId: user.id, apiKey: key.key };
   };
   const { userId, apiKey } = await createKey();
-  log(`gateway: workerd pid ${pid}, ${origin}, user ${userId}`);
+  log(`gateway: workerd pid ${pid}${started.processes ? ` (objects ${started.processes.objects}, d1 ${started.processes.d1})` : ""}, ${origin}, user ${userId}`);
   return {
-    pid, origin, mf, db, userId, apiKey, createKey,
+    pid, origin, mf, db, userId, apiKey, createKey, processes: started.processes ?? null,
     userState: async () => {
       const res = await fetch(`${origin}/api/admin/users/${userId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       return res.json();
     },
     d1Count: async (table) => (await db.prepare(`SELECT count(*) AS n FROM ${table}`).first()).n,
-    stop: () => mf.dispose(),
+    stop: () => (started.dispose ? started.dispose() : mf.dispose()),
   };
 }
 

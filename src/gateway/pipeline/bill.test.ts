@@ -6,7 +6,7 @@ import { countTokens, loadTokenizer } from "../../billing/tokenizer";
 import type { CatalogModel } from "../../catalog/catalog";
 import type { TokenUsage } from "../../providers/types";
 import { chargeFor, maxChargeFor } from "../meter";
-import { priceUsage } from "../../billing/usage";
+import { countCompletionTokens, decideUsage, priceUsage } from "../../billing/usage";
 import { billUsage, type BillingBasis } from "./bill";
 
 const model = { id: "m", provider: "openai", contextLength: 100_000, inputPrice: 1_000_000, outputPrice: 2_000_000, cachedInputPrice: 500_000, cacheWritePrice: null } as unknown as CatalogModel;
@@ -47,5 +47,26 @@ describe("billUsage + chargeFor over hostile usage reports", () => {
     const basis: BillingBasis = { prompt, promptEstimate: prompt.estimate, outputAllowance: 100 };
     const reported = { promptTokens: 9, completionTokens: 12, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
     expect(billUsage(reported, basis, served, { text: "tok ".repeat(10), chunks: 10, streamed: true })).toEqual({ usage: reported, source: "upstream" });
+  });
+});
+
+describe("billUsage tokenizes the relayed text only when its count can be billed", () => {
+  /** The rule with the relayed text always counted (as before the count was skipped). */
+  function alwaysCounted(reported: TokenUsage | null, basis: BillingBasis, relayed: { text: string; chunks: number; outputAfterUsage?: boolean }, complete: boolean) {
+    const tokens = countTokens(relayed.text.trimEnd());
+    const counted = countCompletionTokens(relayed.text.length, relayed.chunks, tokens);
+    const distrusted = relayed.outputAfterUsage === true || relayed.chunks > basis.outputAllowance;
+    return decideUsage(reported, {
+      promptEstimate: basis.promptEstimate, countedCompletion: counted, outputFloor: !complete ? counted : distrusted ? tokens : 0,
+      maxPrompt: Math.max(model.contextLength, basis.promptEstimate), maxCompletion: basis.outputAllowance,
+    });
+  }
+
+  it("bills exactly what counting every relayed text would bill, for any report, stream state and text", () => {
+    fc.assert(fc.property(report, fc.string({ maxLength: 300 }), fc.nat({ max: 80 }), fc.integer({ min: 1, max: 2000 }), fc.boolean(), fc.boolean(), (reported, text, chunks, allowance, complete, early) => {
+      const basis: BillingBasis = { prompt: measureChatPrompt({ messages: [{ role: "user", content: "hi" }] }), promptEstimate: 9, outputAllowance: allowance };
+      const relayed = { text, chunks, streamed: true, outputAfterUsage: early };
+      expect(billUsage(reported, basis, served, relayed, complete)).toEqual(alwaysCounted(reported, basis, relayed, complete));
+    }), { numRuns: 1000 });
   });
 });

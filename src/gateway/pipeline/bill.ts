@@ -43,14 +43,18 @@ export interface BilledUsage { usage: TokenUsage; source: UsageSource }
  */
 export function billUsage(reported: TokenUsage | null, basis: BillingBasis, served: Served, relayed: Relayed, complete = true): BilledUsage {
   const family = tokenizerFamily(served);
-  // Trailing white space is left out: a cut stream's last space joins the next word's token.
-  const tokens = countTokens(relayed.text.trimEnd());
-  // An unknown tokenizer may need fewer tokens than o200k for the same text: half of its count is used.
-  const familyTokens = family === "o200k" ? tokens : Math.ceil(tokens / 2);
-  const counted = countCompletionTokens(relayed.text.length, relayed.chunks, familyTokens);
   // A finished stream's report is believed unless it came before the content, or the provider sent
   // more chunks than the allowance (it ignored the cap): then the output relayed is the floor.
   const distrusted = relayed.outputAfterUsage === true || relayed.chunks > basis.outputAllowance;
+  // The relayed text is tokenized only when its count can be billed: no report, a report of zero
+  // output, an unfinished stream or a distrusted report. A believed report of a finished answer is
+  // billed as reported (decideUsage's floor is 0), so its count could not change the bill.
+  const needed = !reported || reported.completionTokens === 0 || !complete || distrusted;
+  // Trailing white space is left out: a cut stream's last space joins the next word's token.
+  const tokens = needed ? countTokens(relayed.text.trimEnd()) : 0;
+  // An unknown tokenizer may need fewer tokens than o200k for the same text: half of its count is used.
+  const familyTokens = family === "o200k" ? tokens : Math.ceil(tokens / 2);
+  const counted = countCompletionTokens(relayed.text.length, relayed.chunks, familyTokens);
   const decided = decideUsage(reported, {
     promptEstimate: basis.promptEstimate,
     countedCompletion: counted,

@@ -53,6 +53,26 @@ function readConfig(env: Env): GatewayConfig {
   };
 }
 
+const DAY_MS = 24 * 3600_000;
+
+/** The usage data plane (docs/capacity.md). */
+export interface UsagePlaneConfig {
+  /** USAGE_RECENT_DAYS (default 30): how long a wallet's Durable Object keeps raw usage records. */
+  recentMs: number;
+  /**
+   * USAGE_D1_MIRROR (default "off"): "on" also copies each usage record to D1 usage_logs and each
+   * usage charge to D1 transactions, one row each per request, as before the data plane. No reader
+   * needs the copies (docs/capacity.md, "Who reads what"); "on" is for ad-hoc SQL over raw records
+   * in D1 during a migration, at 2 D1 rows per request.
+   */
+  d1Mirror: boolean;
+}
+
+export function usagePlaneConfig(env: Env): UsagePlaneConfig {
+  const s = settings(env);
+  return { recentMs: s.USAGE_RECENT_DAYS * DAY_MS, d1Mirror: s.USAGE_D1_MIRROR };
+}
+
 /** BYOK_SECRET (32+ characters): the key-encryption secret of stored provider keys; null = BYOK off. */
 export function byokSecret(env: Env): string | null {
   return env.BYOK_SECRET && env.BYOK_SECRET.length >= 32 ? env.BYOK_SECRET : null;

@@ -1,5 +1,6 @@
 import type { AccountDO } from "./account/account-do";
 import type { ChannelHealthDO } from "./health/health-do";
+import type { UsageBatchMessage } from "./db/usage-batch";
 
 /**
  * The one typed environment of the worker and its Durable Objects.
@@ -14,6 +15,10 @@ export interface Env {
   /** One per provider channel: shared health and circuit-breaker state. */
   HEALTH: DurableObjectNamespace<ChannelHealthDO>;
   ASSETS?: Fetcher;
+  /** The usage archive: NDJSON per consumer batch and day, usage/dt=YYYY-MM-DD/<batch>.ndjson (src/usage/plane). */
+  USAGE_ARCHIVE: R2Bucket;
+  /** Usage records in per-wallet batches, from the Durable Object to the consumer in this worker. Unbound: records wait in the Durable Object. */
+  USAGE_QUEUE?: Queue<UsageBatchMessage>;
 
   /** Secret: bearer token of the operator API (/api/admin/*). Unset = operator API disabled. */
   ADMIN_TOKEN?: string;
@@ -88,6 +93,10 @@ export interface Env {
   RETENTION_TRANSACTIONS_DAYS?: string;
   RETENTION_UNVERIFIED_DAYS?: string;
   RETENTION_DELETED_DAYS?: string;
+  /** Days a wallet's Durable Object keeps its raw usage records for the request log and /generation. */
+  USAGE_RECENT_DAYS?: string;
+  /** "on": usage records and usage charges are also copied one row each to D1 usage_logs and transactions. */
+  USAGE_D1_MIRROR?: string;
   /** Which usage-log promise the policy makes: "12-months" or "90-days" (floor 90). Periods below a promised floor are refused (src/retention/floors.ts). */
   RETENTION_USAGE_POLICY?: string;
 

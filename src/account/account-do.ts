@@ -10,7 +10,9 @@ import { admit, statusRefusal } from "./admission";
 import { findUsableKey, insertKey, isRefusal, listKeys, revokeKey, updateKey } from "./keys";
 import { balance, ledgerSnapshot, listLedger, MAX_BALANCE_NANO, post, type LedgerSnapshot } from "./ledger";
 import { closeAccount, type ClosureFigures } from "./closure";
-import { findPendingUsage, flushBatch, pendingOutbox } from "./outbox";
+import { findPendingUsage, pendingOutbox } from "./outbox";
+import { walletRead, type WalletRead, type WalletReadResult } from "./wallet-reads";
+import { findPendingRecord, flushAll, planeSnapshot, pruneSentUsage, USAGE_PLANE_SCHEMA, usagePlaneConfig, type PlaneSnapshot } from "./usage-plane";
 import { applyCumulative, creditPurchase, disputeChanged, PAYMENTS_SCHEMA, reconcileDisputeStatus, type CumulativeInput, type CumulativeResult, type DisputeState } from "./payments";
 import { expireReservations, settle } from "./settlement";
 import { finishHold, holdRefund, type HoldInput, type HoldOutcome, type HoldResult } from "./refund-holds";
@@ -28,7 +30,6 @@ const AUTO_TOPUP_RETRY_MS = 60_000;
 
 export type CreditResult = { ok: true; entry: LedgerEntry; duplicate: boolean } | { ok: false; code: "balance_limit_exceeded" };
 
-
 /**
  * One per wallet: a user's own (addressed by user id) or an organization's (by its org id). The authority for the balance, reservations, keys,
  * rate-limit counters and the outbox that feeds D1. Methods are called over RPC; each one is
@@ -39,6 +40,7 @@ export class AccountDO extends WalletDO {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.sql.exec(USAGE_PLANE_SCHEMA);
     void ctx.blockConcurrencyWhile(async () => { this.alarmAt = await ctx.storage.getAlarm(); });
   }
 
@@ -101,7 +103,7 @@ export class AccountDO extends WalletDO {
   settle(input: SettleInput): SettleResult {
     const userId = this.userId() ?? "unknown";
     const now = Date.now();
-    const result = this.ctx.storage.transactionSync(() => settle(this.sql, userId, input, now));
+    const result = this.ctx.storage.transactionSync(() => settle(this.sql, userId, input, now, usagePlaneConfig(this.env).d1Mirror));
     void this.schedule(now + FLUSH_DELAY_MS);
     return result;
   }
@@ -236,8 +238,8 @@ export class AccountDO extends WalletDO {
   }
 
   /** The ledger figures reconciliation compares with D1 (src/billing/reconcile.ts). */
-  ledgerSnapshot(since = 0): LedgerSnapshot {
-    return ledgerSnapshot(this.sql, since);
+  ledgerSnapshot(since = 0, usageInD1 = true): LedgerSnapshot {
+    return ledgerSnapshot(this.sql, since, usageInD1);
   }
 
   summary(): AccountSummary {
@@ -245,26 +247,29 @@ export class AccountDO extends WalletDO {
   }
 
 
-  pendingUsage(requestId: string) {
-    return findPendingUsage(this.sql, requestId);
+  pendingUsage(requestId: string) { return findPendingUsage(this.sql, requestId) ?? findPendingRecord(this.sql, requestId, this.userId() ?? "unknown"); }
+
+  /** The wallet's own tier for readers: recent usage records, the ledger, daily balances (./wallet-reads.ts). */
+  read(q: WalletRead): WalletReadResult { return walletRead(this.sql, q); }
+
+  /** Drains the outbox into D1 and the usage records into the usage queue now (also done by the alarm). Returns rows delivered. */
+  async flushOutbox(): Promise<number> {
+    return flushAll(this.ctx.storage, this.env, this.userId() ?? "unknown");
   }
 
-  /** Drains the outbox into D1 now (also done by the alarm). Returns rows delivered. */
-  async flushOutbox(): Promise<number> {
-    let total = 0;
-    for (let n = await flushBatch(this.sql, this.env.DB); n > 0; n = await flushBatch(this.sql, this.env.DB)) total += n;
-    return total;
-  }
+  /** The usage plane's running totals at `batch` (D1's usage_cursors.last_batch), for reconciliation. */
+  usagePlaneSnapshot(batch: number): PlaneSnapshot { return planeSnapshot(this.sql, batch); }
 
   async alarm(): Promise<void> {
     this.alarmAt = null;
     const now = Date.now();
     const userId = this.userId() ?? "unknown";
     this.ctx.storage.transactionSync(() => {
-      expireReservations(this.sql, userId, now);
+      expireReservations(this.sql, userId, now, usagePlaneConfig(this.env).d1Mirror);
       expirePlanCredit(this.sql, userId, now);
       this.sql.exec("DELETE FROM requests WHERE state <> 'reserved' AND created_at < ?", now - REQUEST_RETENTION_MS);
       pruneResponses(this.sql, now);
+      pruneSentUsage(this.sql, now, usagePlaneConfig(this.env).recentMs);
     });
     try {
       await this.runAutoTopups();

@@ -1,5 +1,6 @@
 import type { Env } from "../env";
 import type { AccountDO } from "./account-do";
+import type { WalletRead, WalletReadResult } from "./wallet-reads";
 
 /**
  * Wallet ids by user id, per namespace binding: idFromName hashes the name on every call, and a
@@ -20,4 +21,10 @@ export function accountStub(env: Env, userId: string): DurableObjectStub<Account
     known.set(userId, id);
   }
   return env.ACCOUNT.get(id);
+}
+
+/** One read of the wallet's own tier (./wallet-reads.ts), typed by its kind (the Durable Object answers with the same kind). */
+export async function readWallet<K extends WalletRead["kind"]>(env: Env, userId: string, q: Extract<WalletRead, { kind: K }>): Promise<Extract<WalletReadResult, { kind: K }>> {
+  const result: WalletReadResult = await accountStub(env, userId).read(q);
+  return result as Extract<WalletReadResult, { kind: K }>;
 }

@@ -28,6 +28,8 @@ export function closeAccount(sql: SqlStorage, now: number): ClosureFigures {
   const revokedKeys = sql.exec("UPDATE api_keys SET revoked_at = ? WHERE revoked_at IS NULL", now).rowsWritten;
   sql.exec("UPDATE api_keys SET name = 'deleted' WHERE name <> 'deleted'");
   sql.exec("DELETE FROM responses"); // stored /responses ids (./chains.ts): nothing left to chain on
+  // The recent usage records are anonymized as usage logs are (P27): no key, no routing reason.
+  sql.exec("UPDATE usage_pending SET payload = json_set(payload, '$.keyId', 'deleted', '$.routeReason', NULL) WHERE json_extract(payload, '$.keyId') <> 'deleted'");
   const sumOf = (kind: string) => num(sql, "SELECT coalesce(sum(amount_nano), 0) FROM ledger WHERE kind = ?", kind);
   return {
     balanceNano: balance(sql),

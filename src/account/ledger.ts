@@ -7,12 +7,12 @@ import { enqueue } from "./outbox";
 import { num, one, type Row } from "./storage";
 import type { LedgerEntry } from "./types";
 
-interface LedgerRow extends Row {
+export interface LedgerRow extends Row {
   id: string; kind: LedgerEntry["kind"]; amount_nano: number; balance_after_nano: number; ref: string; note: string | null; created_at: number;
   waived_nano: number | null;
 }
 
-const toEntry = (r: LedgerRow): LedgerEntry => ({
+export const toEntry = (r: LedgerRow): LedgerEntry => ({
   id: r.id, kind: r.kind, amountNano: nano(r.amount_nano), balanceAfterNano: nano(r.balance_after_nano), ref: r.ref, note: r.note, createdAt: r.created_at,
   ...(r.kind === "waiver" ? { waivedNano: nano(r.waived_nano ?? 0) } : {}),
 });
@@ -47,6 +47,9 @@ export function balance(sql: SqlStorage): Nano {
  * Every post also checks the low-balance threshold (src/account/low-balance.ts) and the opt-in
  * auto top-up's threshold (src/account/auto-topup.ts).
  *
+ * `toD1` false: no copy for D1's transactions (a usage charge with USAGE_D1_MIRROR off, which
+ * reaches D1 as a daily statement through the usage plane instead).
+ *
  * A `waiver` row changes nothing (amount 0): it records, in waived_nano, the part of a request's
  * cost that was not charged, so the operator sees every waived amount (docs/billing.md).
  */
@@ -55,6 +58,7 @@ export function post(
   userId: string,
   change: { kind: LedgerEntry["kind"]; amountNano: Nano; ref: string; note?: string | null; waivedNano?: Nano },
   now: number,
+  toD1 = true,
 ): { entry: LedgerEntry; duplicate: boolean } {
   if (!Number.isSafeInteger(change.amountNano)) throw new RangeError("ledger amounts are integer nUSD");
   const waived = change.kind === "waiver" ? change.waivedNano ?? nano(0) : nano(0);
@@ -74,7 +78,7 @@ export function post(
     "INSERT INTO ledger (id, kind, amount_nano, balance_after_nano, ref, note, created_at, waived_nano) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     entry.id, entry.kind, entry.amountNano, entry.balanceAfterNano, entry.ref, entry.note, entry.createdAt, waived,
   );
-  enqueue(sql, { kind: "txn", row: { ...entry, userId } }, now);
+  if (toD1) enqueue(sql, { kind: "txn", row: { ...entry, userId } }, now);
   onBalanceChange(sql, userId, entry.id, before, after, now);
   onAutoTopupCrossing(sql, entry.id, before, after, now);
   consumePlanCredit(sql, entry.kind, entry.amountNano);
@@ -100,20 +104,29 @@ export interface LedgerSnapshot {
   openingNano: number;
   balanceAtCutNano: number;
   count: number;
+  /** Σ amounts of the entries counted. */
+  sumNano: number;
   pendingTxns: number;
 }
 
-export function ledgerSnapshot(sql: SqlStorage, since: number): LedgerSnapshot {
+/**
+ * With `usageInD1` false (USAGE_D1_MIRROR=off) usage charges reach D1 only as daily statements
+ * (src/usage/plane), so the figures cover the other entries only; balances are those after the
+ * last such entry.
+ */
+export function ledgerSnapshot(sql: SqlStorage, since: number, usageInD1 = true): LedgerSnapshot {
+  const kinds = usageInD1 ? "" : " AND kind <> 'usage'";
   const pendingFrom = num(sql, "SELECT coalesce(min(l.created_at), 0) FROM outbox o JOIN ledger l ON l.id = o.ref WHERE o.kind = 'txn'");
   const cutAt = pendingFrom ? pendingFrom - 1 : num(sql, "SELECT coalesce(max(created_at), 0) FROM ledger");
-  const after = (at: number) => num(sql, "SELECT balance_after_nano FROM ledger WHERE created_at <= ? ORDER BY created_at DESC LIMIT 1", at);
+  const after = (at: number) => num(sql, `SELECT balance_after_nano FROM ledger WHERE created_at <= ?${kinds} ORDER BY created_at DESC LIMIT 1`, at);
   return {
     balanceNano: balance(sql),
     ledgerSumNano: num(sql, "SELECT coalesce(sum(amount_nano), 0) FROM ledger"),
     cutAt,
     openingNano: after(since - 1),
     balanceAtCutNano: after(cutAt),
-    count: num(sql, "SELECT count(*) FROM ledger WHERE created_at >= ? AND created_at <= ?", since, cutAt),
+    count: num(sql, `SELECT count(*) FROM ledger WHERE created_at >= ? AND created_at <= ?${kinds}`, since, cutAt),
+    sumNano: num(sql, `SELECT coalesce(sum(amount_nano), 0) FROM ledger WHERE created_at >= ? AND created_at <= ?${kinds}`, since, cutAt),
     pendingTxns: num(sql, "SELECT count(*) FROM outbox WHERE kind = 'txn'"),
   };
 }

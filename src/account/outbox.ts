@@ -69,13 +69,20 @@ function statement(db: D1Database, item: OutboxItem): D1PreparedStatement {
   return db.prepare(TXN_INSERT).bind(t.id, t.userId, t.kind, t.amountNano, t.balanceAfterNano, t.ref, t.note ?? null, t.createdAt, t.waivedNano ?? 0);
 }
 
-/** Sends one batch to D1. Returns how many rows left the outbox; throws if D1 failed (rows stay). */
-export async function flushBatch(sql: SqlStorage, db: D1Database): Promise<number> {
+/** Per-request copies the data plane replaces (docs/capacity.md): sent to D1 only while the mirror is on. */
+const perRequest = (i: OutboxItem) => i.kind === "usage" || (i.kind === "txn" && i.row.kind === "usage");
+
+/**
+ * Sends one batch to D1. Returns how many rows left the outbox; throws if D1 failed (rows stay).
+ * Without the mirror, usage records and usage charges leave the outbox without a D1 row: they
+ * travel through the usage plane (./usage-plane.ts) instead.
+ */
+export async function flushBatch(sql: SqlStorage, db: D1Database, mirror = true): Promise<number> {
   const rows = sql.exec<OutboxRow>("SELECT seq, kind, payload, attempts FROM outbox ORDER BY seq LIMIT ?", OUTBOX_BATCH).toArray();
   if (rows.length === 0) return 0;
-  const items = rows.map((r) => ({ kind: r.kind, row: JSON.parse(r.payload) }) as OutboxItem);
+  const items = rows.map((r) => ({ kind: r.kind, row: JSON.parse(r.payload) }) as OutboxItem).filter((i) => mirror || !perRequest(i));
   try {
-    await db.batch(items.map((i) => statement(db, i)));
+    if (items.length > 0) await db.batch(items.map((i) => statement(db, i)));
   } catch (err) {
     sql.exec(`UPDATE outbox SET attempts = attempts + 1 WHERE seq <= ?`, rows.at(-1)!.seq);
     throw err;

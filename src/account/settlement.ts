@@ -7,6 +7,7 @@ import { settlementHeadroom } from "./overdraft";
 import { recordKeySpend } from "./keys";
 import { recordMemberSpend } from "./members";
 import { enqueue } from "./outbox";
+import { enqueueUsage } from "./usage-plane";
 import { correctRateTokens } from "./rate-limit";
 import { one, type Row } from "./storage";
 import type { SettleInput, SettleResult } from "./types";
@@ -18,13 +19,14 @@ interface RequestRow extends Row {
 
 /**
  * Settles a request exactly once: charges its cost (one ledger row when non-zero), releases the
- * reservation and queues the usage record. A repeated settlement for the same request id is a no-op.
+ * reservation and queues the usage record (for the usage plane; with `mirror`, USAGE_D1_MIRROR on,
+ * also the usage record and the charge for D1's usage_logs and transactions). A repeated settlement for the same request id is a no-op.
  * The charge is chargeFor(cost, the request's max charge) (src/lib/charge.ts, the same rule the
  * gateway shows), and never takes the balance below −overdraft for the requests still in flight
  * (src/account/overdraft.ts). The part of the cost above it is waived: a `waiver` ledger row
  * (amount 0, waived_nano = the part) and usage_source "clamped" on the usage record.
  */
-export function settle(sql: SqlStorage, userId: string, input: SettleInput, now: number): SettleResult {
+export function settle(sql: SqlStorage, userId: string, input: SettleInput, now: number, mirror = true): SettleResult {
   const req = one<RequestRow>(sql, "SELECT request_id, state, reserved_nano, charged_nano, max_charge_nano, created_at, rate_tokens FROM requests WHERE request_id = ?", input.requestId);
   if (req?.state === "settled") return { chargedNano: nano(req.charged_nano), balanceNano: balance(sql), duplicate: true };
 
@@ -34,7 +36,7 @@ export function settle(sql: SqlStorage, userId: string, input: SettleInput, now:
   const waived = nano(cost - charge);
   const usageSource = waived > 0 ? "clamped" : input.usageSource;
 
-  if (charge > 0) post(sql, userId, { kind: "usage", amountNano: nano(-charge), ref: input.requestId, note: input.model }, now);
+  const chargedAt = charge > 0 ? post(sql, userId, { kind: "usage", amountNano: nano(-charge), ref: input.requestId, note: input.model }, now, mirror).entry.createdAt : now;
   if (waived > 0) post(sql, userId, { kind: "waiver", amountNano: nano(0), waivedNano: waived, ref: input.requestId, note: input.model }, now);
   if (input.storedResponse && input.status === "success") recordResponse(sql, input.storedResponse, now);
   if (req) {
@@ -48,17 +50,17 @@ export function settle(sql: SqlStorage, userId: string, input: SettleInput, now:
   recordKeySpend(sql, input.keyId, charge, now);
   recordMemberSpend(sql, input.keyId, charge, now);
   if (req?.rate_tokens != null) correctRateTokens(sql, input.keyId, req.created_at, req.rate_tokens, input.promptTokens + input.completionTokens);
-  enqueue(sql, {
-    kind: "usage",
-    row: {
-      requestId: input.requestId, userId, keyId: input.keyId, model: input.model, provider: input.provider,
-      endpoint: input.endpoint, stream: input.stream, promptTokens: input.promptTokens, completionTokens: input.completionTokens,
-      cachedTokens: input.cachedTokens, reasoningTokens: input.reasoningTokens, costNano: charge, latencyMs: input.latencyMs,
-      status: input.status, httpStatus: input.httpStatus, usageSource, errorCode: input.errorCode, attempts: input.attempts,
-      routeReason: input.routeReason ?? null, priceVersion: input.priceVersion ?? null,
-      createdAt: input.startedAt,
-    },
-  }, now);
+  const row = {
+    requestId: input.requestId, userId, keyId: input.keyId, model: input.model, provider: input.provider,
+    endpoint: input.endpoint, stream: input.stream, promptTokens: input.promptTokens, completionTokens: input.completionTokens,
+    cachedTokens: input.cachedTokens, reasoningTokens: input.reasoningTokens, costNano: charge, latencyMs: input.latencyMs,
+    status: input.status, httpStatus: input.httpStatus, usageSource, errorCode: input.errorCode, attempts: input.attempts,
+    routeReason: input.routeReason ?? null, priceVersion: input.priceVersion ?? null,
+    createdAt: input.startedAt,
+  };
+  if (mirror) enqueue(sql, { kind: "usage", row }, now);
+  // A late settlement after expiry: the "expired" record already counted the request.
+  enqueueUsage(sql, { ...withoutUser(row), chargedAt, ...(req?.state === "expired" ? { replacesExpired: true } : {}) });
   return { chargedNano: charge, balanceNano: balance(sql), duplicate: false, ...(waived > 0 ? { waivedNano: waived } : {}) };
 }
 
@@ -69,21 +71,25 @@ interface ExpiredRow extends Row { request_id: string; key_id: string; model: st
  * charged: without usage figures the gateway does not guess against the user. A usage record
  * with status "expired" keeps the request visible; a late settlement still charges and replaces it.
  */
-export function expireReservations(sql: SqlStorage, userId: string, now: number): number {
+export function expireReservations(sql: SqlStorage, userId: string, now: number, mirror = true): number {
   const rows = sql.exec<ExpiredRow>(
     "SELECT request_id, key_id, model, created_at FROM requests WHERE state = 'reserved' AND expires_at <= ?", now,
   ).toArray();
   for (const r of rows) {
     sql.exec("UPDATE requests SET state = 'expired' WHERE request_id = ?", r.request_id);
-    enqueue(sql, {
-      kind: "usage",
-      row: {
-        requestId: r.request_id, userId, keyId: r.key_id, model: r.model, provider: "unknown", endpoint: "unknown",
-        stream: false, promptTokens: 0, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0, costNano: 0,
-        latencyMs: now - r.created_at, status: "expired", httpStatus: 0, usageSource: "estimated", errorCode: "reservation_expired",
-        attempts: 1, createdAt: r.created_at,
-      },
-    }, now);
+    const row = {
+      requestId: r.request_id, userId, keyId: r.key_id, model: r.model, provider: "unknown", endpoint: "unknown",
+      stream: false, promptTokens: 0, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0, costNano: 0,
+      latencyMs: now - r.created_at, status: "expired", httpStatus: 0, usageSource: "estimated", errorCode: "reservation_expired",
+      attempts: 1, createdAt: r.created_at,
+    };
+    if (mirror) enqueue(sql, { kind: "usage", row }, now);
+    enqueueUsage(sql, { ...withoutUser(row), chargedAt: now });
   }
   return rows.length;
+}
+
+function withoutUser<T extends { userId: string }>(row: T): Omit<T, "userId"> {
+  const { userId: _user, ...rest } = row;
+  return rest;
 }

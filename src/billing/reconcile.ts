@@ -2,6 +2,7 @@ import { authConfig } from "../auth/config";
 import type { Env } from "../env";
 import { accountStub } from "../account/client";
 import { newId } from "../lib/ids";
+import { usagePlaneConfig } from "../config";
 
 /** Users checked at once (Durable Object calls and D1 queries in parallel). */
 export const RECONCILE_BATCH = 25;
@@ -27,6 +28,9 @@ export interface UserDrift {
   /** The Durable Object's balance − Σ of its own ledger (non-zero only if the ledger itself is broken). */
   ledger_drift_nano: number;
   pending_outbox: number;
+  /** Usage plane: the Durable Object's running totals at D1's cursor − the cursor's (charges nUSD, records). */
+  plane_drift_nano: number;
+  plane_record_drift: number;
 }
 
 export interface ReconciliationRun {
@@ -39,10 +43,27 @@ export interface ReconciliationRun {
   details: UserDrift[];
 }
 
-// Over the same window as the Durable Object's snapshot: created_at in [since, cut].
+// Over the same window as the Durable Object's snapshot: created_at in [since, cut]; ?4 = 0
+// leaves usage charges out (USAGE_D1_MIRROR=off: they are in D1 as daily statements only).
 const D1_FIGURES = `SELECT count(*) AS n, coalesce(sum(amount_nano), 0) AS s,
-  (SELECT balance_after_nano FROM transactions WHERE user_id = ?1 AND created_at >= ?2 AND created_at <= ?3 ORDER BY created_at DESC, id DESC LIMIT 1) AS last
-  FROM transactions WHERE user_id = ?1 AND created_at >= ?2 AND created_at <= ?3`;
+  (SELECT balance_after_nano FROM transactions WHERE user_id = ?1 AND created_at >= ?2 AND created_at <= ?3 AND (?4 OR kind <> 'usage') ORDER BY created_at DESC, id DESC LIMIT 1) AS last
+  FROM transactions WHERE user_id = ?1 AND created_at >= ?2 AND created_at <= ?3 AND (?4 OR kind <> 'usage')`;
+
+/**
+ * The usage plane's check: D1's cursor says which batch it applied last and the running totals
+ * it carried; the Durable Object logged its own running totals at every batch it claimed. The
+ * charges are compared with the sum of D1's daily statements (written in the same transaction
+ * as the cursor), so a lost, altered or doubled statement shows as drift as a lost transaction
+ * row would. Equal totals mean every usage charge sent so far is in the statements exactly once.
+ */
+async function planeDrift(env: Env, stub: ReturnType<typeof accountStub>, userId: string) {
+  const c = await env.DB.prepare(`SELECT last_batch, records, (SELECT coalesce(sum(charged_nano), 0) FROM usage_statements WHERE user_id = ?1) AS charged_nano
+    FROM usage_cursors WHERE user_id = ?1`).bind(userId).first<{ last_batch: number; records: number; charged_nano: number }>();
+  const at = (await stub.usagePlaneSnapshot(c?.last_batch ?? 0)).atBatch;
+  // A batch older than the Durable Object's 30-day log cannot be checked (nothing to compare).
+  if (!at) return { plane_drift_nano: 0, plane_record_drift: 0 };
+  return { plane_drift_nano: at.chargedNano - (c?.charged_nano ?? 0), plane_record_drift: at.records - (c?.records ?? 0) };
+}
 
 /**
  * Checks one user: flush the outbox, take the Durable Object's ledger snapshot, and compare D1's
@@ -52,26 +73,29 @@ const D1_FIGURES = `SELECT count(*) AS n, coalesce(sum(amount_nano), 0) AS s,
  */
 export async function checkUser(env: Env, userId: string, since: number): Promise<UserDrift | null> {
   const stub = accountStub(env, userId);
+  const usageInD1 = usagePlaneConfig(env).d1Mirror;
   await stub.flushOutbox().catch(() => 0);
-  const s = await stub.ledgerSnapshot(since);
-  const d1 = await env.DB.prepare(D1_FIGURES).bind(userId, since, s.cutAt).first<{ n: number; s: number; last: number | null }>();
+  const s = await stub.ledgerSnapshot(since, usageInD1);
+  const d1 = await env.DB.prepare(D1_FIGURES).bind(userId, since, s.cutAt, usageInD1 ? 1 : 0).first<{ n: number; s: number; last: number | null }>();
   const d1Sum = d1?.s ?? 0;
   const d1Balance = d1?.last ?? s.openingNano;
   const drift: UserDrift = {
     user_id: userId, do_balance_nano: s.balanceAtCutNano, d1_sum_nano: d1Sum, d1_balance_nano: d1Balance,
     do_ledger_count: s.count, d1_count: d1?.n ?? 0,
-    drift_nano: s.balanceAtCutNano - s.openingNano - d1Sum,
+    drift_nano: (usageInD1 ? s.balanceAtCutNano - s.openingNano : s.sumNano) - d1Sum,
     balance_drift_nano: s.balanceAtCutNano - d1Balance,
     ledger_drift_nano: s.balanceNano - s.ledgerSumNano,
     pending_outbox: s.pendingTxns,
+    ...(await planeDrift(env, stub, userId)),
   };
-  const agrees = drift.drift_nano === 0 && drift.balance_drift_nano === 0 && drift.ledger_drift_nano === 0 && drift.do_ledger_count === drift.d1_count;
+  const agrees = drift.drift_nano === 0 && drift.balance_drift_nano === 0 && drift.ledger_drift_nano === 0 && drift.do_ledger_count === drift.d1_count
+    && drift.plane_drift_nano === 0 && drift.plane_record_drift === 0;
   return agrees ? null : drift;
 }
 
 /** How much money a drifted user's figures are off by (for the run's total). */
 function magnitude(d: UserDrift): number {
-  return Math.abs(d.drift_nano) || Math.abs(d.balance_drift_nano) || Math.abs(d.ledger_drift_nano);
+  return Math.abs(d.drift_nano) || Math.abs(d.balance_drift_nano) || Math.abs(d.ledger_drift_nano) || Math.abs(d.plane_drift_nano);
 }
 
 /**

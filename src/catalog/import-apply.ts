@@ -31,9 +31,9 @@ function changeStatements(env: Env, c: PriceChange, dataset: Dataset, stamp: str
 async function queueNotices(env: Env, changes: PriceChange[], stamp: string, now: number): Promise<number> {
   if (changes.length === 0) return 0;
   const ids = changes.map((c) => c.modelId);
-  const { results } = await env.DB.prepare(`SELECT DISTINCT l.user_id AS user_id, l.model AS model, u.email AS email FROM usage_logs l JOIN users u ON u.id = l.user_id
-    WHERE l.model IN (${ids.map(() => "?").join(", ")}) AND l.created_at > ? AND u.deleted_at IS NULL AND u.status <> 'deleted'`)
-    .bind(...ids, now - NOTICE_LOOKBACK_MS).all<{ user_id: string; model: string; email: string }>();
+  const { results } = await env.DB.prepare(`SELECT DISTINCT l.user_id AS user_id, l.model AS model, u.email AS email FROM usage_rollups l JOIN users u ON u.id = l.user_id
+    WHERE l.model IN (${ids.map(() => "?").join(", ")}) AND l.hour > ? AND u.deleted_at IS NULL AND u.status <> 'deleted'`)
+    .bind(...ids, now - NOTICE_LOOKBACK_MS - 3_600_000).all<{ user_id: string; model: string; email: string }>();
   const byUser = new Map<string, { email: string; models: Set<string> }>();
   for (const r of results) {
     const u = byUser.get(r.user_id) ?? { email: r.email, models: new Set<string>() };

@@ -6,7 +6,6 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
  * (see src/lib/money.ts); prices are integer µUSD per 1M tokens. Times are Unix ms.
  * Nothing here ever holds prompt or completion text.
  */
-
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
   /** Lower-cased. A deleted account's email is replaced by `deleted-<id>@invalid`. */
@@ -236,3 +235,4 @@ export type ModelChannelRow = typeof modelChannels.$inferSelect;
 export * from "./schema-payments";
 export * from "./schema-plans";
 export * from "./schema-orgs";
+export * from "./schema-usage";

@@ -83,6 +83,10 @@ export const settingsSchema = z.object({
   OAUTH_GITHUB_TOKEN_URL: text("https://github.com/login/oauth/access_token"),
   OAUTH_GITHUB_API_URL: text("https://api.github.com"),
 
+  // The usage data plane (docs/capacity.md): days of raw usage records a wallet keeps; "on" also copies them to D1.
+  USAGE_RECENT_DAYS: whole(30, 1),
+  USAGE_D1_MIRROR: flag(),
+
   EMAIL_API_URL: optionalText(),
   EMAIL_FROM: text("LLM Gateway <no-reply@localhost>"),
   RIGHTS_DESK_EMAIL: optionalText(),

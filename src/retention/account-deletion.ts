@@ -1,4 +1,5 @@
 import { refundableOnClosure } from "../account/closure";
+import { forgetUser } from "../usage/plane/pseudonyms";
 import { logSecurityEvent } from "../auth/security-log";
 import { formatUsd } from "../lib/money";
 import { enqueueEmail } from "../email/outbox";
@@ -42,7 +43,9 @@ const first = <T>(env: Env, sql: string, ...binds: unknown[]) => env.DB.prepare(
  *  3. usage logs are anonymized (key id → "deleted", routing note cleared);
  *  4. a refund request for unused purchased credit is queued (once);
  *  5. the confirmation email is queued to the address still on file (once), and the security log noted;
- *  6. last, in one D1 transaction: the profile is erased, sign-in identities and tokens deleted, sessions ended.
+ *  6. last, in one D1 transaction: the profile is erased, sign-in identities and tokens deleted, sessions ended;
+ *  7. then the usage archive's pseudonym mapping is deleted and rollups merged under key "deleted"
+ *     (after 6, so the queue consumer cannot create a new mapping: src/usage/plane/pseudonyms.ts).
  * Transactions (the ledger) are kept untouched: they are financial records the law requires us to keep.
  */
 export async function deleteAccount(env: Env, userId: string, opts: DeletionOptions): Promise<DeletionResult> {
@@ -87,6 +90,7 @@ export async function deleteAccount(env: Env, userId: string, opts: DeletionOpti
     env.DB.prepare("DELETE FROM oauth_accounts WHERE user_id = ?").bind(userId),
     env.DB.prepare("DELETE FROM auth_tokens WHERE user_id = ?").bind(userId),
   ]);
+  await forgetUser(env.DB, userId);
   return refund;
 }
 

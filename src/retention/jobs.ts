@@ -2,6 +2,7 @@ import { deleteAccount } from "./account-deletion";
 import { authConfig } from "../auth/config";
 import type { Env } from "../env";
 import { anonymizeUsage, DEFAULT_BATCH, deleteRows, drain, type Batch } from "./batches";
+import { dayOf, pruneArchive } from "../usage/plane/archive";
 
 /** Unverified accounts purged per run: each one is a Durable Object call plus a few D1 writes. */
 export const PURGE_PER_RUN = 25;
@@ -14,6 +15,10 @@ export interface RetentionReport {
   unverifiedPurged: number;
   deletedAccountsSecurityEvents: number;
   deletedAccountsEmails: number;
+  /** The usage plane: hourly rollups and archive objects after the usage period, statements after the transactions period. */
+  rollupsDeleted: number;
+  statementsDeleted: number;
+  archiveObjectsDeleted: number;
 }
 
 const DELETED_BEFORE = "user_id IN (SELECT id FROM users WHERE status = 'deleted' AND deleted_at < ?)";
@@ -39,6 +44,9 @@ export async function runRetention(env: Env, now: number, batch: Batch = DEFAULT
     // (they name only the opaque user id, and show what operators did).
     deletedAccountsSecurityEvents: await drain(batch, (n) => deleteRows(db, "security_events", "id", DELETED_BEFORE, [now - r.deletedMs], n)),
     deletedAccountsEmails: await drain(batch, (n) => deleteRows(db, "email_outbox", "id", DELETED_BEFORE, [now - r.deletedMs], n)),
+    rollupsDeleted: await drain(batch, (n) => deleteRows(db, "usage_rollups", "rowid", "hour < ?", [now - r.usageMs], n)),
+    statementsDeleted: await drain(batch, (n) => deleteRows(db, "usage_statements", "rowid", "day < ?", [dayOf(now - r.transactionsMs)], n)),
+    archiveObjectsDeleted: await pruneArchive(env.USAGE_ARCHIVE, dayOf(now - r.usageMs)),
   };
   return report;
 }

@@ -1,3 +1,4 @@
+import { readWallet } from "../account/client";
 import { audit } from "../admin/audit";
 import { enqueueEmail } from "../email/outbox";
 import type { Env } from "../env";
@@ -33,8 +34,9 @@ export async function getRequest(env: Env, id: string): Promise<RightsRow> {
   return row;
 }
 
-async function count(env: Env, sql: string, userId: string): Promise<number> {
-  return (await env.DB.prepare(sql).bind(userId).first<number>("n")) ?? 0;
+async function walletCounts(env: Env, userId: string): Promise<{ usage_records: number; transactions: number }> {
+  const c = await readWallet(env, userId, { kind: "counts" });
+  return { usage_records: c.records, transactions: c.transactions };
 }
 
 /** The answer of a self-service kind, done now: what was provided, as evidence (no personal data in it). */
@@ -48,8 +50,8 @@ async function selfServe(env: Env, kind: RightKind, userId: string, now: number)
   }
   const evidence = {
     downloads: ["/api/me/export/usage?format=json", "/api/me/export/transactions?format=json", "/api/me"],
-    usage_records: await count(env, "SELECT count(*) AS n FROM usage_logs WHERE user_id = ?", userId),
-    transactions: await count(env, "SELECT count(*) AS n FROM transactions WHERE user_id = ?", userId),
+    // What the download links return: the wallet's recent usage records and its whole ledger.
+    ...await walletCounts(env, userId),
     categories: DATA_CATEGORIES,
   };
   const resolution = kind === "know"

@@ -20,25 +20,27 @@ export const MIN_MEASURED_REQUESTS = 10;
 
 /**
  * THE reader of measured performance: per model, requests, provider failures, p50 latency and
- * output speed since `since`, over every endpoint but embeddings. It reads usage_logs today; at the
- * merge with the hourly usage rollups (branch `usage`) only this function changes.
+ * output speed since `since`, over every endpoint but embeddings, from the hourly usage rollups
+ * (one row per user × key × model × hour; never a scan of per-request records). p50 is the
+ * median over successful requests of their rollup cell's mean latency (each cell weighted by its
+ * successful requests): the exact median when a model's latency is steady within each hour.
  */
 export async function readModelStats(db: D1Database, since: number): Promise<Map<string, ModelStats>> {
   const [totals, medians] = await db.batch([
     db.prepare(
-      `SELECT model, count(*) AS requests, sum(status IN ('upstream_error', 'stream_error')) AS failures,
-              sum(CASE WHEN status = 'success' THEN completion_tokens ELSE 0 END) AS out_tokens,
-              sum(CASE WHEN status = 'success' THEN latency_ms ELSE 0 END) AS out_ms
-         FROM usage_logs WHERE created_at >= ?1 AND endpoint <> 'embeddings' AND status <> 'client_disconnected' GROUP BY model`,
+      `SELECT model, sum(measured_requests) AS requests, sum(failures) AS failures, sum(ok_completion_tokens) AS out_tokens, sum(ok_latency_ms) AS out_ms
+         FROM usage_rollups WHERE hour >= ?1 GROUP BY model HAVING sum(measured_requests) > 0`,
     ).bind(since),
     db.prepare(
-      `SELECT model, latency_ms FROM (
-         SELECT model, latency_ms, row_number() OVER (PARTITION BY model ORDER BY latency_ms) AS rn, count(*) OVER (PARTITION BY model) AS n
-           FROM usage_logs WHERE created_at >= ?1 AND endpoint <> 'embeddings' AND status = 'success'
-       ) WHERE rn = (n + 1) / 2`,
+      `SELECT model, min(mean) AS latency_ms FROM (
+         SELECT model, ok_latency_ms * 1.0 / ok_requests AS mean,
+                sum(ok_requests) OVER (PARTITION BY model ORDER BY ok_latency_ms * 1.0 / ok_requests ROWS UNBOUNDED PRECEDING) AS below,
+                sum(ok_requests) OVER (PARTITION BY model) AS n
+           FROM usage_rollups WHERE hour >= ?1 AND ok_requests > 0
+       ) WHERE below * 2 >= n GROUP BY model`,
     ).bind(since),
   ]);
-  const p50 = new Map((medians!.results as Array<{ model: string; latency_ms: number }>).map((r) => [r.model, r.latency_ms]));
+  const p50 = new Map((medians!.results as Array<{ model: string; latency_ms: number }>).map((r) => [r.model, Math.round(r.latency_ms)]));
   const out = new Map<string, ModelStats>();
   for (const r of totals!.results as Array<{ model: string; requests: number; failures: number; out_tokens: number; out_ms: number }>) {
     out.set(r.model, {

@@ -1,10 +1,12 @@
-import { and, asc, count, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { periodStart } from "../account/periods";
-import type { Db } from "../db/client";
-import { usageLogs } from "../db/schema";
-import { afterPosition, type Position } from "./keyset";
+import { readWallet } from "../account/client";
+import type { PlaneRecord } from "../db/usage-batch";
+import type { Env } from "../env";
+import type { Position } from "./keyset";
+import { contribution } from "./plane/rollup";
 
-export type UsageRecord = typeof usageLogs.$inferSelect;
+/** A usage record (every field of docs/api.md's "usage" object) as the wallet's Durable Object keeps it for the recent window. */
+export type UsageRecord = PlaneRecord;
 
 /** Filters of the usage list, aggregates and export. `userId` always comes from the session. */
 export interface UsageFilter {
@@ -16,53 +18,61 @@ export interface UsageFilter {
   status?: string;
 }
 
-function conditions(f: UsageFilter): SQL[] {
-  const c: SQL[] = [eq(usageLogs.userId, f.userId)];
-  if (f.from !== undefined) c.push(gte(usageLogs.createdAt, f.from));
-  if (f.to !== undefined) c.push(lt(usageLogs.createdAt, f.to));
-  if (f.model !== undefined) c.push(eq(usageLogs.model, f.model));
-  if (f.keyId !== undefined) c.push(eq(usageLogs.keyId, f.keyId));
-  if (f.status !== undefined) c.push(eq(usageLogs.status, f.status));
-  return c;
-}
-
 export const usagePosition = (r: UsageRecord): Position => ({ t: r.createdAt, id: r.requestId });
 
-/** Up to `limit` records after `after`, newest first ("desc", the list) or oldest first ("asc", the export). */
-export function usagePage(db: Db, f: UsageFilter, after: Position | null, limit: number, order: "asc" | "desc"): Promise<UsageRecord[]> {
-  const where = conditions(f);
-  if (after) where.push(afterPosition(usageLogs.createdAt, usageLogs.requestId, after, order));
-  const by = order === "desc" ? desc : asc;
-  return db.select().from(usageLogs).where(and(...where)).orderBy(by(usageLogs.createdAt), by(usageLogs.requestId)).limit(limit).all();
+/**
+ * Up to `limit` records after `after`, newest first ("desc", the list) or oldest first ("asc", the
+ * export), from the wallet's recent records (USAGE_RECENT_DAYS; older raw records are in the archive).
+ */
+export async function usagePage(env: Env, f: UsageFilter, after: Position | null, limit: number, order: "asc" | "desc"): Promise<UsageRecord[]> {
+  const { userId, ...filter } = f;
+  return (await readWallet(env, userId, { kind: "records", query: { ...filter, after, limit, order } })).rows;
 }
 
+const HOUR_MS = 3_600_000;
+const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
 const BUCKETS = {
-  day: sql<string>`strftime('%Y-%m-%d', ${usageLogs.createdAt} / 1000, 'unixepoch')`,
-  model: sql<string>`${usageLogs.model}`,
-  key: sql<string>`${usageLogs.keyId}`,
+  day: { sql: "strftime('%Y-%m-%d', hour / 1000, 'unixepoch')", of: (r: PlaneRecord) => dayOf(r.createdAt) },
+  model: { sql: "model", of: (r: PlaneRecord) => r.model },
+  key: { sql: "key_id", of: (r: PlaneRecord) => r.keyId },
 };
 export type GroupBy = keyof typeof BUCKETS;
 
-/** Sums per day (UTC), model or key, in SQL; token and nUSD sums are exact integers. */
-export function usageAggregate(db: Db, f: UsageFilter, groupBy: GroupBy) {
-  const bucket = BUCKETS[groupBy];
-  return db.select({
-    bucket,
-    requests: count(),
-    promptTokens: sql<number>`coalesce(sum(${usageLogs.promptTokens}), 0)`,
-    completionTokens: sql<number>`coalesce(sum(${usageLogs.completionTokens}), 0)`,
-    costNano: sql<number>`coalesce(sum(${usageLogs.costNano}), 0)`,
-  }).from(usageLogs).where(and(...conditions(f))).groupBy(bucket).orderBy(bucket).all();
+export interface UsageSums { bucket: string; requests: number; promptTokens: number; completionTokens: number; costNano: number }
+
+/**
+ * Sums per day (UTC), model or key: the hourly rollups, plus the wallet's records the usage
+ * consumer has not applied yet (read after one consistent D1 read of the rollups and the cursor),
+ * so the sums are current and count every record once. The range counts whole hours: a rollup hour
+ * h is in it when floor(from to the hour) ≤ h < to. Token and nUSD sums are exact integers.
+ */
+export async function usageAggregate(env: Env, f: { userId: string; from?: number; to?: number }, groupBy: GroupBy): Promise<UsageSums[]> {
+  const lo = f.from === undefined ? 0 : Math.floor(f.from / HOUR_MS) * HOUR_MS;
+  const hi = f.to ?? Number.MAX_SAFE_INTEGER;
+  const [cursor, rows] = await env.DB.batch<Record<string, number | string>>([
+    env.DB.prepare("SELECT last_batch AS b FROM usage_cursors WHERE user_id = ?").bind(f.userId),
+    env.DB.prepare(`SELECT ${BUCKETS[groupBy].sql} AS bucket, sum(requests) AS requests, sum(prompt_tokens) AS promptTokens,
+      sum(completion_tokens) AS completionTokens, sum(cost_nano) AS costNano FROM usage_rollups
+      WHERE user_id = ? AND hour >= ? AND hour < ? GROUP BY bucket`).bind(f.userId, lo, hi),
+  ]);
+  const sums = new Map<string, UsageSums>();
+  for (const r of rows!.results as unknown as UsageSums[]) sums.set(r.bucket, { ...r });
+  const tail = await readWallet(env, f.userId, { kind: "unapplied", afterBatch: Number(cursor!.results[0]?.b ?? 0) });
+  for (const r of tail.rows) {
+    const hour = Math.floor(r.createdAt / HOUR_MS) * HOUR_MS;
+    if (hour < lo || hour >= hi) continue;
+    const bucket = BUCKETS[groupBy].of(r);
+    const s = sums.get(bucket) ?? { bucket, requests: 0, promptTokens: 0, completionTokens: 0, costNano: 0 };
+    const [requests, prompt, completion, , , cost] = contribution(r);
+    s.requests += requests!; s.promptTokens += prompt!; s.completionTokens += completion!; s.costNano += cost!;
+    sums.set(bucket, s);
+  }
+  return [...sums.values()].sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
 }
 
-/** Spend (nUSD) today and this month, and today's request count, by UTC calendar. */
-export async function recentSpend(db: Db, userId: string, now: number) {
-  const day = periodStart("daily", now);
-  const month = periodStart("monthly", now);
-  const row = await db.select({
-    today: sql<number>`coalesce(sum(CASE WHEN ${usageLogs.createdAt} >= ${day} THEN ${usageLogs.costNano} END), 0)`,
-    month: sql<number>`coalesce(sum(${usageLogs.costNano}), 0)`,
-    requestsToday: sql<number>`count(CASE WHEN ${usageLogs.createdAt} >= ${day} THEN 1 END)`,
-  }).from(usageLogs).where(and(eq(usageLogs.userId, userId), gte(usageLogs.createdAt, month))).get();
-  return { todayNano: row?.today ?? 0, monthNano: row?.month ?? 0, requestsToday: row?.requestsToday ?? 0 };
+/** Spend (nUSD) today and this month, and today's request count, by UTC calendar (rollups + records not applied yet). */
+export async function recentSpend(env: Env, userId: string, now: number) {
+  const days = await usageAggregate(env, { userId, from: periodStart("monthly", now) }, "day");
+  const today = days.find((d) => d.bucket === dayOf(periodStart("daily", now)));
+  return { todayNano: today?.costNano ?? 0, monthNano: days.reduce((a, d) => a + d.costNano, 0), requestsToday: today?.requests ?? 0 };
 }

@@ -1,9 +1,8 @@
-import { and, asc, eq, gte, lt, type SQL } from "drizzle-orm";
 import { formatUsd } from "../lib/money";
-import type { Db } from "../db/client";
-import { transactions } from "../db/schema";
+import { readWallet } from "../account/client";
+import type { LedgerEntry } from "../account/types";
+import type { Env } from "../env";
 import type { Column, ExportSource } from "./export";
-import { afterPosition } from "./keyset";
 import { usagePage, usagePosition, type UsageFilter, type UsageRecord } from "./query";
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -19,31 +18,30 @@ const USAGE_COLUMNS: Column<UsageRecord>[] = [
   { name: "stream", value: (r) => r.stream },
   { name: "prompt_tokens", value: (r) => r.promptTokens },
   { name: "completion_tokens", value: (r) => r.completionTokens },
-  { name: "cached_tokens", value: (r) => r.cachedTokens },
-  { name: "reasoning_tokens", value: (r) => r.reasoningTokens },
+  { name: "cached_tokens", value: (r) => r.cachedTokens ?? 0 },
+  { name: "reasoning_tokens", value: (r) => r.reasoningTokens ?? 0 },
   { name: "cost_usd", value: (r) => formatUsd(r.costNano) },
   { name: "cost_nano", value: (r) => r.costNano },
   { name: "latency_ms", value: (r) => r.latencyMs },
   { name: "status", value: (r) => r.status },
   { name: "http_status", value: (r) => r.httpStatus },
-  { name: "error_code", value: (r) => r.errorCode, text: true },
+  { name: "error_code", value: (r) => r.errorCode ?? null, text: true },
   { name: "usage_source", value: (r) => r.usageSource },
-  { name: "attempts", value: (r) => r.attempts },
-  { name: "route_reason", value: (r) => r.routeReason, text: true },
+  { name: "attempts", value: (r) => r.attempts ?? 1 },
+  { name: "route_reason", value: (r) => r.routeReason ?? null, text: true },
 ];
 
-export function usageSource(db: Db, filter: UsageFilter): ExportSource<UsageRecord> {
+/** The recent usage records (the wallet's Durable Object, USAGE_RECENT_DAYS), oldest first. */
+export function usageSource(env: Env, filter: UsageFilter): ExportSource<UsageRecord> {
   return {
     name: "usage",
     columns: USAGE_COLUMNS,
-    page: (after, size) => usagePage(db, filter, after, size, "asc"),
+    page: (after, size) => usagePage(env, filter, after, size, "asc"),
     position: usagePosition,
   };
 }
 
-type TransactionRecord = typeof transactions.$inferSelect;
-
-const TRANSACTION_COLUMNS: Column<TransactionRecord>[] = [
+const TRANSACTION_COLUMNS: Column<LedgerEntry>[] = [
   { name: "id", value: (r) => r.id },
   { name: "created_at", value: (r) => iso(r.createdAt) },
   { name: "kind", value: (r) => r.kind },
@@ -55,18 +53,12 @@ const TRANSACTION_COLUMNS: Column<TransactionRecord>[] = [
   { name: "note", value: (r) => r.note, text: true },
 ];
 
-/** The user's ledger (credits, purchases, usage charges, refunds), oldest first. */
-export function transactionsSource(db: Db, userId: string, range: { from?: number; to?: number }): ExportSource<TransactionRecord> {
+/** The user's ledger (credits, purchases, usage charges, refunds), oldest first, from the wallet's Durable Object (every entry it ever posted). */
+export function transactionsSource(env: Env, userId: string, range: { from?: number; to?: number }): ExportSource<LedgerEntry> {
   return {
     name: "transactions",
     columns: TRANSACTION_COLUMNS,
-    page: (after, size) => {
-      const where: SQL[] = [eq(transactions.userId, userId)];
-      if (range.from !== undefined) where.push(gte(transactions.createdAt, range.from));
-      if (range.to !== undefined) where.push(lt(transactions.createdAt, range.to));
-      if (after) where.push(afterPosition(transactions.createdAt, transactions.id, after, "asc"));
-      return db.select().from(transactions).where(and(...where)).orderBy(asc(transactions.createdAt), asc(transactions.id)).limit(size).all();
-    },
+    page: async (after, size) => (await readWallet(env, userId, { kind: "ledger", query: { ...range, after, limit: size, order: "asc" } })).rows,
     position: (r) => ({ t: r.createdAt, id: r.id }),
   };
 }

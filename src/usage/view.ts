@@ -1,7 +1,5 @@
 import { formatUsd } from "../lib/money";
-import type { usageLogs } from "../db/schema";
-
-type UsageRecord = typeof usageLogs.$inferSelect;
+import type { UsageRecord } from "./query";
 
 /** The "usage" object of docs/api.md (token counts and cost; never prompt or completion text). */
 export function usageView(r: UsageRecord) {
@@ -15,14 +13,14 @@ export function usageView(r: UsageRecord) {
     stream: r.stream,
     prompt_tokens: r.promptTokens,
     completion_tokens: r.completionTokens,
-    cached_tokens: r.cachedTokens,
-    reasoning_tokens: r.reasoningTokens,
+    cached_tokens: r.cachedTokens ?? 0,
+    reasoning_tokens: r.reasoningTokens ?? 0,
     cost_usd: formatUsd(r.costNano),
     latency_ms: r.latencyMs,
     status: r.status,
     http_status: r.httpStatus,
-    error_code: r.errorCode,
+    error_code: r.errorCode ?? null,
     usage_source: r.usageSource,
-    route_reason: r.routeReason,
+    route_reason: r.routeReason ?? null,
   };
 }

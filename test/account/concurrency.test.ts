@@ -1,8 +1,8 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { estimateChatPromptTokens } from "../../src/billing/estimate";
 import { costNano, formatUsd, parseUsd } from "../../src/lib/money";
 import { TEST_PRICE } from "../helpers/catalog";
+import { d1Books } from "../helpers/usage-plane";
 import { account, chat, createUser, drained, usageRows } from "../helpers/gateway";
 
 // "No number of concurrent requests can overspend." The stand-in's echo scenario always reports
@@ -23,10 +23,6 @@ function costsIn(text: string): number[] {
   return [...text.matchAll(/"cost":(-?\d+(?:\.\d+)?)(?=[,}])/g)].map((m) => parseUsd(m[1]!)!);
 }
 
-async function d1Sum(query: string, userId: string): Promise<number> {
-  const row = await env.DB.prepare(query).bind(userId).first<{ s: number | null }>();
-  return row?.s ?? 0;
-}
 
 /**
  * After drained(): the DO balance is exactly credits − Σ costs the clients were told, the DO ledger,
@@ -50,8 +46,10 @@ async function expectBooksBalance(userId: string, credits: number, clientCosts: 
   for (const e of ledger) expect(e.balanceAfterNano).toBeGreaterThanOrEqual(floor);
   expect(s.balanceNano).toBeGreaterThanOrEqual(-OVERDRAFT);
 
-  expect(await d1Sum("SELECT sum(amount_nano) AS s FROM transactions WHERE user_id = ?", userId)).toBe(s.balanceNano);
-  expect(await d1Sum("SELECT sum(cost_nano) AS s FROM usage_logs WHERE user_id = ?", userId)).toBe(spent);
+  // D1's books: transactions and daily statements sum to the balance, the usage rollups to the spend.
+  const books = await d1Books(userId);
+  expect(books.total).toBe(s.balanceNano);
+  expect(books.usageCostNano).toBe(spent);
   const rows = await usageRows(userId);
   expect(rows).toHaveLength(clientCosts.size);
   for (const r of rows) {

@@ -1,4 +1,5 @@
-import { env } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
+import type { AccountDO } from "../../src/account/account-do";
 import { describe, expect, it } from "vitest";
 import { formatUsd } from "../../src/lib/money";
 import { account, admin } from "../helpers/gateway";
@@ -8,10 +9,13 @@ import { USD, operatorCredit } from "./ledger-helpers";
 const DAY = 86_400_000;
 const dateOf = (day: number) => new Date(day * DAY).toISOString().slice(0, 10);
 
-/** Moves one D1 ledger row to another time (the rows were posted today; history needs past days). */
+/** Moves one ledger entry to another time in the wallet's Durable Object, where the history is read (the rows were posted today; history needs past days). */
 async function backdate(userId: string, ref: string, at: number) {
-  const r = await env.DB.prepare("UPDATE transactions SET created_at = ? WHERE user_id = ? AND ref = ?").bind(at, userId, ref).run();
-  expect(r.meta.changes).toBe(1);
+  const moved = await runInDurableObject(account(userId), (_: AccountDO, state) => {
+    state.storage.sql.exec("UPDATE ledger SET created_at = ? WHERE ref = ?", at, ref);
+    return state.storage.sql.exec("SELECT count(*) AS n FROM ledger WHERE ref = ? AND created_at = ?", ref, at).one().n;
+  });
+  expect(moved).toBe(1);
 }
 
 async function history(user: Awaited<ReturnType<typeof signedInUser>>, query = "") {

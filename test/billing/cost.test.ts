@@ -5,6 +5,7 @@ import openaiText from "../fixtures/providers/openai/chat/openai-text.json";
 import deepseekToolCall from "../fixtures/providers/others/deepseek/deepseek-tool-call.json";
 import { account, admin, api, chat, createUser, drained, settled, usageRows } from "../helpers/gateway";
 import { TEST_PRICE } from "../helpers/catalog";
+import { d1Books, planeDelivered, planeFigures } from "../helpers/usage-plane";
 
 // Test prices (test/helpers/catalog.ts) in nUSD per token: µUSD/Mtok = pUSD/token, / 1000 = nUSD/token.
 const IN = TEST_PRICE.input / 1000; // 1000
@@ -16,8 +17,8 @@ const USD = 1_000_000_000;
 const usdNum = (nano: number) => Number(formatUsd(nano));
 
 /**
- * The books of one user after draining the outbox: the DO ledger sums to the balance, D1
- * `transactions` mirrors the ledger, and D1 `usage_logs` costs sum to the usage debits.
+ * The books of one user after draining the outbox: the DO ledger sums to the balance, D1's
+ * transactions and daily statements hold the ledger, and D1's usage rollups sum to the usage debits.
  */
 async function checkBooks(userId: string) {
   const summary = await drained(userId);
@@ -25,11 +26,10 @@ async function checkBooks(userId: string) {
   const sum = ledger.reduce((a, e) => a + e.amountNano, 0);
   expect(summary.balanceNano).toBe(sum);
   const usageDebits = ledger.filter((e) => e.kind === "usage").reduce((a, e) => a - e.amountNano, 0);
-  const txn = await env.DB.prepare("SELECT coalesce(sum(amount_nano), 0) AS total, count(*) AS n FROM transactions WHERE user_id = ?")
-    .bind(userId).first<{ total: number; n: number }>();
+  const books = await d1Books(userId);
+  const txn = { total: books.total, n: books.n };
   expect(txn).toEqual({ total: summary.balanceNano, n: ledger.length });
-  const logs = await env.DB.prepare("SELECT coalesce(sum(cost_nano), 0) AS total FROM usage_logs WHERE user_id = ?")
-    .bind(userId).first<{ total: number }>();
+  const logs = { total: books.usageCostNano };
   expect(logs!.total).toBe(usageDebits);
   return { summary, ledger, usageDebits };
 }
@@ -166,8 +166,8 @@ describe("billing: /generation (P15), /credits and /key", () => {
     const before = await get(key);
     expect(before.status).toBe(200);
     const fromOutbox = ((await before.json()) as { data: Record<string, unknown> }).data;
-    // Served before the outbox reached D1.
-    expect(await usageRows(userId)).toHaveLength(0);
+    // Served before the usage plane reached D1.
+    expect((await planeFigures(userId)).rollups.requests).toBe(0);
     expect(await account(userId).pendingUsage(id)).not.toBeNull();
     const fields = {
       id, model: "test-fixture-text", prompt_tokens: 16, completion_tokens: 363, total_cost: usdNum(expected),
@@ -178,8 +178,7 @@ describe("billing: /generation (P15), /credits and /key", () => {
     expect(fromOutbox.latency_ms as number).toBeGreaterThanOrEqual(0);
     expect(new Date(fromOutbox.created_at as string).toISOString()).toBe(fromOutbox.created_at);
 
-    await drained(userId);
-    expect(await usageRows(userId)).toHaveLength(1);
+    expect((await planeDelivered(userId)).rollups.requests).toBe(1);
     const after = await get(key);
     expect(after.status).toBe(200);
     const fromD1 = ((await after.json()) as { data: Record<string, unknown> }).data;

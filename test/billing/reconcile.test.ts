@@ -6,11 +6,12 @@ import { RECONCILE_INTERVAL_MS, reconcileAll, reconcileIfDue } from "../../src/b
 import type { Env } from "../../src/env";
 import { JOBS } from "../../src/scheduled";
 import { account, admin, createUser, drained } from "../helpers/gateway";
+import { planeDelivered } from "../helpers/usage-plane";
 import { ECHO_COST, USD, echo } from "./ledger-helpers";
 
 interface RunView {
   id: string; users_checked: number; drifted_users: number; total_drift_usd: string;
-  details: { user_id: string; drift_usd: string; balance_drift_usd: string; ledger_drift_usd: string; do_ledger_count: number; d1_count: number }[];
+  details: { user_id: string; drift_usd: string; balance_drift_usd: string; ledger_drift_usd: string; do_ledger_count: number; d1_count: number; plane_drift_usd: string }[];
 }
 
 async function runNow(): Promise<RunView> {
@@ -53,9 +54,11 @@ describe("ledger reconciliation", () => {
 
   it("detects drift injected on purpose, with the right user and amount", async () => {
     const clean = await activeUser();
-    // A: the D1 row of a usage charge is deleted.
+    // A: D1's record of a usage charge is deleted (its daily statement: usage charges reach D1 only as statements).
     const a = await activeUser();
-    await env.DB.prepare("DELETE FROM transactions WHERE user_id = ? AND kind = 'usage'").bind(a.userId).run();
+    await planeDelivered(a.userId);
+    const statements = (await env.DB.prepare("SELECT * FROM usage_statements WHERE user_id = ?").bind(a.userId).all()).results;
+    await env.DB.prepare("DELETE FROM usage_statements WHERE user_id = ?").bind(a.userId).run();
     // B: a D1 row's amount is altered (+1.00 USD on the 5.00 grant).
     const b = await createUser("5.00");
     await drained(b.userId);
@@ -72,8 +75,8 @@ describe("ledger reconciliation", () => {
     const byUser = new Map(run.details.map((d) => [d.user_id, d]));
     expect([...byUser.keys()].sort()).toEqual([a.userId, b.userId, c.userId].sort());
     expect(byUser.has(clean.userId)).toBe(false);
-    // A: D1 lacks the −25,000 nUSD usage row: DO balance 9.999975, D1 sum 10.00, latest D1 balance_after 10.00.
-    expect(byUser.get(a.userId)).toMatchObject({ drift_usd: formatUsd(-ECHO_COST), balance_drift_usd: formatUsd(-ECHO_COST), ledger_drift_usd: "0.00", do_ledger_count: 2, d1_count: 1 });
+    // A: D1 lacks the 25,000 nUSD usage charge: the Durable Object's charges at D1's cursor exceed D1's statements by it.
+    expect(byUser.get(a.userId)).toMatchObject({ plane_drift_usd: formatUsd(ECHO_COST), drift_usd: "0.00", balance_drift_usd: "0.00", ledger_drift_usd: "0.00", do_ledger_count: 1, d1_count: 1 });
     // B: D1's rows add up to 6.00 while the balance (and balance_after) is 5.00.
     expect(byUser.get(b.userId)).toMatchObject({ drift_usd: "-1.00", balance_drift_usd: "0.00", do_ledger_count: 1, d1_count: 1 });
     // C: D1 misses the 0.70 purchase.
@@ -93,7 +96,10 @@ describe("ledger reconciliation", () => {
 
     // Repairing the drift makes the next run clean again.
     await env.DB.prepare("UPDATE transactions SET amount_nano = amount_nano - ? WHERE user_id = ? AND kind = 'grant'").bind(USD, b.userId).run();
-    await redeliver(a.userId);
+    for (const r of statements) {
+      await env.DB.prepare("INSERT INTO usage_statements (user_id, day, key_id, model, charges, charged_nano) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(r.user_id, r.day, r.key_id, r.model, r.charges, r.charged_nano).run();
+    }
     await redeliver(c.userId);
     expect(await runNow()).toMatchObject({ drifted_users: 0, total_drift_usd: "0.00" });
   });

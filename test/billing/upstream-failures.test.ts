@@ -4,6 +4,7 @@ import { estimateChatPromptTokens } from "../../src/billing/estimate";
 import { invalidateCatalog } from "../../src/catalog/catalog";
 import { account, chat, createUser, drained, settled, usageRows } from "../helpers/gateway";
 import { TEST_PRICE } from "../helpers/catalog";
+import { d1Books } from "../helpers/usage-plane";
 
 // Test prices in nUSD per token: input 1000, output 2000. Test models: max output 1000 tokens.
 const IN = TEST_PRICE.input / 1000;
@@ -151,7 +152,7 @@ describe("billing: streams that end early are charged for what was generated", (
     });
     const usage = (await account(userId).ledger()).filter((e) => e.kind === "usage");
     expect(usage.map((e) => [e.ref, e.amountNano])).toEqual([[id, -charged]]);
-    const txn = await env.DB.prepare("SELECT coalesce(sum(amount_nano), 0) AS total FROM transactions WHERE user_id = ?").bind(userId).first<{ total: number }>();
+    const txn = await d1Books(userId);
     expect(txn!.total).toBe(s.balanceNano);
   });
 

@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { buildDataset } from "../../scripts/catalog/dataset.mjs";
 import { parsePricePerMillion } from "../../src/lib/money";
 import { addTestModels } from "../helpers/catalog";
-import { account, admin, chat, createUser, settled } from "../helpers/gateway";
+import { admin, chat, createUser, settled, usageRows } from "../helpers/gateway";
+import { planeDelivered } from "../helpers/usage-plane";
 
 const SOURCE = "@pydantic/genai-prices@0.1.8";
 type Change = { model: string; source: string; from: { input: number; output: number }; to: { input: number; output: number; cachedInput: number | null } };
@@ -35,8 +36,7 @@ describe("catalog import from @pydantic/genai-prices", () => {
     const before = await chat(user.key, { model: "imp-gpt-4.1-mini" });
     expect(before.status).toBe(200);
     await before.arrayBuffer();
-    await settled(user.userId);
-    await account(user.userId).flushOutbox();
+    await planeDelivered(user.userId); // the user's usage of the model is in D1's rollups
     const dataset = buildDataset([{ id: "imp-gpt-4.1-mini", provider: "openai", upstream_model: "gpt-4.1-mini" }], SOURCE, new Date("2026-12-01T00:00:00Z"));
     dataset.models.push({ ...dataset.models[0], model_id: "imp-retired", deprecated: true });
     const n = packageNumbers();
@@ -64,9 +64,7 @@ describe("catalog import from @pydantic/genai-prices", () => {
     const after = await chat(user.key, { model: "imp-gpt-4.1-mini" });
     await after.arrayBuffer();
     await settled(user.userId);
-    await account(user.userId).flushOutbox();
-    const logs = await env.DB.prepare("SELECT price_version, prompt_tokens, completion_tokens, cost_nano FROM usage_logs WHERE user_id = ? ORDER BY created_at").bind(user.userId)
-      .all<{ price_version: string; prompt_tokens: number; completion_tokens: number; cost_nano: number }>();
+    const logs = { results: (await usageRows(user.userId)) as { price_version: string; prompt_tokens: number; completion_tokens: number; cost_nano: number }[] };
     expect(logs.results.map((l) => l.price_version)).toEqual(["imp-gpt-4.1-mini@2026-11-01", version]);
     const last = logs.results[1]!;
     expect(last.cost_nano).toBe(Math.round((last.prompt_tokens * mk(n.input) + last.completion_tokens * mk(n.output)) / 1000));

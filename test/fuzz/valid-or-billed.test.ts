@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { chatCompletionSchema } from "../../src/wire/chat";
 import { messagesRequestSchema } from "../../src/surfaces/anthropic/schema";
 import { account, admin, BASE, createUser, drained, settled, usageRows, type TestUser } from "../helpers/gateway";
+import { planeApplied } from "../helpers/usage-plane";
 
 // Fuzzed inputs that CAN be valid. Here validity cannot be excluded (a fuzzed JSON value may
 // happen to fit the schema; unknown /responses fields are passed through by design; hostile text in
@@ -58,8 +59,9 @@ async function billedExactly(u: TestUser, okIds: string[], creditsNano = START_N
   const charged = rows.filter((r) => (r.cost_nano as number) > 0).map((r) => [r.request_id, r.cost_nano]).sort();
   const ledger = (await account(u.userId).ledger(1000)).filter((e) => e.kind === "usage");
   expect(ledger.map((e) => [e.ref, -e.amountNano]).sort()).toEqual(charged);
-  const { results } = await env.DB.prepare("SELECT ref, amount_nano FROM transactions WHERE user_id = ? AND kind = 'usage'").bind(u.userId).all<{ ref: string; amount_nano: number }>();
-  expect(results.map((t) => [t.ref, -t.amount_nano]).sort()).toEqual(charged);
+  // D1 holds the usage charges as daily statements (the usage plane): the same count and sum.
+  const { statements } = await planeApplied(u.userId);
+  expect(statements).toEqual({ charges: charged.length, charged: charged.reduce((a, [, c]) => a + (c as number), 0) });
   // Checked last, after the money: a 4xx answer must leave no usage row behind.
   expect(rows.filter((r) => r.status !== "success").map((r) => ({ model: r.model, status: r.status, http_status: r.http_status, error_code: r.error_code })), "usage rows written for 4xx answers").toEqual([]);
   return total;

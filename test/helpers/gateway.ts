@@ -1,6 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import OpenAI from "openai";
 import { expect } from "vitest";
+import type { PlaneRecord } from "../../src/db/usage-batch";
 
 export const BASE = "http://gateway.test";
 export const ADMIN_TOKEN = "test-admin-token";
@@ -82,7 +83,22 @@ export async function drained(userId: string) {
   return account(userId).summary();
 }
 
+/**
+ * The user's usage records as usage_logs rows (snake_case, stream as 0/1), oldest first, read
+ * from where they live: the wallet's recent records (the newest record of each request).
+ */
 export async function usageRows(userId: string) {
-  const { results } = await env.DB.prepare("SELECT * FROM usage_logs WHERE user_id = ? ORDER BY created_at").bind(userId).all<Record<string, number | string>>();
-  return results;
+  const read = await account(userId).read({ kind: "records", query: { limit: 100_000, order: "asc" } });
+  return (read.kind === "records" ? read.rows : []).map((r) => usageLogRow(userId, r));
+}
+
+/** A recent usage record in the shape of the usage_logs row the D1 copy used to hold. */
+export function usageLogRow(userId: string, r: PlaneRecord): Record<string, number | string | null> {
+  return {
+    request_id: r.requestId, user_id: userId, key_id: r.keyId, model: r.model, provider: r.provider, endpoint: r.endpoint,
+    stream: r.stream ? 1 : 0, prompt_tokens: r.promptTokens, completion_tokens: r.completionTokens, cached_tokens: r.cachedTokens ?? 0,
+    reasoning_tokens: r.reasoningTokens ?? 0, cost_nano: r.costNano, latency_ms: r.latencyMs, status: r.status, http_status: r.httpStatus,
+    usage_source: r.usageSource, error_code: r.errorCode ?? null, attempts: r.attempts ?? 1, route_reason: r.routeReason ?? null,
+    price_version: r.priceVersion ?? null, created_at: r.createdAt,
+  };
 }

@@ -9,6 +9,7 @@ import { sha256Hex } from "../../src/lib/api-key";
 import { TEST_PRICE } from "../helpers/catalog";
 import { account, api, chat, drained, settled } from "../helpers/gateway";
 import { signedInUser } from "../helpers/session";
+import { planeDelivered } from "../helpers/usage-plane";
 import { listKeys, sessionKey } from "./support";
 
 // Echo: 11 prompt / 7 completion tokens → 11 × 1000 + 7 × 2000 = 25,000 nUSD charged per request.
@@ -136,7 +137,8 @@ describe("a key's spend limit holds under concurrency", () => {
 
       const s = await drained(u.userId);
       expect(s).toMatchObject({ inFlight: 0, holdsNano: 0, balanceNano: 10_000_000_000 - 5 * ECHO_COST });
-      const d1 = await env.DB.prepare("SELECT count(*) AS n, sum(cost_nano) AS charged FROM usage_logs WHERE key_id = ?").bind(k.id).first<{ n: number; charged: number }>();
+      await planeDelivered(u.userId); // D1 keeps the key's usage as hourly rollups
+      const d1 = await env.DB.prepare("SELECT sum(requests) AS n, sum(cost_nano) AS charged FROM usage_rollups WHERE key_id = ?").bind(k.id).first<{ n: number; charged: number }>();
       expect(d1).toEqual({ n: 5, charged: 5 * ECHO_COST });
       expect(d1!.charged).toBeLessThanOrEqual(limit);
       const [view] = await listKeys(u);

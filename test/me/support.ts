@@ -1,4 +1,8 @@
-import { env } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
+import type { AccountDO } from "../../src/account/account-do";
+import { enqueueUsage } from "../../src/account/usage-plane";
+import type { PlaneRecord } from "../../src/db/usage-batch";
+import { account } from "../helpers/gateway";
 import { expect } from "vitest";
 import type { SessionUser } from "../helpers/session";
 
@@ -35,20 +39,26 @@ export interface UsageFixture {
   created_at: number; route_reason: string | null;
 }
 
-const COLUMNS = [
-  "request_id", "user_id", "key_id", "model", "provider", "endpoint", "stream", "prompt_tokens", "completion_tokens", "cached_tokens",
-  "reasoning_tokens", "cost_nano", "latency_ms", "status", "http_status", "usage_source", "error_code", "attempts", "created_at", "route_reason",
-] as const;
-
-/** Inserts usage rows straight into D1 (five rows per statement: D1 binds at most 100 values). */
+/**
+ * Plants usage records where a wallet keeps them: its Durable Object's recent records, then sent
+ * through the usage queue (rollups, statements, archive) as the wallet's own records are.
+ */
 export async function insertUsage(rows: UsageFixture[]): Promise<void> {
-  const statements: D1PreparedStatement[] = [];
-  for (let i = 0; i < rows.length; i += 5) {
-    const chunk = rows.slice(i, i + 5);
-    const sql = `INSERT INTO usage_logs (${COLUMNS.join(", ")}) VALUES ${chunk.map(() => `(${COLUMNS.map(() => "?").join(", ")})`).join(", ")}`;
-    statements.push(env.DB.prepare(sql).bind(...chunk.flatMap((r) => COLUMNS.map((c) => r[c]))));
+  for (const userId of new Set(rows.map((r) => r.user_id))) {
+    const stub = account(userId);
+    const mine = rows.filter((r) => r.user_id === userId).map(planeRecord);
+    await runInDurableObject(stub, (_instance: AccountDO, state) => { for (const r of mine) enqueueUsage(state.storage.sql, r); });
+    await stub.flushOutbox();
   }
-  await env.DB.batch(statements);
+}
+
+function planeRecord(r: UsageFixture): PlaneRecord {
+  return {
+    requestId: r.request_id, keyId: r.key_id, model: r.model, provider: r.provider, endpoint: r.endpoint, stream: Boolean(r.stream),
+    promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens, cachedTokens: r.cached_tokens, reasoningTokens: r.reasoning_tokens,
+    costNano: r.cost_nano, latencyMs: r.latency_ms, status: r.status, httpStatus: r.http_status, usageSource: r.usage_source,
+    errorCode: r.error_code, attempts: r.attempts, routeReason: r.route_reason, createdAt: r.created_at, chargedAt: r.created_at,
+  };
 }
 
 /** A fake key id in the real format. */

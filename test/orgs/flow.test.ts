@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { chat, drained, settled } from "../helpers/gateway";
+import { planeApplied } from "../helpers/usage-plane";
 import { createOrg, fundOrg, joinOrg, orgKey } from "../helpers/orgs";
 import { signedInUser } from "../helpers/session";
 
@@ -104,7 +105,8 @@ describe("an organization", () => {
     expect(await (await owner.fetch(`/api/orgs/${orgId}`, { method: "DELETE" })).json()).toEqual({ id: orgId, deleted: true });
     expect((await chat(key, { model: "test-echo", max_tokens: 20 })).status).toBe(401);
     expect((await owner.fetch(`/api/orgs/${orgId}`)).status).toBe(404);
-    const usage = await env.DB.prepare("SELECT count(*) AS n FROM usage_logs WHERE user_id = ?").bind(orgId).first<{ n: number }>();
+    await planeApplied(orgId); // D1 keeps the organization's usage as hourly rollups
+    const usage = await env.DB.prepare("SELECT sum(requests) AS n FROM usage_rollups WHERE user_id = ?").bind(orgId).first<{ n: number }>();
     expect(usage?.n).toBe(1);
   });
 });

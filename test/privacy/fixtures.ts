@@ -60,13 +60,14 @@ export const rowsOf = async (sql: string, ...binds: unknown[]) =>
 export async function snapshot(userId: string) {
   return {
     user: (await rowsOf("SELECT * FROM users WHERE id = ?", userId))[0]!,
-    transactions: await rowsOf("SELECT * FROM transactions WHERE user_id = ? ORDER BY id", userId),
+    // The ledger where it is whole: the wallet's Durable Object (D1 holds usage charges as daily statements only).
+    transactions: (await account(userId).ledger(1000)).sort((x, y) => (x.id < y.id ? -1 : 1)),
     refunds: await rowsOf("SELECT * FROM refund_requests WHERE user_id = ?", userId),
     emails: await rowsOf("SELECT * FROM email_outbox WHERE user_id = ? AND template = 'account_deleted'", userId),
     keys: await rowsOf("SELECT id, revoked_at FROM api_keys WHERE user_id = ?", userId),
     oauth: await rowsOf("SELECT * FROM oauth_accounts WHERE user_id = ?", userId),
     tokens: await rowsOf("SELECT * FROM auth_tokens WHERE user_id = ?", userId),
-    usage: await rowsOf("SELECT request_id, key_id, route_reason FROM usage_logs WHERE user_id = ?", userId),
+    usage: (await usageRows(userId)).map((r) => ({ request_id: r.request_id, key_id: r.key_id, route_reason: r.route_reason })),
   };
 }
 

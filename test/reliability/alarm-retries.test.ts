@@ -19,7 +19,8 @@ describe("fault: the alarm fails several times", () => {
     const { userId, key } = await createUser("1.00");
     await drained(userId);
     const flaky = new FlakyD1(env.DB);
-    const swap = await swapDoD1(userId, flaky.db);
+    // With USAGE_D1_MIRROR on for this wallet, its usage record and usage debit also wait in the outbox for D1.
+    const swap = await swapDoD1(userId, flaky.db, { USAGE_D1_MIRROR: "on" });
     const delays: number[] = [];
     try {
       const res = await chat(key, { model: "test-echo", max_tokens: 7 });

@@ -3,6 +3,7 @@ import { expect } from "vitest";
 import type { AccountDO } from "../../src/account/account-do";
 import { TEST_PRICE } from "../helpers/catalog";
 import { account, drained, usageRows } from "../helpers/gateway";
+import { planeApplied, planeFigures } from "../helpers/usage-plane";
 
 // Shared by the fault-injection tests in test/reliability: SSE reading, the books check
 // (ledger == balances) and the figures each test reports for docs/reliability.md.
@@ -50,10 +51,14 @@ export async function readThenDisconnect(res: Response, k: number): Promise<{ ch
   return { ...contentChunks(seen), sawDone: seen.includes("[DONE]") };
 }
 
-/** Σ amount of the user's D1 transactions (the ledger copy) and how many rows it has. */
+/**
+ * D1's copy of the user's ledger, as D1 holds it now: the entries other than usage charges row by
+ * row (transactions), the usage charges as daily statements (the usage plane). Σ amount and count.
+ */
 export async function d1Ledger(userId: string): Promise<{ n: number; sum: number }> {
-  const r = await env.DB.prepare("SELECT count(*) AS n, coalesce(sum(amount_nano), 0) AS sum FROM transactions WHERE user_id = ?").bind(userId).first<{ n: number; sum: number }>();
-  return r!;
+  const t = await env.DB.prepare("SELECT count(*) AS n, coalesce(sum(amount_nano), 0) AS sum FROM transactions WHERE user_id = ? AND kind <> 'usage'").bind(userId).first<{ n: number; sum: number }>();
+  const { statements } = await planeFigures(userId);
+  return { n: t!.n + statements.charges, sum: t!.sum - statements.charged };
 }
 
 /**
@@ -63,6 +68,7 @@ export async function d1Ledger(userId: string): Promise<{ n: number; sum: number
 export async function expectBooksBalance(userId: string) {
   const s = await drained(userId);
   expect(s).toMatchObject({ inFlight: 0, holdsNano: 0, pendingOutbox: 0 });
+  await planeApplied(userId);
   const ledger = await account(userId).ledger(1000);
   const d1 = await d1Ledger(userId);
   expect(d1).toEqual({ n: ledger.length, sum: s.balanceNano });
@@ -72,7 +78,7 @@ export async function expectBooksBalance(userId: string) {
   return { summary: s, ledger, rows, d1 };
 }
 
-type DbHolder = { env: { DB: D1Database } };
+type DbHolder = { env: { DB: D1Database } & Record<string, unknown> };
 
 /** A D1 that fails every batch while `down`, and after a recovery may commit a batch but lose the reply. */
 export class FlakyD1 {
@@ -95,12 +101,12 @@ export class FlakyD1 {
 }
 
 /** Points the user's Durable Object at `db` (its env.DB) until restore() is called. */
-export async function swapDoD1(userId: string, db: D1Database): Promise<{ restore: () => Promise<void> }> {
+export async function swapDoD1(userId: string, db: D1Database, vars: Record<string, string> = {}): Promise<{ restore: () => Promise<void> }> {
   const stub = account(userId) as DurableObjectStub<AccountDO>;
   const original = await runInDurableObject(stub, (instance: AccountDO) => {
     const holder = instance as unknown as DbHolder;
     const before = holder.env;
-    holder.env = { ...before, DB: db };
+    holder.env = { ...before, ...vars, DB: db };
     return before;
   });
   return {

@@ -4,9 +4,10 @@ import { invalidateCatalog, loadCatalog } from "../../src/catalog/catalog";
 import { invalidateModelStats, WEIGHTS } from "../../src/routing/measured";
 import { PREFERENCES } from "../../src/routing/preferences";
 import { chat, createUser } from "../helpers/gateway";
+import { deliver, record } from "../helpers/usage-plane";
 
 // P2: recommendations and model "auto" follow measured performance. Usage records with known
-// latencies and failures are seeded for three models of the chat list; GET /models/recommendations
+// latencies and failures are seeded (through the usage consumer into the rollups) for three models of the chat list; GET /models/recommendations
 // must rank by the documented score (src/routing/measured.ts, docs/routing.md) and say why, and
 // "auto" must pick the top of that ranking.
 
@@ -22,19 +23,21 @@ const SEED: Array<[string, number, number, number, number]> = [
 
 beforeAll(async () => {
   const now = Date.now();
-  const rows = SEED.flatMap(([model, n, failures, latency, out]) => Array.from({ length: n }, (_, i) => {
+  const records = SEED.flatMap(([model, n, failures, latency, out]) => Array.from({ length: n }, (_, i) => {
     const failed = i < failures;
-    return env.DB.prepare(
-      `INSERT INTO usage_logs (request_id, user_id, key_id, model, provider, endpoint, stream, prompt_tokens, completion_tokens, cost_nano, latency_ms, status, http_status, usage_source, created_at)
-       VALUES (?, 'u_measured', 'key_measured', ?, 'seed', 'chat.completions', 0, 10, ?, 0, ?, ?, ?, 'upstream', ?)`,
-    ).bind(`gen-m-${model}-${i}`, model, failed ? 0 : out, failed ? 200 : latency, failed ? "upstream_error" : "success", failed ? 502 : 200, now - 3600_000 - i);
+    return record({
+      requestId: `gen-m-${model}-${i}`, keyId: "key_measured", model, provider: "seed", endpoint: "chat.completions", promptTokens: 10,
+      completionTokens: failed ? 0 : out, costNano: 0, latencyMs: failed ? 200 : latency, status: failed ? "upstream_error" : "success",
+      httpStatus: failed ? 502 : 200, createdAt: now - 3600_000 - i,
+    });
   }));
   // Older than the 7-day window: not counted.
-  rows.push(env.DB.prepare(
-    `INSERT INTO usage_logs (request_id, user_id, key_id, model, provider, endpoint, stream, prompt_tokens, completion_tokens, cost_nano, latency_ms, status, http_status, usage_source, created_at)
-     VALUES ('gen-m-old', 'u_measured', 'key_measured', 'deepseek-chat', 'seed', 'chat.completions', 0, 10, 0, 0, 99999, 'upstream_error', 502, 'upstream', ?)`,
-  ).bind(now - 8 * 86_400_000));
-  await env.DB.batch(rows);
+  records.push(record({
+    requestId: "gen-m-old", keyId: "key_measured", model: "deepseek-chat", provider: "seed", endpoint: "chat.completions", promptTokens: 10,
+    completionTokens: 0, costNano: 0, latencyMs: 99999, status: "upstream_error", httpStatus: 502, createdAt: now - 8 * 86_400_000,
+  }));
+  // Through the usage consumer into the hourly rollups, as a wallet's batch would go.
+  await deliver([{ v: 1, userId: "u_measured", batch: 1, records }]);
   invalidateModelStats();
   invalidateCatalog();
 });

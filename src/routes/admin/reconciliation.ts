@@ -12,6 +12,7 @@ const driftView = (d: UserDrift) => ({
   user_id: d.user_id, drift_usd: formatUsd(d.drift_nano), balance_drift_usd: formatUsd(d.balance_drift_nano),
   ledger_drift_usd: formatUsd(d.ledger_drift_nano), do_balance_usd: formatUsd(d.do_balance_nano), d1_sum_usd: formatUsd(d.d1_sum_nano),
   d1_balance_usd: formatUsd(d.d1_balance_nano), do_ledger_count: d.do_ledger_count, d1_count: d.d1_count, pending_outbox: d.pending_outbox,
+  plane_drift_usd: formatUsd(d.plane_drift_nano ?? 0), plane_record_drift: d.plane_record_drift ?? 0,
 });
 
 const runView = (r: ReconciliationRun) => ({

@@ -8,19 +8,26 @@ import type { AdminEnv } from "../../middleware/admin-auth";
 const query = z.object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() });
 
 /**
- * GET /revenue?from&to: money in the period from D1's copy of the ledgers (transactions):
- * purchases paid, refunds paid back, lost disputes, usage charged, and usage waived (the part of
- * request costs above their max charge: `waiver` rows, docs/billing.md). Entries still in a
- * Durable Object's outbox (about a second) are not counted yet.
+ * GET /revenue?from&to: money in the period. From D1's copy of the ledgers (transactions):
+ * purchases paid, refunds paid back, lost disputes and usage waived (the part of request costs
+ * above their max charge: `waiver` rows, docs/billing.md). Usage charged comes from the daily
+ * charge statements (the 5-year record; per-request charges are no longer copied to D1), counted
+ * by whole UTC days: the days from `from`'s to the one before `to`. Entries still in a Durable
+ * Object's outbox or the usage queue (seconds) are not counted yet.
  */
 export const adminRevenue = new Hono<AdminEnv>().get("/revenue", validate("query", query), async (c) => {
   const q = c.req.valid("query");
   const from = q.from ? Date.parse(q.from) : 0;
   const to = q.to ? Date.parse(q.to) : Date.now() + 1;
   if (to <= from) throw new ApiError(400, "invalid_range", "'to' must be after 'from'.", { param: "to" });
-  const { results } = await c.env.DB.prepare(
-    "SELECT kind, coalesce(sum(CASE kind WHEN 'waiver' THEN waived_nano ELSE amount_nano END), 0) AS total FROM transactions WHERE created_at >= ? AND created_at < ? AND kind IN ('purchase', 'refund', 'dispute', 'usage', 'waiver') GROUP BY kind",
-  ).bind(from, to).all<{ kind: string; total: number }>();
+  const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+  const [ledger, statements] = await c.env.DB.batch<{ kind: string; total: number }>([
+    c.env.DB.prepare(
+      "SELECT kind, coalesce(sum(CASE kind WHEN 'waiver' THEN waived_nano ELSE amount_nano END), 0) AS total FROM transactions WHERE created_at >= ? AND created_at < ? AND kind IN ('purchase', 'refund', 'dispute', 'waiver') GROUP BY kind",
+    ).bind(from, to),
+    c.env.DB.prepare("SELECT 'usage' AS kind, coalesce(sum(charged_nano), 0) AS total FROM usage_statements WHERE day >= ? AND day <= ?").bind(day(from), day(to - 1)),
+  ]);
+  const results = [...ledger!.results, ...statements!.results];
   const sum = (kind: string) => Math.abs(results.find((r) => r.kind === kind)?.total ?? 0);
   return c.json({
     from: new Date(from).toISOString(), to: new Date(to).toISOString(),

@@ -1,12 +1,12 @@
-import { and, desc, eq, lt } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { formatUsd } from "../../lib/money";
 import { database } from "../../db/client";
-import { usageLogs, users } from "../../db/schema";
+import { users } from "../../db/schema";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
-import { accountStub } from "../../account/client";
+import { accountStub, readWallet } from "../../account/client";
 import { newUserId } from "../../lib/ids";
 import { validate } from "../../middleware/validate";
 import { generationView } from "../v1/generation";
@@ -54,10 +54,8 @@ export const adminUsers = new Hono<AdminEnv>()
       const { id } = c.req.valid("param");
       const { limit, before } = c.req.valid("query");
       await requireUser(c.env, id);
-      await accountStub(c.env, id).flushOutbox().catch(() => 0);
-      const rows = await database(c.env.DB).select().from(usageLogs)
-        .where(before === undefined ? eq(usageLogs.userId, id) : and(eq(usageLogs.userId, id), lt(usageLogs.createdAt, before)))
-        .orderBy(desc(usageLogs.createdAt)).limit(limit).all();
+      // The wallet's recent records (USAGE_RECENT_DAYS), newest first.
+      const { rows } = await readWallet(c.env, id, { kind: "records", query: { to: before, limit, order: "desc" } });
       const last = rows.at(-1);
       return c.json({ data: rows.map(generationView), next_before: rows.length === limit && last ? last.createdAt : null });
     },

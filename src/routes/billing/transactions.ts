@@ -1,10 +1,8 @@
-import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { formatUsd } from "../../lib/money";
-import { database } from "../../db/client";
-import { transactions } from "../../db/schema";
-import { accountStub } from "../../account/client";
+import { readWallet } from "../../account/client";
+import type { LedgerEntry } from "../../account/types";
 import { validate } from "../../middleware/validate";
 import type { SessionEnv } from "../../middleware/session";
 
@@ -19,32 +17,22 @@ const query = z.object({
   kind: z.enum(LEDGER_KINDS).optional(),
 });
 
-type TxnRow = typeof transactions.$inferSelect;
-
-export const transactionView = (t: TxnRow) => ({
+export const transactionView = (t: LedgerEntry) => ({
   id: t.id, kind: t.kind, amount_usd: formatUsd(t.amountNano), balance_after_usd: formatUsd(t.balanceAfterNano),
   ref: t.ref, note: t.note, created_at: new Date(t.createdAt).toISOString(),
   // A waiver changes no balance: it records the part of a request's cost that was not charged.
-  ...(t.kind === "waiver" ? { waived_usd: formatUsd(t.waivedNano) } : {}),
+  ...(t.kind === "waiver" ? { waived_usd: formatUsd(t.waivedNano ?? 0) } : {}),
 });
 
 /**
- * GET /transactions: the signed-in user's ledger (P8), newest first. The Durable Object's outbox is
- * flushed first so a charge made a moment ago is listed; if that fails, D1 is shown as it is.
+ * GET /transactions: the signed-in user's ledger (P8), newest first, read from the wallet's
+ * Durable Object, which holds every entry it posted (a charge made a moment ago is listed).
  */
 export const billingTransactions = new Hono<SessionEnv>().get("/transactions", validate("query", query), async (c) => {
   const { limit, cursor, kind } = c.req.valid("query");
   const userId = c.get("user").id;
-  await accountStub(c.env, userId).flushOutbox().catch(() => 0);
-  const where: (SQL | undefined)[] = [eq(transactions.userId, userId)];
-  if (kind) where.push(eq(transactions.kind, kind));
-  if (cursor) {
-    const [, at, id] = CURSOR.exec(cursor)!;
-    const t = Number(at);
-    where.push(or(lt(transactions.createdAt, t), and(eq(transactions.createdAt, t), lt(transactions.id, id!))));
-  }
-  const rows = await database(c.env.DB).select().from(transactions).where(and(...where))
-    .orderBy(desc(transactions.createdAt), desc(transactions.id)).limit(limit + 1).all();
+  const after = cursor ? (([, at, id]) => ({ t: Number(at), id: id! }))(CURSOR.exec(cursor)!) : null;
+  const { rows } = await readWallet(c.env, userId, { kind: "ledger", query: { kind, after, limit: limit + 1, order: "desc" } });
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return c.json({ data: page.map(transactionView), next_cursor: rows.length > limit && last ? `${last.createdAt}.${last.id}` : null });

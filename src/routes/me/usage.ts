@@ -1,8 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { formatUsd } from "../../lib/money";
-import { database } from "../../db/client";
-import type { Env } from "../../env";
 import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
 import { decodeCursor, isoTime, page, pageQuery } from "../../usage/keyset";
@@ -22,25 +20,20 @@ const usageQuery = z.object({
 });
 const aggregateQuery = z.object({ ...range, group_by: z.enum(["day", "model", "key"]) });
 
-/** Usage records still in the user's Durable Object outbox go to D1 first, so lists are current. */
-const flushed = (env: Env, userId: string) => accountStub(env, userId).flushOutbox().catch(() => 0);
-
-/** The signed-in user's usage: records, sums and the dashboard's overview. Always scoped to the session user. */
+/** The signed-in user's usage: records (the wallet's recent records), sums (rollups + records not applied yet) and the dashboard's overview. Always scoped to the session user. */
 export const meUsage = new Hono<SessionEnv>()
   .get("/usage", validate("query", usageQuery), async (c) => {
     const q = c.req.valid("query");
     const userId = c.get("user").id;
-    await flushed(c.env, userId);
     const filter = { userId, from: q.from, to: q.to, model: q.model, keyId: q.key_id, status: q.status };
-    const rows = await usagePage(database(c.env.DB), filter, q.cursor ? decodeCursor(q.cursor) : null, q.limit + 1, "desc");
+    const rows = await usagePage(c.env, filter, q.cursor ? decodeCursor(q.cursor) : null, q.limit + 1, "desc");
     const result = page(rows, q.limit, usagePosition);
     return c.json({ data: result.data.map(usageView), next_cursor: result.next_cursor });
   })
   .get("/usage/aggregate", validate("query", aggregateQuery), async (c) => {
     const q = c.req.valid("query");
     const userId = c.get("user").id;
-    await flushed(c.env, userId);
-    const rows = await usageAggregate(database(c.env.DB), { userId, from: q.from, to: q.to }, q.group_by);
+    const rows = await usageAggregate(c.env, { userId, from: q.from, to: q.to }, q.group_by);
     return c.json({
       data: rows.map((r) => ({
         bucket: r.bucket, requests: r.requests, prompt_tokens: r.promptTokens, completion_tokens: r.completionTokens, cost_usd: formatUsd(r.costNano),
@@ -50,8 +43,7 @@ export const meUsage = new Hono<SessionEnv>()
   .get("/overview", async (c) => {
     const user = c.get("user");
     const stub = accountStub(c.env, user.id);
-    await flushed(c.env, user.id);
-    const [summary, spend] = await Promise.all([stub.summary(), recentSpend(database(c.env.DB), user.id, Date.now())]);
+    const [summary, spend] = await Promise.all([stub.summary(), recentSpend(c.env, user.id, Date.now())]);
     const threshold = user.lowBalanceThresholdNano;
     return c.json({
       balance_usd: formatUsd(summary.balanceNano),

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
 import { MANAGERS, membership } from "../../orgs/membership";
 import { orgUsage, usageCsv } from "../../orgs/usage";
@@ -14,7 +13,6 @@ export const orgUsageRoutes = new Hono<SessionEnv>()
   .get("/:id/usage", validate("param", orgParam), validate("query", usageQuery), async (c) => {
     const m = await membership(c.env, c.req.valid("param").id, c.get("user").id);
     const q = c.req.valid("query");
-    await accountStub(c.env, m.orgId).flushOutbox().catch(() => 0);
     const everyone = MANAGERS.includes(m.role) || m.role === "billing";
     const rows = await orgUsage(c.env, m.orgId, q.group_by, everyone ? null : m.userId);
     if (q.format === "csv") {

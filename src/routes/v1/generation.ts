@@ -1,16 +1,14 @@
-import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { usdJsonNumber } from "../../lib/money";
-import { database } from "../../db/client";
-import { usageLogs, type UsageLogRow } from "../../db/schema";
+import type { UsageLogRow } from "../../db/schema";
 import { ApiError } from "../../errors";
 import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
 import { verifiedKey } from "../../middleware/verified-key";
 import type { ApiKeyEnv } from "../../middleware/api-key";
 
-export function generationView(r: UsageLogRow) {
+export function generationView(r: Omit<UsageLogRow, "userId">) {
   return {
     id: r.requestId,
     model: r.model,
@@ -34,7 +32,7 @@ export function generationView(r: UsageLogRow) {
   };
 }
 
-/** GET /generation?id= — the usage record of one of the caller's requests (D1, or still in the outbox). */
+/** GET /generation?id= — the usage record of one of the caller's requests, from its wallet's recent records (USAGE_RECENT_DAYS). */
 export const generation = new Hono<ApiKeyEnv>().get(
   "/generation",
   verifiedKey(),
@@ -42,9 +40,7 @@ export const generation = new Hono<ApiKeyEnv>().get(
   async (c) => {
     const { id } = c.req.valid("query");
     const { userId } = c.get("caller");
-    const stored = await database(c.env.DB).select().from(usageLogs)
-      .where(and(eq(usageLogs.requestId, id), eq(usageLogs.userId, userId))).get();
-    const record = stored ?? (await accountStub(c.env, userId).pendingUsage(id));
+    const record = await accountStub(c.env, userId).pendingUsage(id);
     if (!record) throw new ApiError(404, "generation_not_found", `No generation '${id}' for this account (records appear within a second of the response).`, { param: "id" });
     return c.json({ data: generationView(record) });
   },

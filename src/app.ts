@@ -4,8 +4,7 @@ import { SmartRouter } from "hono/router/smart-router";
 import { TrieRouter } from "hono/router/trie-router";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
-import type { Env } from "./env";
-import { ApiError, handleError } from "./errors";
+import { ApiError, type ErrorFormatEnv, handleError } from "./errors";
 import { adminApi } from "./routes/admin";
 import { authApi } from "./routes/auth";
 import { billingApi } from "./routes/billing";
@@ -31,7 +30,7 @@ export const API_CORS = {
 
 export function createApp() {
   // Hono's default router, with its answers cached per method and path (src/lib/cached-router.ts).
-  const app = new Hono<{ Bindings: Env }>({ router: new CachedRouter(new SmartRouter({ routers: [new RegExpRouter(), new TrieRouter()] })) });
+  const app = new Hono<ErrorFormatEnv>({ router: new CachedRouter(new SmartRouter({ routers: [new RegExpRouter(), new TrieRouter()] })) });
   app.use(secureHeaders());
   app.onError(handleError);
   // Retention settings below a promised floor (P19) stop the deployment from serving at all: every

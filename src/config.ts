@@ -1,11 +1,6 @@
-import { parseUsd } from "./lib/money";
 import type { Env } from "./env";
-
-/** An integer setting from a var: `fallback` when unset, malformed or below `min`. */
-export function int(value: string | undefined, fallback: number, min = 0): number {
-  const n = value === undefined || value === "" ? NaN : Number(value);
-  return Number.isSafeInteger(n) && n >= min ? n : fallback;
-}
+import type { Nano } from "./lib/money";
+import { settings } from "./lib/settings";
 
 /** The settings a wallet's Durable Object applies to admission (sent with each call). */
 export interface AdmitSettings {
@@ -14,16 +9,16 @@ export interface AdmitSettings {
   defaultRpm: number;
   defaultTpm: number;
   /** OVERDRAFT_LIMIT_USD in nUSD: the most all of a wallet's in-flight requests together may be charged beyond their reservations (default 0). */
-  overdraftNano?: number;
+  overdraftNano?: Nano;
 }
 
-/** Deployment settings read from vars; every one has a documented default (README, "Settings"). */
+/** The gateway's settings (src/settings.ts; every one has a documented default, README "Settings"). */
 export interface GatewayConfig extends AdmitSettings {
   maxBodyBytes: number;
   upstreamTimeoutMs: number;
   /** All upstream attempts of one request (fallbacks included) must have started answering by then. */
   requestDeadlineMs: number;
-  overdraftNano: number;
+  overdraftNano: Nano;
   demoProvider: boolean;
   /** BYOK_FEE_BPS: what a request served with the wallet's own provider key is charged, in basis points of its catalog price (default 500 = 5 %; 0 = free). */
   byokFeeBps: number;
@@ -43,17 +38,18 @@ export function config(env: Env): GatewayConfig {
 }
 
 function readConfig(env: Env): GatewayConfig {
+  const s = settings(env);
   return {
-    maxBodyBytes: int(env.MAX_BODY_BYTES, 5 * 1024 * 1024, 1024),
-    upstreamTimeoutMs: int(env.UPSTREAM_TIMEOUT_MS, 60_000, 1),
-    requestDeadlineMs: int(env.REQUEST_DEADLINE_MS, 120_000, 1),
-    reservationTtlMs: int(env.RESERVATION_TTL_SECONDS, 900, 1) * 1000,
-    overdraftNano: Math.max(0, parseUsd(env.OVERDRAFT_LIMIT_USD ?? "") ?? 50_000_000),
-    defaultAllowance: int(env.DEFAULT_OUTPUT_ALLOWANCE, 4096, 1),
-    defaultRpm: int(env.DEFAULT_KEY_RPM, 600, 1),
-    defaultTpm: int(env.DEFAULT_KEY_TPM, 2_000_000, 1),
-    demoProvider: env.DEMO_PROVIDER === "on",
-    byokFeeBps: Math.min(10_000, int(env.BYOK_FEE_BPS, 500, 0)),
+    maxBodyBytes: s.MAX_BODY_BYTES,
+    upstreamTimeoutMs: s.UPSTREAM_TIMEOUT_MS,
+    requestDeadlineMs: s.REQUEST_DEADLINE_MS,
+    reservationTtlMs: s.RESERVATION_TTL_SECONDS * 1000,
+    overdraftNano: s.OVERDRAFT_LIMIT_USD,
+    defaultAllowance: s.DEFAULT_OUTPUT_ALLOWANCE,
+    defaultRpm: s.DEFAULT_KEY_RPM,
+    defaultTpm: s.DEFAULT_KEY_TPM,
+    demoProvider: s.DEMO_PROVIDER,
+    byokFeeBps: Math.min(10_000, s.BYOK_FEE_BPS),
   };
 }
 
@@ -73,7 +69,8 @@ export interface UsagePlaneConfig {
 }
 
 export function usagePlaneConfig(env: Env): UsagePlaneConfig {
-  return { recentMs: int(env.USAGE_RECENT_DAYS, 30, 1) * DAY_MS, d1Mirror: env.USAGE_D1_MIRROR === "on" };
+  const s = settings(env);
+  return { recentMs: s.USAGE_RECENT_DAYS * DAY_MS, d1Mirror: s.USAGE_D1_MIRROR };
 }
 
 /** BYOK_SECRET (32+ characters): the key-encryption secret of stored provider keys; null = BYOK off. */

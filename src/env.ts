@@ -5,6 +5,7 @@ import type { UsageBatchMessage } from "./db/usage-batch";
 /**
  * The one typed environment of the worker and its Durable Objects.
  * Bindings and vars are declared in wrangler.toml; secrets are set with `wrangler secret put`.
+ * Vars are read only through src/lib/settings.ts, which holds each one's default (README, "Settings").
  * Provider settings follow one pattern: `<PROVIDER>_API_KEY` and `<PROVIDER>_BASE_URL`
  * (e.g. OPENAI_API_KEY, DEEPSEEK_BASE_URL); see src/providers/registry.ts.
  */
@@ -24,19 +25,19 @@ export interface Env {
   /** "on" enables the keyless demo provider (local development only). */
   DEMO_PROVIDER?: string;
 
-  /** Maximum request body in bytes (default 5 MiB). */
+  /** Maximum request body in bytes. */
   MAX_BODY_BYTES?: string;
-  /** Milliseconds to wait for the upstream's first byte (default 60000). */
+  /** Milliseconds to wait for the upstream's first byte. */
   UPSTREAM_TIMEOUT_MS?: string;
-  /** Milliseconds for all upstream attempts of one request, fallbacks included (default 120000). */
+  /** Milliseconds for all upstream attempts of one request, fallbacks included. */
   REQUEST_DEADLINE_MS?: string;
-  /** Seconds after which an unsettled reservation is released (default 900). */
+  /** Seconds after which an unsettled reservation is released. */
   RESERVATION_TTL_SECONDS?: string;
-  /** How far a running stream may take a balance below zero, in USD (default "0.05"). */
+  /** How far a running stream may take a balance below zero, in USD. */
   OVERDRAFT_LIMIT_USD?: string;
-  /** Output-token allowance reserved when a request sets no max_tokens (default 4096). */
+  /** Output-token allowance reserved when a request sets no max_tokens. */
   DEFAULT_OUTPUT_ALLOWANCE?: string;
-  /** Per-key limits applied when a key sets none (defaults 600 requests/min, 2,000,000 tokens/min). */
+  /** Per-key limits applied when a key sets none. */
   DEFAULT_KEY_RPM?: string;
   DEFAULT_KEY_TPM?: string;
 
@@ -44,7 +45,7 @@ export interface Env {
   KEY_TAG_SECRET?: string;
   /** Secret (32+ characters): encrypts the provider keys users and organizations store (BYOK). Unset = BYOK off. */
   BYOK_SECRET?: string;
-  /** Fee for a request served with the caller's own provider key, in basis points of its catalog price (default 500 = 5 %). */
+  /** Fee for a request served with the caller's own provider key, in basis points of its catalog price. */
   BYOK_FEE_BPS?: string;
   /** "on" accepts API keys issued before key tags existed (a migration window; docs/accounts.md). */
   LEGACY_UNTAGGED_KEYS?: string;
@@ -53,15 +54,15 @@ export interface Env {
 
   /** Secret: HMAC key (at least 32 bytes) that signs session tokens. Unset = sign-in disabled. */
   SESSION_SECRET?: string;
-  /** Hours a session lasts (default 168 = 7 days). */
+  /** Hours a session lasts. */
   SESSION_TTL_HOURS?: string;
-  /** The dashboard's public origin, e.g. "https://gateway.example.com" (default: the request's origin). Used in emails and OAuth redirect URIs. */
+  /** The dashboard's public origin, e.g. "https://gateway.example.com". Used in emails and OAuth redirect URIs. */
   APP_ORIGIN?: string;
   /** "on" drops the __Host- prefix and Secure flag from cookies, for plain http on a host other than localhost (never in production). */
   INSECURE_DEV_COOKIES?: string;
-  /** The Terms version a new user accepts (default "2026-11-01"). */
+  /** The Terms version a new user accepts. */
   TERMS_VERSION?: string;
-  /** Brute-force limits: failed sign-ins per account and per IP per 15 minutes (defaults 5 and 20). */
+  /** Brute-force limits: failed sign-ins per account and per IP per 15 minutes. */
   SIGNIN_MAX_FAILURES_PER_ACCOUNT?: string;
   SIGNIN_MAX_FAILURES_PER_IP?: string;
 
@@ -86,35 +87,43 @@ export interface Env {
   /** Where the rights desk sends its reminders and overdue escalations (the privacy contact). Unset: audit log only. */
   RIGHTS_DESK_EMAIL?: string;
 
-  /** Retention in days (defaults: usage logs anonymized after 365, security logs 180, transactions 1825, unverified accounts 30, deleted accounts' remaining data 30). */
+  /** Retention in days. */
   RETENTION_USAGE_DAYS?: string;
   RETENTION_SECURITY_DAYS?: string;
   RETENTION_TRANSACTIONS_DAYS?: string;
   RETENTION_UNVERIFIED_DAYS?: string;
   RETENTION_DELETED_DAYS?: string;
-  /** Days a wallet's Durable Object keeps its raw usage records for the request log and /generation (default 30). */
+  /** Days a wallet's Durable Object keeps its raw usage records for the request log and /generation. */
   USAGE_RECENT_DAYS?: string;
-  /** "on": usage records and usage charges are also copied one row each to D1 usage_logs and transactions (default "off"; docs/capacity.md). */
+  /** "on": usage records and usage charges are also copied one row each to D1 usage_logs and transactions. */
   USAGE_D1_MIRROR?: string;
-  /** Which usage-log promise the policy makes: "12-months" (default, floor 365 days) or "90-days" (floor 90). Periods below a promised floor are refused (src/retention/floors.ts). */
+  /** Which usage-log promise the policy makes: "12-months" or "90-days" (floor 90). Periods below a promised floor are refused (src/retention/floors.ts). */
   RETENTION_USAGE_POLICY?: string;
 
   /** Stripe: secret key, webhook signing secret and (for tests and local stand-ins) the API host. Unset key = top-up not configured. */
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET?: string;
   STRIPE_API_BASE?: string;
-  /** Free credit granted once after email verification, USD (default "0"). */
+  /** Free credit granted once after email verification, USD. */
   SIGNUP_CREDIT_USD?: string;
-  /** Top-up bounds and presets, USD (defaults "5", "1000", "5,10,25,50,100"). */
+  /** Top-up bounds and presets, USD. */
   TOPUP_MIN_USD?: string;
   TOPUP_MAX_USD?: string;
   TOPUP_PRESETS_USD?: string;
-  /** Days after a purchase in which its unused part may be refunded (default 30). */
+  /** Days after a purchase in which its unused part may be refunded. */
   REFUND_WINDOW_DAYS?: string;
 
   /** Provider credentials and endpoints: <NAME>_API_KEY, <NAME>_BASE_URL. */
   [providerSetting: `${Uppercase<string>}_API_KEY` | `${Uppercase<string>}_BASE_URL`]: string | undefined;
 }
+
+/**
+ * The Hono environment of a router whose middleware sets no variables. Routers behind an
+ * authenticating middleware use the environment exported next to it (SessionEnv, ApiKeyEnv,
+ * VerifiedKeyEnv, AdminEnv in src/middleware); Hono's global ContextVariableMap is never augmented,
+ * so a handler can read only the variables its own router's middleware set.
+ */
+export type BaseEnv = { Bindings: Env; Variables: object };
 
 type GatewayEnv = Env;
 

@@ -1,9 +1,15 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Env } from "./env";
 
 /** Error families a caller may expect, chosen by route. */
 export type ErrorFormat = "openai" | "anthropic";
+
+/** The variable a router sets to choose its error shape (unset: OpenAI's); read by handleError. */
+export type ErrorFormatVariables = { errorFormat?: ErrorFormat };
+/** The Hono environment of the app and of a router that chooses its error shape (/v1). */
+export type ErrorFormatEnv = { Bindings: Env; Variables: ErrorFormatVariables };
 
 /**
  * The single error type of the gateway. Everything a client may see as an error is an ApiError;
@@ -64,7 +70,7 @@ export function errorResponse(err: ApiError, format: ErrorFormat = "openai"): Re
 }
 
 /** The one error handler, installed with app.onError. */
-export function handleError(err: Error, c: Context): Response {
+export function handleError<E extends { Variables: ErrorFormatVariables }>(err: Error, c: Context<E>): Response {
   const format: ErrorFormat = c.get("errorFormat") ?? "openai";
   if (err instanceof ApiError) return errorResponse(err, format);
   if (err instanceof HTTPException && err.status < 500) {
@@ -74,10 +80,4 @@ export function handleError(err: Error, c: Context): Response {
   // Never echo internals (they could hold upstream details); log only the error class and route.
   console.error(`internal error on ${c.req.method} ${new URL(c.req.url).pathname}: ${err.name}`);
   return errorResponse(new ApiError(500, "internal_error", "The gateway hit an internal error. Nothing was charged."), format);
-}
-
-declare module "hono" {
-  interface ContextVariableMap {
-    errorFormat: ErrorFormat;
-  }
 }

@@ -22,6 +22,7 @@ import { chainContext, pruneResponses, responseNotFound } from "./chains";
 import { assignMaxCharge } from "./overdraft";
 import { rateWindow } from "./rate-limit";
 import type { AccountStatus, KeyPatch, AdmitInput, AdmitSettings, AdmitResult, KeyInfo, LedgerEntry, NewKey, SettleInput, SettleResult, VerifyResult } from "./types";
+import { nano } from "../lib/money";
 
 const FLUSH_DELAY_MS = 1000;
 const MAX_BACKOFF_MS = 300_000;
@@ -162,7 +163,7 @@ export class AccountDO extends WalletDO {
     const after = balance(this.sql) + change.amountNano;
     if (!Number.isSafeInteger(change.amountNano) || after > MAX_BALANCE_NANO) return { ok: false, code: "balance_limit_exceeded" };
     const now = Date.now();
-    const result = this.ctx.storage.transactionSync(() => ({ ok: true as const, ...post(this.sql, userId, change, now) }));
+    const result = this.ctx.storage.transactionSync(() => ({ ok: true as const, ...post(this.sql, userId, { ...change, amountNano: nano(change.amountNano) }, now) }));
     void this.schedule(now + FLUSH_DELAY_MS);
     return result;
   }
@@ -198,7 +199,7 @@ export class AccountDO extends WalletDO {
 
   /** Sets or (null) clears the low-balance email threshold; the ledger detects the crossing (./low-balance.ts). */
   setLowBalanceThreshold(thresholdNano: number | null): { thresholdNano: number | null } {
-    this.ctx.storage.transactionSync(() => setThreshold(this.sql, thresholdNano, balance(this.sql)));
+    this.ctx.storage.transactionSync(() => setThreshold(this.sql, thresholdNano === null ? null : nano(thresholdNano), balance(this.sql)));
     return { thresholdNano: lowBalanceThreshold(this.sql) };
   }
 

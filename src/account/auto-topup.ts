@@ -1,4 +1,4 @@
-import { formatUsd, type Nano } from "../lib/money";
+import { nano, formatUsd, type Nano } from "../lib/money";
 import { enqueue } from "./outbox";
 import { num, one, type Row } from "./storage";
 
@@ -69,8 +69,8 @@ export function setAutoTopup(sql: SqlStorage, input: AutoTopupSettings | null, b
 export function autoTopupState(sql: SqlStorage, now: number): AutoTopupState {
   const s = settings(sql);
   return {
-    enabled: s?.enabled === 1, thresholdNano: s?.threshold_nano ?? 0, amountNano: s?.amount_nano ?? 0, monthlyCapNano: s?.monthly_cap_nano ?? 0,
-    chargedThisMonthNano: chargedIn(sql, monthOf(now)), disabledReason: s?.disabled_reason ?? null, paymentMethodId: s?.payment_method_id ?? null,
+    enabled: s?.enabled === 1, thresholdNano: nano(s?.threshold_nano ?? 0), amountNano: nano(s?.amount_nano ?? 0), monthlyCapNano: nano(s?.monthly_cap_nano ?? 0),
+    chargedThisMonthNano: nano(chargedIn(sql, monthOf(now))), disabledReason: s?.disabled_reason ?? null, paymentMethodId: s?.payment_method_id ?? null,
   };
 }
 
@@ -101,7 +101,7 @@ export function pendingCharges(sql: SqlStorage): PendingCharge[] {
   const s = settings(sql);
   if (!s?.customer_id || !s.payment_method_id) return [];
   return sql.exec<{ id: string; amount_nano: number }>("SELECT id, amount_nano FROM auto_topup_charges WHERE state = 'pending' ORDER BY created_at").toArray()
-    .map((r) => ({ id: r.id, amountNano: r.amount_nano, customerId: s.customer_id!, paymentMethodId: s.payment_method_id! }));
+    .map((r) => ({ id: r.id, amountNano: nano(r.amount_nano), customerId: s.customer_id!, paymentMethodId: s.payment_method_id! }));
 }
 
 /** A declined charge: the charge is `failed` (its amount leaves the month's cap), auto top-up is turned off, and the user is told. */

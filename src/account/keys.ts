@@ -1,6 +1,7 @@
 import { periodStart, TRACKED_PERIODS } from "./periods";
 import type { KeyInfo, KeyPatch, NewKey, Refusal, SpendPeriod } from "./types";
 import { one, type Row } from "./storage";
+import { nano } from "../lib/money";
 
 interface KeyRow extends Row {
   id: string; key_hash: string; name: string; prefix: string; last4: string;
@@ -13,10 +14,10 @@ function toInfo(sql: SqlStorage, r: KeyRow, now: number): KeyInfo {
   const period = r.spend_limit_period as SpendPeriod;
   return {
     id: r.id, name: r.name, prefix: r.prefix, last4: r.last4,
-    rpm: r.rpm, tpm: r.tpm, maxConcurrency: r.max_concurrency, spendLimitNano: r.spend_limit_nano, spendLimitPeriod: period,
+    rpm: r.rpm, tpm: r.tpm, maxConcurrency: r.max_concurrency, spendLimitNano: r.spend_limit_nano === null ? null : nano(r.spend_limit_nano), spendLimitPeriod: period,
     models: r.models ? (JSON.parse(r.models) as string[]) : null, expiresAt: r.expires_at,
-    createdAt: r.created_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at, spentNano: r.spent_nano,
-    periodSpentNano: period === "total" ? r.spent_nano : periodSpent(sql, r.id, period, now),
+    createdAt: r.created_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at, spentNano: nano(r.spent_nano),
+    periodSpentNano: nano(period === "total" ? r.spent_nano : periodSpent(sql, r.id, period, now)),
     memberId: r.member_id, disabled: r.disabled === 1,
   };
 }

@@ -1,4 +1,5 @@
 import { newId } from "../lib/ids";
+import { nano, type Nano } from "../lib/money";
 import { AUTO_TOPUP_SCHEMA, onAutoTopupCrossing } from "./auto-topup";
 import { LOW_BALANCE_SCHEMA, onBalanceChange } from "./low-balance";
 import { consumePlanCredit, PLAN_CREDIT_SCHEMA } from "./plan-credit";
@@ -12,8 +13,8 @@ export interface LedgerRow extends Row {
 }
 
 export const toEntry = (r: LedgerRow): LedgerEntry => ({
-  id: r.id, kind: r.kind, amountNano: r.amount_nano, balanceAfterNano: r.balance_after_nano, ref: r.ref, note: r.note, createdAt: r.created_at,
-  ...(r.kind === "waiver" ? { waivedNano: r.waived_nano ?? 0 } : {}),
+  id: r.id, kind: r.kind, amountNano: nano(r.amount_nano), balanceAfterNano: nano(r.balance_after_nano), ref: r.ref, note: r.note, createdAt: r.created_at,
+  ...(r.kind === "waiver" ? { waivedNano: nano(r.waived_nano ?? 0) } : {}),
 });
 
 /** The largest balance an account may hold: 1,000,000 USD (well inside exact integer range). */
@@ -29,8 +30,8 @@ ${LOW_BALANCE_SCHEMA}
 ${AUTO_TOPUP_SCHEMA}
 ${PLAN_CREDIT_SCHEMA}`;
 
-export function balance(sql: SqlStorage): number {
-  return one<{ balance_nano: number }>(sql, "SELECT balance_nano FROM account WHERE id = 1")?.balance_nano ?? 0;
+export function balance(sql: SqlStorage): Nano {
+  return nano(one<{ balance_nano: number }>(sql, "SELECT balance_nano FROM account WHERE id = 1")?.balance_nano ?? 0);
 }
 
 /**
@@ -55,18 +56,18 @@ export function balance(sql: SqlStorage): number {
 export function post(
   sql: SqlStorage,
   userId: string,
-  change: { kind: LedgerEntry["kind"]; amountNano: number; ref: string; note?: string | null; waivedNano?: number },
+  change: { kind: LedgerEntry["kind"]; amountNano: Nano; ref: string; note?: string | null; waivedNano?: Nano },
   now: number,
   toD1 = true,
 ): { entry: LedgerEntry; duplicate: boolean } {
   if (!Number.isSafeInteger(change.amountNano)) throw new RangeError("ledger amounts are integer nUSD");
-  const waived = change.kind === "waiver" ? change.waivedNano ?? 0 : 0;
+  const waived = change.kind === "waiver" ? change.waivedNano ?? nano(0) : nano(0);
   if (change.kind === "waiver" && (change.amountNano !== 0 || !Number.isSafeInteger(waived) || waived < 0)) throw new RangeError("a waiver changes no balance");
   const existing = one<LedgerRow>(sql, "SELECT * FROM ledger WHERE kind = ? AND ref = ?", change.kind, change.ref);
   if (existing) return { entry: toEntry(existing), duplicate: true };
   const before = balance(sql);
-  const after = before + change.amountNano;
-  if (!Number.isSafeInteger(after)) throw new RangeError("balance out of range");
+  if (!Number.isSafeInteger(before + change.amountNano)) throw new RangeError("balance out of range");
+  const after = nano(before + change.amountNano);
   const at = Math.max(now, num(sql, "SELECT coalesce(max(created_at), 0) FROM ledger") + 1);
   const entry: LedgerEntry = {
     id: newId("txn_", at), kind: change.kind, amountNano: change.amountNano, balanceAfterNano: after,

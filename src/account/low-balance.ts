@@ -1,4 +1,4 @@
-import { formatUsd, type Nano } from "../lib/money";
+import { nano, formatUsd, type Nano } from "../lib/money";
 import { enqueue } from "./outbox";
 import { one, type Row } from "./storage";
 
@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS low_balance (
 interface LowBalanceRow extends Row { threshold_nano: number | null; armed: number }
 
 export function lowBalanceThreshold(sql: SqlStorage): Nano | null {
-  return one<LowBalanceRow>(sql, "SELECT threshold_nano, armed FROM low_balance WHERE id = 1")?.threshold_nano ?? null;
+  const threshold = one<LowBalanceRow>(sql, "SELECT threshold_nano, armed FROM low_balance WHERE id = 1")?.threshold_nano ?? null;
+  return threshold === null ? null : nano(threshold);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { num } from "./storage";
+import { nano, type Nano } from "../lib/money";
 
 /**
  * The wallet's overdraft, bounded per wallet rather than per request (docs/billing.md, "Waiver bound").
@@ -22,11 +23,11 @@ export function overdraftInUse(sql: SqlStorage, exceptRequestId = ""): number {
 }
 
 /** Gives a just-admitted request its overdraft share and stores its max charge; returns that max charge. */
-export function assignMaxCharge(sql: SqlStorage, requestId: string, reservedNano: number, overdraftNano: number): number {
+export function assignMaxCharge(sql: SqlStorage, requestId: string, reservedNano: number, overdraftNano: number): Nano {
   const pool = Math.max(0, Math.max(0, overdraftNano) - overdraftInUse(sql, requestId));
   const maxCharge = reservedNano + Math.min(pool, reservedNano);
   sql.exec("UPDATE requests SET max_charge_nano = ? WHERE request_id = ?", maxCharge, requestId);
-  return maxCharge;
+  return nano(maxCharge);
 }
 
 /**

@@ -3,6 +3,7 @@ import { num, one, type Row } from "./storage";
 
 interface LedgerRow extends Row { ref: string; amount_nano: number }
 import type { LedgerEntry } from "./types";
+import { nano } from "../lib/money";
 
 /**
  * Payment-processor money in the account's Durable Object: purchases, refunds and lost disputes
@@ -99,7 +100,7 @@ export function settleRow(sql: SqlStorage, userId: string, row: CumulativeRow, r
   // A ref is never reused for a different amount: if it is taken (it cannot be, short of a caller
   // bug), the amount is posted under a ref made unique by the new total rather than lost.
   const taken = one(sql, "SELECT 1 AS x FROM ledger WHERE kind = ? AND ref = ?", row.kind, ref) !== null;
-  post(sql, userId, { kind: row.kind as LedgerEntry["kind"], amountNano: -owed, ref: taken ? `${ref}#${targetNano}` : ref, note: row.note }, now);
+  post(sql, userId, { kind: row.kind as LedgerEntry["kind"], amountNano: nano(-owed), ref: taken ? `${ref}#${targetNano}` : ref, note: row.note }, now);
   sql.exec("UPDATE cumulative SET applied_nano = ?, pending_ref = NULL, updated_at = ? WHERE key = ?", targetNano, now, row.key);
   return { targetNano, appliedNano: targetNano, postedNano: owed, waiting: false };
 }
@@ -136,8 +137,8 @@ export function creditPurchase(
   for (const alias of aliases) sql.exec("INSERT OR IGNORE INTO purchase_aliases (alias, ref) VALUES (?, ?)", alias, change.ref);
   const known = [change.ref, ...aliases].map((r) => purchaseFor(sql, r)).find((row) => row !== null);
   const result = known
-    ? { entry: post(sql, userId, { kind: "purchase", amountNano: known.amount_nano, ref: known.ref }, now).entry, duplicate: true }
-    : post(sql, userId, { kind: "purchase", amountNano: change.amountNano, ref: change.ref, note: change.note ?? null }, now);
+    ? { entry: post(sql, userId, { kind: "purchase", amountNano: nano(known.amount_nano), ref: known.ref }, now).entry, duplicate: true }
+    : post(sql, userId, { kind: "purchase", amountNano: nano(change.amountNano), ref: change.ref, note: change.note ?? null }, now);
   const refs = [change.ref, ...aliases];
   for (const row of sql.exec<CumulativeRow>(`SELECT * FROM cumulative WHERE after_ref IN (${refs.map(() => "?").join(", ")})`, ...refs).toArray()) {
     settleRow(sql, userId, row, row.pending_ref ?? `${row.key}:${target(sql, row)}`, now);

@@ -1,5 +1,6 @@
 import { balance, post } from "./ledger";
 import { num, type Row } from "./storage";
+import { nano } from "../lib/money";
 
 /**
  * Plan credit: the credit a paid subscription invoice includes, granted once per invoice and
@@ -46,7 +47,7 @@ export function expirePlanCredit(sql: SqlStorage, userId: string, now: number): 
   const due = sql.exec<GrantRow>("SELECT invoice_id, period_end, remaining_nano FROM plan_grants WHERE expired_at IS NULL AND period_end <= ? ORDER BY period_end", now).toArray();
   for (const g of due) {
     const amount = Math.min(g.remaining_nano, Math.max(0, balance(sql)));
-    if (amount > 0) post(sql, userId, { kind: "plan_expiry", amountNano: -amount, ref: `planexp:${g.invoice_id}`, note: "unused plan credit expired" }, now);
+    if (amount > 0) post(sql, userId, { kind: "plan_expiry", amountNano: nano(-amount), ref: `planexp:${g.invoice_id}`, note: "unused plan credit expired" }, now);
     sql.exec("UPDATE plan_grants SET remaining_nano = 0, expired_at = ? WHERE invoice_id = ?", now, g.invoice_id);
     total += amount;
   }
@@ -62,7 +63,7 @@ export function grantPlanCredit(sql: SqlStorage, userId: string, g: PlanGrant, n
   if (num(sql, "SELECT count(*) FROM plan_grants WHERE invoice_id = ?", g.invoiceId) > 0) return { grantedNano: 0, duplicate: true, expiredNano: 0 };
   const already = num(sql, "SELECT coalesce(sum(amount_nano), 0) FROM plan_grants WHERE period_end = ?", g.periodEnd);
   const amount = Math.max(0, g.creditNano - already);
-  if (amount > 0) post(sql, userId, { kind: "plan_credit", amountNano: amount, ref: `plancredit:${g.invoiceId}`, note: `plan ${g.planId}` }, now);
+  if (amount > 0) post(sql, userId, { kind: "plan_credit", amountNano: nano(amount), ref: `plancredit:${g.invoiceId}`, note: `plan ${g.planId}` }, now);
   sql.exec("INSERT INTO plan_grants (invoice_id, period_end, amount_nano, remaining_nano) VALUES (?, ?, ?, ?)", g.invoiceId, g.periodEnd, amount, amount);
   return { grantedNano: amount, duplicate: false, expiredNano: expirePlanCredit(sql, userId, now) };
 }

@@ -1,6 +1,7 @@
 import { balance, post } from "./ledger";
 import { PAYMENTS_SCHEMA, settleRow, target, type CumulativeRow } from "./payments";
 import { num, one, type Row } from "./storage";
+import { nano } from "../lib/money";
 
 /**
  * Operator-approved refunds take the money out of the balance BEFORE Stripe is asked (docs/billing.md,
@@ -72,7 +73,7 @@ export function holdRefund(sql: SqlStorage, userId: string, input: HoldInput, no
     if (!Number.isSafeInteger(p.amountNano) || p.amountNano <= 0) throw new RangeError("a refund hold is a positive integer nUSD");
     const id = holdId(input.requestId, p.payment);
     const attempt = (one<HoldRow>(sql, "SELECT * FROM refund_holds WHERE id = ?", id)?.attempt ?? 0) + 1;
-    post(sql, userId, { kind: "refund", amountNano: -p.amountNano, ref: holdRef({ id, attempt }), note: `Refund ${input.requestId} of Stripe payment ${p.payment}` }, now);
+    post(sql, userId, { kind: "refund", amountNano: nano(-p.amountNano), ref: holdRef({ id, attempt }), note: `Refund ${input.requestId} of Stripe payment ${p.payment}` }, now);
     sql.exec(
       `INSERT INTO refund_holds (id, payment, amount_nano, attempt, state, updated_at) VALUES (?, ?, ?, ?, 'held', ?)
        ON CONFLICT (id) DO UPDATE SET amount_nano = excluded.amount_nano, attempt = excluded.attempt, state = 'held', updated_at = excluded.updated_at`,
@@ -107,7 +108,7 @@ export function finishHold(sql: SqlStorage, userId: string, input: HoldOutcome, 
     sql.exec("INSERT OR IGNORE INTO cumulative_parts (key, part, amount_nano) VALUES (?, ?, ?)", refundKey(input.payment), input.refundId, input.amountNano!);
   } else {
     if (!h || h.state !== "held") return null;
-    post(sql, userId, { kind: "refund", amountNano: h.amount_nano, ref: `${holdRef(h)}:released`, note: `Refund ${input.requestId} not made: hold released` }, now);
+    post(sql, userId, { kind: "refund", amountNano: nano(h.amount_nano), ref: `${holdRef(h)}:released`, note: `Refund ${input.requestId} not made: hold released` }, now);
     sql.exec("UPDATE refund_holds SET state = 'released', updated_at = ? WHERE id = ?", now, h.id);
     shiftApplied(sql, input.payment, -h.amount_nano, now);
   }

@@ -24,7 +24,8 @@ export type ReservationPlan =
  *   really is the most it can cost. Only when fewer than MIN_OUTPUT_ALLOWANCE tokens are
  *   affordable is the request refused.
  */
-export function planReservation(q: ReservationQuote, availableNano: Nano): ReservationPlan {
+/** `availableNano`: the room (balance, key limit) in nUSD; a figure computed from several amounts, not itself money. */
+export function planReservation(q: ReservationQuote, availableNano: number): ReservationPlan {
   const promptCost = costNano([[q.promptTokensEstimate, q.inputPrice]]);
   const outputCost = (tokens: number) => costNano([[q.promptTokensEstimate, q.inputPrice], [tokens, q.outputPrice]]);
   const affordable = q.outputPrice === 0

@@ -1,4 +1,5 @@
 import { chargeFor } from "../lib/charge";
+import { nano } from "../lib/money";
 import { recordResponse } from "./chains";
 import { post } from "./ledger";
 import { balance } from "./ledger";
@@ -27,16 +28,16 @@ interface RequestRow extends Row {
  */
 export function settle(sql: SqlStorage, userId: string, input: SettleInput, now: number, mirror = true): SettleResult {
   const req = one<RequestRow>(sql, "SELECT request_id, state, reserved_nano, charged_nano, max_charge_nano, created_at, rate_tokens FROM requests WHERE request_id = ?", input.requestId);
-  if (req?.state === "settled") return { chargedNano: req.charged_nano, balanceNano: balance(sql), duplicate: true };
+  if (req?.state === "settled") return { chargedNano: nano(req.charged_nano), balanceNano: balance(sql), duplicate: true };
 
-  const cost = Math.max(0, Math.trunc(input.costNano));
+  const cost = nano(Math.max(0, Math.trunc(input.costNano)));
   const headroom = settlementHeadroom(sql, input.requestId, balance(sql), input.overdraftNano);
-  const charge = chargeFor(cost, Math.min(headroom, req?.max_charge_nano ?? Number.MAX_SAFE_INTEGER));
-  const waived = cost - charge;
+  const charge = chargeFor(cost, nano(Math.min(headroom, req?.max_charge_nano ?? Number.MAX_SAFE_INTEGER)));
+  const waived = nano(cost - charge);
   const usageSource = waived > 0 ? "clamped" : input.usageSource;
 
-  const chargedAt = charge > 0 ? post(sql, userId, { kind: "usage", amountNano: -charge, ref: input.requestId, note: input.model }, now, mirror).entry.createdAt : now;
-  if (waived > 0) post(sql, userId, { kind: "waiver", amountNano: 0, waivedNano: waived, ref: input.requestId, note: input.model }, now);
+  const chargedAt = charge > 0 ? post(sql, userId, { kind: "usage", amountNano: nano(-charge), ref: input.requestId, note: input.model }, now, mirror).entry.createdAt : now;
+  if (waived > 0) post(sql, userId, { kind: "waiver", amountNano: nano(0), waivedNano: waived, ref: input.requestId, note: input.model }, now);
   if (input.storedResponse && input.status === "success") recordResponse(sql, input.storedResponse, now);
   if (req) {
     sql.exec("UPDATE requests SET state = 'settled', charged_nano = ? WHERE request_id = ?", charge, input.requestId);

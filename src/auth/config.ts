@@ -1,9 +1,9 @@
-import { int } from "../config";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { retentionPeriods, type RetentionPeriods } from "../lib/retention-floors";
+import { settings } from "../lib/settings";
 
-/** Account, session and retention settings, read from vars (README, "Settings"). */
+/** Account, session and retention settings (src/settings.ts, README "Settings"). */
 export interface AuthConfig {
   sessionTtlSeconds: number;
   termsVersion: string;
@@ -15,12 +15,13 @@ export interface AuthConfig {
 }
 
 export function authConfig(env: Env): AuthConfig {
+  const s = settings(env);
   return {
-    sessionTtlSeconds: int(env.SESSION_TTL_HOURS, 168, 1) * 3600,
-    termsVersion: env.TERMS_VERSION || "2026-11-01",
-    insecureCookies: env.INSECURE_DEV_COOKIES === "on",
-    signinMaxFailuresPerAccount: int(env.SIGNIN_MAX_FAILURES_PER_ACCOUNT, 5, 1),
-    signinMaxFailuresPerIp: int(env.SIGNIN_MAX_FAILURES_PER_IP, 20, 1),
+    sessionTtlSeconds: s.SESSION_TTL_HOURS * 3600,
+    termsVersion: s.TERMS_VERSION,
+    insecureCookies: s.INSECURE_DEV_COOKIES,
+    signinMaxFailuresPerAccount: s.SIGNIN_MAX_FAILURES_PER_ACCOUNT,
+    signinMaxFailuresPerIp: s.SIGNIN_MAX_FAILURES_PER_IP,
     retention: retentionPeriods(env),
   };
 }
@@ -36,12 +37,12 @@ export function sessionKey(env: Env): Uint8Array {
 
 /** Local development: DEMO_PROVIDER=on (what `npm start` and `npm run dev` set) or LOCAL_DEV=on. */
 export function isLocalDev(env: Env): boolean {
-  return env.DEMO_PROVIDER === "on" || env.LOCAL_DEV === "on";
+  return settings(env).DEMO_PROVIDER || settings(env).LOCAL_DEV;
 }
 
 /** APP_ORIGIN without a trailing slash, or null when unset. */
 export function configuredOrigin(env: Env): string | null {
-  return env.APP_ORIGIN ? env.APP_ORIGIN.replace(/\/+$/, "") : null;
+  return settings(env).APP_ORIGIN?.replace(/\/+$/, "") ?? null;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import type { Env } from "../env";
+import type { BaseEnv, Env } from "../env";
 import { authConfig } from "./config";
 
 /**
@@ -19,32 +19,31 @@ export const LOCALE_COOKIE = "locale";
 export const LOCALES = ["en", "zh-TW", "zh-CN"] as const;
 export type Locale = (typeof LOCALES)[number];
 
-type Ctx = Context<{ Bindings: Env }>;
 
-export function readSessionCookie(c: Ctx): string | undefined {
+export function readSessionCookie<E extends BaseEnv>(c: Context<E>): string | undefined {
   return getCookie(c, names(c.env).session);
 }
 
-export function setSessionCookie(c: Ctx, token: string, maxAge: number): void {
+export function setSessionCookie<E extends BaseEnv>(c: Context<E>, token: string, maxAge: number): void {
   const n = names(c.env);
   setCookie(c, n.session, token, { path: "/", httpOnly: true, secure: n.secure, sameSite: "Lax", maxAge });
 }
 
-export function clearSessionCookie(c: Ctx): void {
+export function clearSessionCookie<E extends BaseEnv>(c: Context<E>): void {
   const n = names(c.env);
   deleteCookie(c, n.session, { path: "/", secure: n.secure });
 }
 
-export function readCsrfCookie(c: Ctx): string | undefined {
+export function readCsrfCookie<E extends BaseEnv>(c: Context<E>): string | undefined {
   return getCookie(c, names(c.env).csrf);
 }
 
 /** The CSRF cookie is readable by the dashboard's script (double submit: it echoes it in x-csrf-token). */
-export function setCsrfCookie(c: Ctx, token: string): void {
+export function setCsrfCookie<E extends BaseEnv>(c: Context<E>, token: string): void {
   const n = names(c.env);
   setCookie(c, n.csrf, token, { path: "/", httpOnly: false, secure: n.secure, sameSite: "Lax", maxAge: 7 * 86400 });
 }
 
-export function setLocaleCookie(c: Ctx, locale: Locale): void {
+export function setLocaleCookie<E extends BaseEnv>(c: Context<E>, locale: Locale): void {
   setCookie(c, LOCALE_COOKIE, locale, { path: "/", httpOnly: false, secure: names(c.env).secure, sameSite: "Lax", maxAge: 365 * 86400 });
 }

@@ -1,7 +1,7 @@
-import { parseUsd } from "../lib/money";
 import { enqueueEmail } from "../email/outbox";
 import type { Env } from "../env";
 import { accountStub } from "../account/client";
+import { settings } from "../lib/settings";
 import { createToken } from "./tokens";
 
 /** Queues a verification link for the user's current address. */
@@ -12,8 +12,7 @@ export async function queueVerificationEmail(env: Env, user: { id: string; email
 
 /** Free credit after verification, in nUSD (SIGNUP_CREDIT_USD, default 0 = none). */
 export function signupCreditNano(env: Env): number {
-  const nano = parseUsd(env.SIGNUP_CREDIT_USD ?? "0");
-  return nano !== null && nano > 0 ? nano : 0;
+  return settings(env).SIGNUP_CREDIT_USD;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { accountStub } from "../account/client";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
-import { formatUsd, type Nano } from "../lib/money";
+import { nano, formatUsd, type Nano } from "../lib/money";
 
 /** A code as the user may type it: letters, digits and dashes, any case, surrounding spaces ignored. */
 export const CODE_PATTERN = /^[A-Za-z0-9-]{4,32}$/;
@@ -46,7 +46,7 @@ export async function redeemCode(env: Env, userId: string, typed: string, now = 
     if (fresh) await env.DB.batch([env.DB.prepare("DELETE FROM promo_redemptions WHERE code = ? AND user_id = ?").bind(code, userId), env.DB.prepare(COUNT).bind(code)]);
     throw new ApiError(400, result.code, "This credit would take the balance over its limit.", { param: "code" });
   }
-  return { code, amountNano: mine.amount_nano, balanceAfterNano: result.entry.balanceAfterNano, transactionId: result.entry.id, replayed: !fresh || result.duplicate };
+  return { code, amountNano: nano(mine.amount_nano), balanceAfterNano: result.entry.balanceAfterNano, transactionId: result.entry.id, replayed: !fresh || result.duplicate };
 }
 
 export const redeemedJson = (r: Redeemed) => ({

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { int } from "../config";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
-import { formatUsd, parseUsd, type Nano } from "../lib/money";
+import { formatUsd, nano, parseUsd, type Nano } from "../lib/money";
+import { settings } from "../lib/settings";
 
 const CENT_NANO = 10_000_000;
 
@@ -15,26 +15,19 @@ export interface TopupConfig {
   refundWindowDays: number;
 }
 
-function usd(value: string | undefined, fallback: Nano): Nano {
-  const n = value ? parseUsd(value) : null;
-  return n !== null && n > 0 && n % CENT_NANO === 0 ? n : fallback;
-}
-
+/** The top-up settings (src/settings.ts): presets outside the bounds are dropped, the maximum is at least the minimum. */
 export function topupConfig(env: Env): TopupConfig {
-  const minNano = usd(env.TOPUP_MIN_USD, 5_000_000_000);
-  const maxNano = Math.max(minNano, usd(env.TOPUP_MAX_USD, 1_000_000_000_000));
-  const presets = (env.TOPUP_PRESETS_USD || "5,10,25,50,100").split(",").map((p) => usd(p.trim(), 0))
-    .filter((n) => n >= minNano && n <= maxNano);
-  return {
-    minNano, maxNano, presetsNano: [...new Set(presets)].sort((a, b) => a - b),
-    refundWindowDays: int(env.REFUND_WINDOW_DAYS, 30, 0),
-  };
+  const s = settings(env);
+  const minNano = s.TOPUP_MIN_USD;
+  const maxNano = nano(Math.max(minNano, s.TOPUP_MAX_USD));
+  const presets = s.TOPUP_PRESETS_USD.filter((n): n is Nano => n !== null && n >= minNano && n <= maxNano);
+  return { minNano, maxNano, presetsNano: [...new Set(presets)].sort((a, b) => a - b), refundWindowDays: s.REFUND_WINDOW_DAYS };
 }
 
 /** nUSD → Stripe's integer cents (amounts here are whole cents by construction). */
-export const toCents = (nano: Nano): number => Math.floor(nano / CENT_NANO);
-export const fromCents = (cents: number): Nano => cents * CENT_NANO;
-export const isWholeCents = (nano: Nano): boolean => nano % CENT_NANO === 0;
+export const toCents = (amount: Nano | number): number => Math.floor(amount / CENT_NANO);
+export const fromCents = (cents: number): Nano => nano(cents * CENT_NANO);
+export const isWholeCents = (amount: Nano | number): boolean => amount % CENT_NANO === 0;
 
 /** A checkout's `amount_usd`: a USD decimal string or a number (liberal in what we accept; the check below is exact). */
 export const checkoutBody = z.strictObject({

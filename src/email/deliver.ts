@@ -2,6 +2,7 @@ import type { Env } from "../env";
 import type { EmailTemplate } from "./outbox";
 import { EmailSendError, fromAddress, senderFor, type Sender } from "./sender";
 import { renderEmail, TEMPLATES, type TemplateData } from "./templates";
+import { settings } from "../lib/settings";
 
 /** A claimed row is hidden from other flushes this long, so the cron and a request never send it twice. */
 const LEASE_MS = 60_000;
@@ -39,7 +40,7 @@ export async function deliverDue(env: Env, opts: { sender?: Sender; now?: number
     try {
       if (!TEMPLATES.includes(row.template as EmailTemplate)) throw new EmailSendError("unknown_template");
       const data = JSON.parse(row.data) as TemplateData;
-      const mail = renderEmail(row.template as EmailTemplate, data, env.APP_ORIGIN?.replace(/\/+$/, "") || null);
+      const mail = renderEmail(row.template as EmailTemplate, data, settings(env).APP_ORIGIN?.replace(/\/+$/, "") || null);
       await send({ from: fromAddress(env), to: row.to_address, ...mail });
       // Sent: the link (the only secret a row holds: a single-use token) is dropped, so the kept row
       // cannot be used to take over an account from a database copy, backup or admin query.

@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { settings } from "../lib/settings";
 
 export interface OutgoingEmail { from: string; to: string; subject: string; text: string; html: string }
 
@@ -42,9 +43,10 @@ export const consoleSender: Sender = async ({ to, subject, link }) => {
 };
 
 export function senderFor(env: Env): Sender {
-  return env.EMAIL_API_URL ? httpSender(env.EMAIL_API_URL, env.EMAIL_API_TOKEN) : consoleSender;
+  const url = settings(env).EMAIL_API_URL;
+  return url ? httpSender(url, env.EMAIL_API_TOKEN) : consoleSender;
 }
 
 export function fromAddress(env: Env): string {
-  return env.EMAIL_FROM || "LLM Gateway <no-reply@localhost>";
+  return settings(env).EMAIL_FROM;
 }

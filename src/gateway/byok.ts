@@ -5,6 +5,7 @@ import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { withOwnKey } from "../providers/registry";
 import type { Candidate } from "./dispatch";
+import { nano, type Nano } from "../lib/money";
 
 /** The caller's own provider key was refused by the provider (or cannot be opened): named, never echoed. */
 export function byokRejected(provider: string, unreadable = false): ApiError {
@@ -37,6 +38,6 @@ export async function withProviderKeys(env: Env, walletId: string, candidates: C
 }
 
 /** BYOK_FEE_BPS of the catalog cost, rounded half up to a whole nUSD (exact: BigInt). */
-export function byokFee(costNano: number, feeBps: number): number {
-  return Number((BigInt(costNano) * BigInt(feeBps) + 5000n) / 10000n);
+export function byokFee(costNano: Nano, feeBps: number): Nano {
+  return nano(Number((BigInt(costNano) * BigInt(feeBps) + 5000n) / 10000n));
 }

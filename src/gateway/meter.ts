@@ -7,6 +7,7 @@ import type { Env } from "../env";
 import { ApiError } from "../errors";
 import type { TokenUsage } from "../providers/types";
 import { chargeFor as chargedFor } from "../lib/charge";
+import { nano, type Nano } from "../lib/money";
 import { oneHourWritePrice } from "../billing/pricing";
 import { priceUsage } from "../billing/usage";
 import type { SealedProviderKey } from "../account/byok-store";
@@ -95,18 +96,18 @@ export type AdmitExtra = Readonly<Record<string, string | number | boolean | nul
 export type SettleExtra = Readonly<Record<string, unknown>>;
 
 /** What settlement charged: the cost of the billed usage, bounded by the admission's maxChargeNano. */
-export interface Charge { costNano: number; chargedNano: number; clamped: boolean }
+export interface Charge { costNano: Nano; chargedNano: Nano; clamped: boolean }
 
 /**
  * The most this request may be charged: the Durable Object's figure when it gives one
  * (reservation + this request's bounded overdraft), else the reservation plus the overdraft
  * setting. charged = min(cost, maxChargeNano) — the same rule the Durable Object applies.
  */
-export function maxChargeFor(result: { reservedNano: number; maxChargeNano?: number }, cfg: GatewayConfig): number {
-  return result.maxChargeNano ?? result.reservedNano + cfg.overdraftNano;
+export function maxChargeFor(result: { reservedNano: number; maxChargeNano?: Nano }, cfg: GatewayConfig): Nano {
+  return result.maxChargeNano ?? nano(result.reservedNano + cfg.overdraftNano);
 }
 
-export function chargeFor(costNano: number, maxChargeNano: number): Charge {
+export function chargeFor(costNano: Nano, maxChargeNano: Nano): Charge {
   const chargedNano = chargedFor(costNano, maxChargeNano);
   return { costNano, chargedNano, clamped: chargedNano < costNano };
 }
@@ -132,7 +133,7 @@ export class Admission {
     readonly rate: RateInfo,
     readonly startedAt: number,
     readonly reservedNano: number,
-    readonly maxChargeNano: number,
+    readonly maxChargeNano: Nano,
     /** Stored-conversation tokens admission added to the prompt estimate (previous_response_id). */
     readonly chainTokens = 0,
     /** The wallet's own provider keys (sealed), for the candidates (./byok.ts). */
@@ -154,9 +155,9 @@ export class Admission {
 
   /** Settles once; later calls are ignored. Returns what was charged (never more than maxChargeNano). */
   settle(outcome: Outcome, served: Served, extra: SettleExtra = {}): Charge {
-    if (this.settled) return { costNano: 0, chargedNano: 0, clamped: false };
+    if (this.settled) return { costNano: nano(0), chargedNano: nano(0), clamped: false };
     this.settled = true;
-    const charge = outcome.status === "upstream_error" ? chargeFor(0, this.maxChargeNano) : this.preview(outcome.usage, served);
+    const charge = outcome.status === "upstream_error" ? chargeFor(nano(0), this.maxChargeNano) : this.preview(outcome.usage, served);
     const p = this.params;
     const input: SettleInput = {
       ...extra,

@@ -9,6 +9,7 @@ import { generateApiKey, keyDisplay, keysNotConfigured, keyTagSecret, sha256Hex 
 import { newId } from "../lib/ids";
 import { toKeyPatch, type CreateKeyBody } from "./schema";
 import { keyView, type KeyView } from "./view";
+import { nano } from "../lib/money";
 
 /** Who changed a key, for the security log: the request's client, and whether it was the operator. */
 export interface KeyActor { ip: string | null; userAgent: string | null; operator?: boolean }
@@ -54,6 +55,6 @@ export async function createApiKey(env: Env, userId: string, body: CreateKeyBody
   const { key, record } = await storeNewKey(env, userId, body.name, toKeyPatch(body, now), now, walletId);
   await logSecurityEvent(env, { userId, kind: "key_created", outcome: "success", ip: actor.ip, userAgent: actor.userAgent, detail: securityDetail(record.id, actor) }, now);
   const { keyHash: _hash, ...shown } = record;
-  const info: KeyInfo = { ...shown, revokedAt: null, lastUsedAt: null, spentNano: 0, periodSpentNano: 0, memberId: record.memberId ?? null, disabled: false };
+  const info: KeyInfo = { ...shown, revokedAt: null, lastUsedAt: null, spentNano: nano(0), periodSpentNano: nano(0), memberId: record.memberId ?? null, disabled: false };
   return { key, view: keyView(info, now) };
 }

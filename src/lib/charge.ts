@@ -1,4 +1,4 @@
-import type { Nano } from "./money";
+import { nano, type Nano } from "./money";
 
 /**
  * What a request is charged for a cost: never more than the most admission allowed it to be
@@ -9,5 +9,5 @@ import type { Nano } from "./money";
  */
 export function chargeFor(costNano: Nano, maxChargeNano: Nano): Nano {
   const cost = Math.max(0, Math.trunc(costNano));
-  return Math.min(cost, Math.max(0, Math.trunc(maxChargeNano)));
+  return nano(Math.min(cost, Math.max(0, Math.trunc(maxChargeNano))));
 }

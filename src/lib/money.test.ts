@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { costNano, formatPricePerToken, formatUsd, parsePricePerMillion, parseUsd } from "./money";
+import { costNano, formatPricePerToken, formatUsd, nano, parsePricePerMillion, parseUsd, sumNano } from "./money";
 
 describe("money: integer nano-USD", () => {
   it("parses USD decimal strings exactly", () => {
@@ -40,5 +40,16 @@ describe("money: integer nano-USD", () => {
     expect(costNano([[10_000_000, 75_000_000]])).toBe(750_000_000_000);
     expect(() => costNano([[-1, 100]])).toThrow();
     expect(() => costNano([[1.5, 100]])).toThrow();
+  });
+});
+
+describe("nano(): the checked way into the Nano type", () => {
+  it("keeps an integer amount and refuses a fraction, NaN or an unsafe integer", () => {
+    expect(nano(-1_500)).toBe(-1_500);
+    expect(sumNano(nano(1), nano(2), nano(-4))).toBe(-1);
+    expect(() => nano(0.05)).toThrow(RangeError);
+    expect(() => nano(Number.NaN)).toThrow(RangeError);
+    expect(() => nano(2 ** 53)).toThrow(RangeError);
+    expect(() => sumNano(nano(Number.MAX_SAFE_INTEGER), nano(1))).toThrow(RangeError);
   });
 });

@@ -8,7 +8,20 @@
  * and converted to nUSD once, rounding half up (so the charge is within 0.0000000005 USD of
  * the exact formula; for every price that is a multiple of 0.001 USD/Mtok it is exact).
  */
-export type Nano = number;
+export type Nano = number & { readonly __unit: "nano-usd" };
+
+/**
+ * An integer amount of nUSD as Nano: the one way in besides parseUsd and costNano (which build
+ * integers from decimal text and BigInt). Throws on a fraction or an unsafe integer, so a float
+ * never becomes money.
+ */
+export function nano(amount: number): Nano {
+  if (!Number.isSafeInteger(amount)) throw new RangeError("money must be a safe integer of nUSD");
+  return amount as Nano;
+}
+
+/** Σ of nUSD amounts (each a Nano, the sum checked as one). */
+export const sumNano = (...amounts: Nano[]): Nano => nano(amounts.reduce((a, b) => a + b, 0));
 
 export const NANO_PER_USD = 1_000_000_000n;
 
@@ -21,14 +34,19 @@ export function parseUsd(text: string): Nano | null {
   const whole = BigInt(m[2]!);
   const frac = BigInt((m[3] ?? "").padEnd(9, "0"));
   const value = whole * NANO_PER_USD + frac;
-  return Number(m[1] ? -value : value);
+  // Up to 999,999,999.999999999 USD parses; beyond 9,007,199 USD the figure is no safe integer,
+  // which the callers' own bounds refuse (a key's spend limit, a credit's balance limit) with a 400.
+  return Number(m[1] ? -value : value) as Nano;
 }
 
-/** Formats nUSD as a USD decimal string with at least 2 and at most 9 decimals. */
-export function formatUsd(nano: Nano): string {
-  if (!Number.isSafeInteger(nano)) throw new RangeError("money must be a safe integer");
-  const negative = nano < 0;
-  const abs = BigInt(Math.abs(nano));
+/**
+ * Formats nUSD as a USD decimal string with at least 2 and at most 9 decimals. Display takes any
+ * integer amount (D1 rows hold plain numbers); anything else throws.
+ */
+export function formatUsd(amount: Nano | number): string {
+  if (!Number.isSafeInteger(amount)) throw new RangeError("money must be a safe integer");
+  const negative = amount < 0;
+  const abs = BigInt(Math.abs(amount));
   const whole = abs / NANO_PER_USD;
   let frac = (abs % NANO_PER_USD).toString().padStart(9, "0").replace(/0+$/, "");
   if (frac.length < 2) frac = frac.padEnd(2, "0");
@@ -59,12 +77,12 @@ export function costNano(parts: ReadonlyArray<readonly [tokens: number, picoPerT
     }
     pico += BigInt(tokens) * BigInt(price);
   }
-  return Number((pico + 500n) / 1000n);
+  return Number((pico + 500n) / 1000n) as Nano; // an integer by construction (BigInt)
 }
 
 /** JSON number literal for a nUSD amount in USD (exact, no float conversion). */
-export function usdJsonNumber(nano: Nano): unknown {
-  const text = formatUsd(nano);
+export function usdJsonNumber(amount: Nano | number): unknown {
+  const text = formatUsd(amount);
   const raw = (JSON as unknown as { rawJSON?: (s: string) => unknown }).rawJSON;
   return raw ? raw(text) : text;
 }

@@ -1,5 +1,6 @@
 import type { Env } from "../env";
 import { ApiError } from "../errors";
+import { settings } from "./settings";
 
 export const DAY_MS = 86_400_000;
 
@@ -23,7 +24,8 @@ export interface RetentionPeriods {
  */
 interface Rule {
   variable: "RETENTION_USAGE_DAYS" | "RETENTION_SECURITY_DAYS" | "RETENTION_TRANSACTIONS_DAYS" | "RETENTION_UNVERIFIED_DAYS" | "RETENTION_DELETED_DAYS";
-  fallback: number;
+  /** The days when the var is unset, if src/lib/settings.ts gives it no default. */
+  whenUnset?: string;
   min?: number;
   max?: number;
   promise?: string;
@@ -33,14 +35,14 @@ function rules(policy: UsagePolicy): Record<Exclude<keyof RetentionPeriods, "usa
   const usageDays = USAGE_POLICIES[policy];
   return {
     usageMs: {
-      variable: "RETENTION_USAGE_DAYS", fallback: usageDays, min: usageDays,
+      variable: "RETENTION_USAGE_DAYS", whenUnset: String(usageDays), min: usageDays,
       promise: `P19: usage logs are kept at least ${usageDays} days (RETENTION_USAGE_POLICY=${policy})`,
     },
-    securityMs: { variable: "RETENTION_SECURITY_DAYS", fallback: 180, min: 180, promise: "P19: security logs are kept at least 6 months (180 days)" },
-    transactionsMs: { variable: "RETENTION_TRANSACTIONS_DAYS", fallback: 1825, min: 1825, promise: "P19: transaction records are kept at least 5 years (1825 days)" },
+    securityMs: { variable: "RETENTION_SECURITY_DAYS", min: 180, promise: "P19: security logs are kept at least 6 months (180 days)" },
+    transactionsMs: { variable: "RETENTION_TRANSACTIONS_DAYS", min: 1825, promise: "P19: transaction records are kept at least 5 years (1825 days)" },
     // Not a promise: how long a never-confirmed sign-up waits before it is purged.
-    unverifiedMs: { variable: "RETENTION_UNVERIFIED_DAYS", fallback: 30 },
-    deletedMs: { variable: "RETENTION_DELETED_DAYS", fallback: 30, max: 30, promise: "P19: a deleted account's data is erased within 30 days of deletion" },
+    unverifiedMs: { variable: "RETENTION_UNVERIFIED_DAYS" },
+    deletedMs: { variable: "RETENTION_DELETED_DAYS", max: 30, promise: "P19: a deleted account's data is erased within 30 days of deletion" },
   };
 }
 
@@ -50,8 +52,7 @@ function refuse(message: string): never {
 }
 
 function days(env: Env, rule: Rule): number {
-  const raw = env[rule.variable];
-  if (raw === undefined || raw === "") return rule.fallback;
+  const raw = settings(env)[rule.variable] ?? rule.whenUnset;
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < 1) refuse(`${rule.variable}=${raw} is not a whole number of days`);
   if (rule.min !== undefined && n < rule.min) refuse(`${rule.variable}=${n} is below the floor of ${rule.min} days set by ${rule.promise}`);
@@ -66,7 +67,7 @@ function days(env: Env, rule: Rule): number {
  * serving anything and the cron before running any job.
  */
 export function retentionPeriods(env: Env): RetentionPeriods {
-  const policyRaw = env.RETENTION_USAGE_POLICY || "12-months";
+  const policyRaw = settings(env).RETENTION_USAGE_POLICY;
   if (!(policyRaw in USAGE_POLICIES)) refuse(`RETENTION_USAGE_POLICY=${policyRaw} is not one of ${Object.keys(USAGE_POLICIES).join(", ")}`);
   const usagePolicy = policyRaw as UsagePolicy;
   const r = rules(usagePolicy);

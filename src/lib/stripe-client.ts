@@ -1,6 +1,7 @@
 import Stripe from "stripe";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
+import { settings } from "./settings";
 
 /**
  * The Stripe SDK on Workers: the fetch HTTP client and Web Crypto (never Node's http/crypto).
@@ -20,13 +21,14 @@ function prefixedFetch(prefix: string): typeof fetch {
 export function stripeClient(env: Env): Stripe | null {
   const key = env.STRIPE_SECRET_KEY;
   if (!key) return null;
-  const cacheKey = `${key}\n${env.STRIPE_API_BASE ?? ""}`;
+  const apiBase = settings(env).STRIPE_API_BASE;
+  const cacheKey = `${key}\n${apiBase ?? ""}`;
   let client = clients.get(cacheKey);
   if (client) return client;
   let location: { host?: string; port?: string; protocol?: "http" | "https" } = {};
   let prefix = "";
-  if (env.STRIPE_API_BASE) {
-    const base = new URL(env.STRIPE_API_BASE);
+  if (apiBase) {
+    const base = new URL(apiBase);
     const protocol = base.protocol === "http:" ? "http" : "https";
     location = { host: base.hostname, port: base.port || (protocol === "http" ? "80" : "443"), protocol };
     prefix = base.pathname.replace(/\/+$/, "");

@@ -1,24 +1,20 @@
-import type { MiddlewareHandler } from "hono";
+import { createMiddleware } from "hono/factory";
 import { OPERATOR_TOKEN_ACTOR } from "../admin/audit";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
-import { csrfProtection } from "./csrf";
-import { requireRole, sessionAuth } from "./session";
+import { checkCsrf } from "./csrf";
+import { authenticateSession } from "./session";
 
-declare module "hono" {
-  interface ContextVariableMap {
-    /** Who is acting on the operator API: an admin's user id, or "operator-token". */
-    adminActor: string;
-  }
-}
+/** What adminAuth() sets: who is acting on the operator API, an admin's user id or "operator-token". */
+export type AdminVariables = { adminActor: string };
+/** The Hono environment of the operator API's routers (behind adminAuth()). */
+export type AdminEnv = { Bindings: Env; Variables: AdminVariables };
 
 async function sameSecret(a: string, b: string): Promise<boolean> {
   const enc = new TextEncoder();
   const [ha, hb] = await Promise.all([crypto.subtle.digest("SHA-256", enc.encode(a)), crypto.subtle.digest("SHA-256", enc.encode(b))]);
   return crypto.subtle.timingSafeEqual(ha, hb);
 }
-
-const noop = async () => {};
 
 /**
  * Operator API authentication, one of:
@@ -29,17 +25,14 @@ const noop = async () => {};
  *    double submit on state-changing methods. A session without the role gets 403.
  * Sets c.var.adminActor for the audit log.
  */
-export function adminAuth(): MiddlewareHandler<{ Bindings: Env }> {
-  const csrf = csrfProtection();
-  const session = sessionAuth();
-  const admin = requireRole("admin");
-  return async function adminAuth(c, next) {
+export function adminAuth() {
+  return createMiddleware<AdminEnv>(async function adminAuth(c, next) {
     const auth = c.req.header("authorization");
     if (auth === undefined && c.req.header("cookie")) {
-      await csrf(c, noop);
-      await session(c, noop);
-      await admin(c, noop);
-      c.set("adminActor", c.get("user").id);
+      checkCsrf(c);
+      const { user } = await authenticateSession(c);
+      if (user.role !== "admin") throw new ApiError(403, "forbidden", "This needs the admin role.");
+      c.set("adminActor", user.id);
       return next();
     }
     const token = c.env.ADMIN_TOKEN;
@@ -48,5 +41,5 @@ export function adminAuth(): MiddlewareHandler<{ Bindings: Env }> {
     if (!given || !(await sameSecret(given, token))) throw new ApiError(401, "invalid_admin_token", "Invalid operator token.");
     c.set("adminActor", OPERATOR_TOKEN_ACTOR);
     await next();
-  };
+  });
 }

@@ -1,6 +1,7 @@
-import type { MiddlewareHandler } from "hono";
+import { createMiddleware } from "hono/factory";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
+import { settings } from "../lib/settings";
 import { keysNotConfigured, keyTagSecret, MANAGEMENT_PREFIX, parseApiKey, sha256Hex, taggedKeyHash } from "../lib/api-key";
 
 export interface CallerKey {
@@ -8,11 +9,10 @@ export interface CallerKey {
   keyHash: string;
 }
 
-declare module "hono" {
-  interface ContextVariableMap {
-    caller: CallerKey;
-  }
-}
+/** What apiKeyAuth() sets: the caller's user id and key hash (the key is verified later, at admission). */
+export type ApiKeyVariables = { caller: CallerKey };
+/** The Hono environment of a router behind apiKeyAuth(). */
+export type ApiKeyEnv = { Bindings: Env; Variables: ApiKeyVariables };
 
 /**
  * Reads the API key from `Authorization: Bearer` or `x-api-key`, checks its format and its tag
@@ -21,8 +21,8 @@ declare module "hono" {
  * user's Durable Object in the same call that admits the request. LEGACY_UNTAGGED_KEYS=on lets keys
  * issued before tags existed through to that check (a migration window; see docs/accounts.md).
  */
-export function apiKeyAuth(): MiddlewareHandler<{ Bindings: Env }> {
-  return async function apiKeyAuth(c, next) {
+export function apiKeyAuth() {
+  return createMiddleware<ApiKeyEnv>(async function apiKeyAuth(c, next) {
     const auth = c.req.header("authorization");
     const raw = auth?.toLowerCase().startsWith("bearer ") ? auth.slice(7).trim() : c.req.header("x-api-key")?.trim();
     if (!raw) throw new ApiError(401, "missing_api_key", "Missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
@@ -33,9 +33,9 @@ export function apiKeyAuth(): MiddlewareHandler<{ Bindings: Env }> {
     if (!parsed) throw new ApiError(401, "invalid_api_key", "Invalid API key.");
     const tagSecret = await keyTagSecret(c.env);
     if (!tagSecret) throw keysNotConfigured();
-    const keyHash = (await taggedKeyHash(parsed, tagSecret)) ?? (c.env.LEGACY_UNTAGGED_KEYS === "on" ? await sha256Hex(parsed.key) : null);
+    const keyHash = (await taggedKeyHash(parsed, tagSecret)) ?? (settings(c.env).LEGACY_UNTAGGED_KEYS ? await sha256Hex(parsed.key) : null);
     if (!keyHash) throw new ApiError(401, "invalid_api_key", "Invalid API key.");
     c.set("caller", { userId: parsed.userId, keyHash });
     await next();
-  };
+  });
 }

@@ -1,9 +1,9 @@
-import type { MiddlewareHandler } from "hono";
+import { createMiddleware } from "hono/factory";
 import { config } from "../config";
-import type { Env } from "../env";
 import { accountStub } from "../account/client";
 import { refusalError } from "../gateway/meter";
 import { AUTO_MODEL_ID } from "../routing/auto";
+import type { ApiKeyEnv } from "./api-key";
 
 /** Whether the JSON body asks for `model: "auto"` (a body that is not JSON is left to the validator). */
 async function asksForAuto(text: string): Promise<boolean> {
@@ -22,13 +22,13 @@ async function asksForAuto(text: string): Promise<boolean> {
  * revoked or expired, account usable): a forged, revoked or refused key gets its 401/403 first.
  * Other models skip this (admission verifies the key before any upstream work).
  */
-export function verifiedKeyBeforeAuto(): MiddlewareHandler<{ Bindings: Env }> {
-  return async function verifiedKeyBeforeAuto(c, next) {
+export function verifiedKeyBeforeAuto() {
+  return createMiddleware<ApiKeyEnv>(async function verifiedKeyBeforeAuto(c, next) {
     if (c.req.method === "POST" && await asksForAuto(await c.req.text())) {
       const caller = c.get("caller");
       const result = await accountStub(c.env, caller.userId).verifyKey(caller.keyHash, config(c.env));
       if (!result.ok) throw refusalError(result);
     }
     await next();
-  };
+  });
 }

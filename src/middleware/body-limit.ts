@@ -1,11 +1,11 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { config } from "../config";
-import type { Env } from "../env";
+import type { BaseEnv } from "../env";
 import { ApiError } from "../errors";
 
 /** Hono's bodyLimit with the configured size and the gateway's 413. */
-export function limitBody(): MiddlewareHandler<{ Bindings: Env }> {
+export function limitBody(): MiddlewareHandler<BaseEnv> {
   return async function limitBody(c, next) {
     const maxSize = config(c.env).maxBodyBytes;
     return bodyLimit({

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import { createMiddleware } from "hono/factory";
 import { accountStub } from "../account/client";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
@@ -6,11 +6,10 @@ import { hasValidTag, keysNotConfigured, keyTagSecret, parseManagementKey, sha25
 
 export interface ManagementCaller { walletId: string; managementKeyId: string }
 
-declare module "hono" {
-  interface ContextVariableMap {
-    management: ManagementCaller;
-  }
-}
+/** What managementKeyAuth() sets: the wallet the management key belongs to, and the key's id. */
+export type ManagementVariables = { management: ManagementCaller };
+/** The Hono environment of a route behind managementKeyAuth() (the provisioning API). */
+export type ManagementEnv = { Bindings: Env; Variables: ManagementVariables };
 
 const invalid = () => new ApiError(401, "invalid_management_key", "Invalid management key: the provisioning API takes a management key (sk-gw-mgmt-…), not an API key.");
 
@@ -19,8 +18,8 @@ const invalid = () => new ApiError(401, "invalid_management_key", "Invalid manag
  * checked first (a forged key touches nothing), then the wallet's Durable Object, the authority
  * for it, is asked whether it is live.
  */
-export function managementKeyAuth(): MiddlewareHandler<{ Bindings: Env }> {
-  return async function managementKeyAuth(c, next) {
+export function managementKeyAuth() {
+  return createMiddleware<ManagementEnv>(async function managementKeyAuth(c, next) {
     const auth = c.req.header("authorization");
     const raw = auth?.toLowerCase().startsWith("bearer ") ? auth.slice(7).trim() : c.req.header("x-api-key")?.trim();
     const parsed = raw ? parseManagementKey(raw) : null;
@@ -32,5 +31,5 @@ export function managementKeyAuth(): MiddlewareHandler<{ Bindings: Env }> {
     if (!key) throw invalid();
     c.set("management", { walletId: parsed.walletId, managementKeyId: key.id });
     await next();
-  };
+  });
 }

@@ -3,6 +3,7 @@ import { enqueueEmail } from "../email/outbox";
 import type { Env } from "../env";
 import { DESK_ACTOR, type RightsRow } from "./rights-desk";
 import { REMINDERS, RIGHTS } from "./rights-kinds";
+import { settings } from "../lib/settings";
 
 export interface RightsDeskReport { reminded: number; escalated: number }
 
@@ -10,7 +11,8 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Mail to the desk (RIGHTS_DESK_EMAIL); without one configured, the audit row is the only trace. */
 async function tellDesk(env: Env, template: "rights_reminder" | "rights_overdue", data: Record<string, string | number>, now: number): Promise<void> {
-  if (env.RIGHTS_DESK_EMAIL) await enqueueEmail(env, { userId: null, to: env.RIGHTS_DESK_EMAIL, template, data }, now);
+  const to = settings(env).RIGHTS_DESK_EMAIL;
+  if (to) await enqueueEmail(env, { userId: null, to, template, data }, now);
 }
 
 /**

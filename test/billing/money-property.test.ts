@@ -6,6 +6,7 @@ import type { SettleInput } from "../../src/account/types";
 import { config } from "../../src/config";
 import type { Env } from "../../src/env";
 import { sha256Hex } from "../../src/lib/api-key";
+import { nano } from "../../src/lib/money";
 import { TEST_PRICE } from "../helpers/catalog";
 import { checkUser } from "../../src/billing/reconcile";
 import { account, createUser } from "../helpers/gateway";
@@ -27,7 +28,7 @@ import { d1Books } from "../helpers/usage-plane";
  */
 /** A small overdraft (0.005 USD), so the wallet's shared pool runs out often among a few open requests. */
 const OVERDRAFT = 5_000_000;
-const CFG = { ...config(env as unknown as Env), overdraftNano: OVERDRAFT };
+const CFG = { ...config(env as unknown as Env), overdraftNano: nano(OVERDRAFT) };
 const IN = TEST_PRICE.input / 1000; // nUSD per token
 const OUT = TEST_PRICE.output / 1000;
 
@@ -75,7 +76,7 @@ function settleInput(requestId: string, keyId: string, costNano: number): Settle
   return {
     requestId, keyId, model: "test-echo", provider: "openai", attempts: 1, endpoint: "chat.completions", stream: false,
     startedAt: Date.now(), latencyMs: 1, status: "success", httpStatus: 200, errorCode: null, promptTokens: 0, completionTokens: 0,
-    cachedTokens: 0, reasoningTokens: 0, costNano, usageSource: "upstream", overdraftNano: OVERDRAFT,
+    cachedTokens: 0, reasoningTokens: 0, costNano: nano(costNano), usageSource: "upstream", overdraftNano: nano(OVERDRAFT),
   };
 }
 

@@ -5,6 +5,7 @@ import type { AdmitInput, SettleInput } from "../../src/account/types";
 import { estimateChatPromptTokens } from "../../src/billing/estimate";
 import { invalidateCatalog } from "../../src/catalog/catalog";
 import { sha256Hex } from "../../src/lib/api-key";
+import { nano } from "../../src/lib/money";
 import { account, chat, createUser, drained, settled, usageRows } from "../helpers/gateway";
 import { TEST_PRICE } from "../helpers/catalog";
 
@@ -80,7 +81,7 @@ describe("billing: idempotent settlement", () => {
     const { userId, keyId } = await createUser("1.00");
     const stub = account(userId);
     const first = await stub.settle(settleInput("gen-billing-twice-0001", keyId));
-    const second = await stub.settle(settleInput("gen-billing-twice-0001", keyId, { costNano: 999_000 }));
+    const second = await stub.settle(settleInput("gen-billing-twice-0001", keyId, { costNano: nano(999_000) }));
     const cost = 10 * IN + 50 * OUT; // 110,000 nUSD
     expect(first).toEqual({ chargedNano: cost, balanceNano: 1 * USD - cost, duplicate: false });
     expect(second).toEqual({ chargedNano: cost, balanceNano: 1 * USD - cost, duplicate: true });
@@ -95,7 +96,7 @@ describe("billing: idempotent settlement", () => {
     const id = res.headers.get("x-request-id")!;
     await res.arrayBuffer();
     await settled(userId);
-    const again = await account(userId).settle(settleInput(id, keyId, { costNano: 500_000 }));
+    const again = await account(userId).settle(settleInput(id, keyId, { costNano: nano(500_000) }));
     expect(again).toEqual({ chargedNano: ECHO_COST, balanceNano: 1 * USD - ECHO_COST, duplicate: true });
     const s = await drained(userId);
     expect(s.balanceNano).toBe(1 * USD - ECHO_COST);

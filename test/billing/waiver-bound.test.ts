@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { SettleInput } from "../../src/account/types";
 import { chargeFor } from "../../src/lib/charge";
-import { parseUsd } from "../../src/lib/money";
+import { nano, parseUsd } from "../../src/lib/money";
 import { config } from "../../src/config";
 import type { Env } from "../../src/env";
 import { sha256Hex } from "../../src/lib/api-key";
@@ -19,7 +19,7 @@ const USD = 1_000_000_000;
 const settleInput = (requestId: string, keyId: string, costNano: number): SettleInput => ({
   requestId, keyId, model: "test-echo", provider: "openai", attempts: 1, endpoint: "chat.completions", stream: false,
   startedAt: Date.now(), latencyMs: 1, status: "success", httpStatus: 200, errorCode: null, promptTokens: 0, completionTokens: 0,
-  cachedTokens: 0, reasoningTokens: 0, costNano, usageSource: "upstream", overdraftNano: OVERDRAFT,
+  cachedTokens: 0, reasoningTokens: 0, costNano: nano(costNano), usageSource: "upstream", overdraftNano: OVERDRAFT,
 });
 
 describe("the waiver is bounded per wallet, and every waived amount is a ledger row", () => {
@@ -39,7 +39,7 @@ describe("the waiver is bounded per wallet, and every waived amount is a ledger 
 
     // The provider claims 1 USD for each: each is charged its max charge, the rest waived.
     const settled = await Promise.all([4, 0, 3, 1, 2].map((i) => stub.settle(settleInput(`gen-waiver-${i}`, keyId, USD))));
-    for (const s of settled) expect(s).toMatchObject({ chargedNano: chargeFor(USD, 20_000_000), waivedNano: USD - 20_000_000 });
+    for (const s of settled) expect(s).toMatchObject({ chargedNano: chargeFor(nano(USD), nano(20_000_000)), waivedNano: USD - 20_000_000 });
     const summary = await stub.summary();
     expect(summary.balanceNano).toBe(-OVERDRAFT);
     const ledger = await stub.ledger(100);

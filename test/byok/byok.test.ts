@@ -6,11 +6,12 @@ import { signedInUser, type SessionUser } from "../helpers/session";
 import { scanD1, scanDO } from "../privacy/scan";
 import { sessionKey } from "../me/support";
 import { createOrg, fundOrg, joinOrg, orgKey } from "../helpers/orgs";
+import { nano } from "../../src/lib/money";
 
 const STANDIN = new URL(env.OPENAI_BASE_URL!).origin;
 const PLATFORM_KEY = "sk-upstream-openai-SECRET-0123456789abcdef";
 // test-echo: 11 prompt tokens × 1000 nUSD + 7 output × 2000 nUSD = 25,000 nUSD at the catalog price.
-const ECHO_PRICE = 25_000;
+const ECHO_PRICE = nano(25_000);
 const FEE_BPS = 500;
 
 async function withOwnKey(u: SessionUser, key: string, allowFallback = false) {

@@ -5,13 +5,14 @@ import type { SettleInput } from "../../src/account/types";
 import { config } from "../../src/config";
 import type { Env } from "../../src/env";
 import { randomToken } from "../../src/lib/ids";
+import { nano } from "../../src/lib/money";
 import { TEST_PRICE } from "../helpers/catalog";
 import { account, chat, settled } from "../helpers/gateway";
 import { createOrg, fundOrg, joinOrg, orgKey } from "../helpers/orgs";
 import { signedInUser, type SessionUser } from "../helpers/session";
 
 const ECHO = 25_000; // test-echo: 11 × 1000 + 7 × 2000 nUSD
-const CFG = { ...config(env as unknown as Env), overdraftNano: 0 };
+const CFG = { ...config(env as unknown as Env), overdraftNano: nano(0) };
 const IN = TEST_PRICE.input / 1000;
 const OUT = TEST_PRICE.output / 1000;
 
@@ -89,7 +90,7 @@ describe("one organization's shared balance under concurrency", () => {
         const keys = keyLimits.map((l, i) => ({ id: `key_${randomToken(22)}`, hash: randomToken(40), member: memberIds[i % 5]!, limit: l ?? null }));
         for (const k of keys) {
           await wallet.createKey(orgId, { id: k.id, name: "k", keyHash: k.hash, prefix: "sk-gw-", last4: "xxxx", createdAt: Date.now(), memberId: k.member,
-            rpm: null, tpm: null, maxConcurrency: null, spendLimitNano: k.limit, spendLimitPeriod: "total", models: null, expiresAt: null });
+            rpm: null, tpm: null, maxConcurrency: null, spendLimitNano: k.limit === null ? null : nano(k.limit), spendLimitPeriod: "total", models: null, expiresAt: null });
         }
         await wallet.credit(orgId, { kind: "grant", amountNano: balance, ref: `grant-${orgId}` });
         const open = new Map<string, { key: number; amount: number }>();
@@ -139,6 +140,6 @@ function settleInput(requestId: string, keyId: string, costNano: number): Settle
   return {
     requestId, keyId, model: "test-echo", provider: "openai", attempts: 1, endpoint: "chat.completions", stream: false,
     startedAt: Date.now(), latencyMs: 1, status: "success", httpStatus: 200, errorCode: null, promptTokens: 0, completionTokens: 0,
-    cachedTokens: 0, reasoningTokens: 0, costNano, usageSource: "upstream", overdraftNano: 0,
+    cachedTokens: 0, reasoningTokens: 0, costNano: nano(costNano), usageSource: "upstream", overdraftNano: nano(0),
   };
 }

@@ -2,6 +2,7 @@ import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } fr
 import { describe, expect, it } from "vitest";
 import type { AccountDO } from "../../src/account/account-do";
 import { estimateChatPromptTokens } from "../../src/billing/estimate";
+import { nano } from "../../src/lib/money";
 import { addTestModels } from "../helpers/catalog";
 import { account, chat, createUser, usageRows } from "../helpers/gateway";
 import { expectBooksBalance, IN, OUT, readThenDisconnect, sseData, USD, writeFigures } from "./support";
@@ -98,7 +99,7 @@ describe("fault: the Durable Object restarts mid-request", () => {
     const again = await account(userId).settle({
       requestId: id, keyId: (await account(userId).listKeys())[0]!.id, model: "test-rel-restart-paced", provider: "openai", attempts: 1,
       endpoint: "chat", stream: true, startedAt: Date.now(), latencyMs: 0, status: "success", httpStatus: 200, errorCode: null,
-      promptTokens: 20, completionTokens: PACED_CHUNKS, cachedTokens: 0, reasoningTokens: 0, costNano: PACED_COST, usageSource: "upstream", overdraftNano: 50_000_000,
+      promptTokens: 20, completionTokens: PACED_CHUNKS, cachedTokens: 0, reasoningTokens: 0, costNano: nano(PACED_COST), usageSource: "upstream", overdraftNano: nano(50_000_000),
     });
     expect(again).toMatchObject({ duplicate: true, chargedNano: PACED_COST });
 

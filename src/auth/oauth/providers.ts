@@ -1,5 +1,6 @@
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
+import { settings } from "../../lib/settings";
 
 export const OAUTH_PROVIDERS = ["google", "github"] as const;
 export type OAuthProviderName = (typeof OAUTH_PROVIDERS)[number];
@@ -37,29 +38,31 @@ const GOOGLE_ISSUER = "https://accounts.google.com";
  */
 export function oauthProvider(env: Env, name: string): ProviderConfig | null {
   if (name === "google") {
-    const clientId = env.OAUTH_GOOGLE_CLIENT_ID;
+    const s = settings(env);
+    const clientId = s.OAUTH_GOOGLE_CLIENT_ID;
     const clientSecret = env.OAUTH_GOOGLE_CLIENT_SECRET;
     if (!clientId || !clientSecret) return null;
-    const issuer = env.OAUTH_GOOGLE_ISSUER || GOOGLE_ISSUER;
+    const issuer = s.OAUTH_GOOGLE_ISSUER;
     return {
       name, clientId, clientSecret,
-      authUrl: env.OAUTH_GOOGLE_AUTH_URL || "https://accounts.google.com/o/oauth2/v2/auth",
-      tokenUrl: env.OAUTH_GOOGLE_TOKEN_URL || "https://oauth2.googleapis.com/token",
-      jwksUrl: env.OAUTH_GOOGLE_JWKS_URL || "https://www.googleapis.com/oauth2/v3/certs",
+      authUrl: s.OAUTH_GOOGLE_AUTH_URL,
+      tokenUrl: s.OAUTH_GOOGLE_TOKEN_URL,
+      jwksUrl: s.OAUTH_GOOGLE_JWKS_URL,
       // Google documents both spellings of its issuer; an override is taken literally.
       issuers: issuer === GOOGLE_ISSUER ? [GOOGLE_ISSUER, "accounts.google.com"] : [issuer],
       scope: "openid email profile",
     };
   }
   if (name === "github") {
-    const clientId = env.OAUTH_GITHUB_CLIENT_ID;
+    const s = settings(env);
+    const clientId = s.OAUTH_GITHUB_CLIENT_ID;
     const clientSecret = env.OAUTH_GITHUB_CLIENT_SECRET;
     if (!clientId || !clientSecret) return null;
     return {
       name, clientId, clientSecret,
-      authUrl: env.OAUTH_GITHUB_AUTH_URL || "https://github.com/login/oauth/authorize",
-      tokenUrl: env.OAUTH_GITHUB_TOKEN_URL || "https://github.com/login/oauth/access_token",
-      apiUrl: (env.OAUTH_GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, ""),
+      authUrl: s.OAUTH_GITHUB_AUTH_URL,
+      tokenUrl: s.OAUTH_GITHUB_TOKEN_URL,
+      apiUrl: s.OAUTH_GITHUB_API_URL.replace(/\/+$/, ""),
       scope: "read:user user:email",
     };
   }

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { EncryptJWT, jwtDecrypt } from "jose";
-import type { Env } from "../../env";
+import type { BaseEnv, Env } from "../../env";
 import { authConfig, sessionKey } from "../config";
 import type { OAuthProviderName } from "./providers";
 
@@ -75,19 +75,18 @@ export async function openState(env: Env, token: string): Promise<OAuthState | n
   }
 }
 
-type Ctx = Context<{ Bindings: Env }>;
 
-export function setStateCookie(c: Ctx, sealed: string): void {
+export function setStateCookie<E extends BaseEnv>(c: Context<E>, sealed: string): void {
   const a = cookieAttrs(c.env);
   // Lax: the provider's redirect back is a top-level GET navigation, which carries Lax cookies.
   setCookie(c, a.name, sealed, { path: "/", httpOnly: true, secure: a.secure, sameSite: "Lax", maxAge: TTL_SECONDS });
 }
 
-export function readStateCookie(c: Ctx): string | undefined {
+export function readStateCookie<E extends BaseEnv>(c: Context<E>): string | undefined {
   return getCookie(c, cookieAttrs(c.env).name);
 }
 
-export function clearStateCookie(c: Ctx): void {
+export function clearStateCookie<E extends BaseEnv>(c: Context<E>): void {
   const a = cookieAttrs(c.env);
   deleteCookie(c, a.name, { path: "/", secure: a.secure });
 }

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { loadTokenizer } from "../../billing/tokenizer";
 import { config, type GatewayConfig } from "../../config";
-import type { Env } from "../../env";
+import type { BaseEnv, Env } from "../../env";
 import { ApiError } from "../../errors";
 import { newId } from "../../lib/ids";
 import { droppedParamsHeader } from "../../providers/chat-policy";
@@ -38,7 +38,7 @@ const unreadable = (provider: string) =>
  * user's Durable Object → dispatch with retries and fallbacks → the answer or the stream, billed
  * by one usage rule (bill.ts) and settled exactly once.
  */
-export async function runMetered(c: Context<{ Bindings: Env }>, a: EndpointAdapter, caller: Caller): Promise<Response> {
+export async function runMetered<E extends BaseEnv>(c: Context<E>, a: EndpointAdapter, caller: Caller): Promise<Response> {
   const cfg = config(c.env);
   await loadTokenizer();
   const plan = await a.plan(c.env, cfg);
@@ -57,7 +57,7 @@ export async function runMetered(c: Context<{ Bindings: Env }>, a: EndpointAdapt
   return flight;
 }
 
-async function serve(c: Context<{ Bindings: Env }>, a: EndpointAdapter, cfg: GatewayConfig, plan: Plan, pre: PreAdmission, admission: Admission, promptEstimate: number): Promise<Response> {
+async function serve<E extends BaseEnv>(c: Context<E>, a: EndpointAdapter, cfg: GatewayConfig, plan: Plan, pre: PreAdmission, admission: Admission, promptEstimate: number): Promise<Response> {
   const requestId = admission.params.requestId;
   const created = Math.floor(Date.now() / 1000);
   const context = (cand: Candidate): TransformContext => ({

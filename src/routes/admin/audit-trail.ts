@@ -2,10 +2,10 @@ import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import { audit } from "../../admin/audit";
 import { refundOwner } from "../../billing/refunds";
-import type { Env } from "../../env";
 import { keyOwner } from "../../keys/manage";
+import type { AdminEnv } from "../../middleware/admin-auth";
 
-type Ctx = Context<{ Bindings: Env }>;
+type Ctx = Context<AdminEnv>;
 type Detail = Record<string, string | number | boolean | null>;
 
 interface Audited {
@@ -110,7 +110,7 @@ function idParam(route: string, path: string): string | null {
  * not (the status is in the detail), after the handler ran. The row is written before the
  * response leaves: if it cannot be written, the caller gets a 500 instead of unaudited data.
  */
-export function auditTrail(): MiddlewareHandler<{ Bindings: Env }> {
+export function auditTrail(): MiddlewareHandler<AdminEnv> {
   return async function auditTrail(c, next) {
     await next();
     // The route that answered: the last matched handler that is not a middleware (`use` is "ALL").

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { listAuditLog } from "../../admin/audit";
-import type { Env } from "../../env";
 import { USER_ID } from "../../lib/ids";
 import { validate } from "../../middleware/validate";
+import type { AdminEnv } from "../../middleware/admin-auth";
 
 /** Keyset cursor: "<created_at>.<id>" of the last row shown (newest first). */
 const CURSOR = /^(\d{1,16})\.(aud_[0-9a-z]{22})$/;
@@ -15,7 +15,7 @@ const query = z.object({
 });
 
 /** Operator API: GET /audit — the audit log, newest first, optionally for one user (P20). */
-export const adminAudit = new Hono<{ Bindings: Env }>().get("/audit", validate("query", query), async (c) => {
+export const adminAudit = new Hono<AdminEnv>().get("/audit", validate("query", query), async (c) => {
   const { cursor, target, limit } = c.req.valid("query");
   const m = cursor ? CURSOR.exec(cursor)! : null;
   const rows = await listAuditLog(c.env, { target, after: m ? { createdAt: Number(m[1]), id: m[2]! } : undefined, limit: limit + 1 });

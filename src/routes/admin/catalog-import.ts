@@ -3,8 +3,8 @@ import { z } from "zod";
 import { applyImport } from "../../catalog/import-apply";
 import { datasetSchema, diffCatalog, type PriceChange } from "../../catalog/import";
 import { allModels } from "../../catalog/catalog";
-import type { Env } from "../../env";
 import { validate } from "../../middleware/validate";
+import type { AdminEnv } from "../../middleware/admin-auth";
 
 const bp = z.number().int().min(0).max(100_000);
 const body = z.strictObject({
@@ -25,7 +25,7 @@ const changeJson = (c: PriceChange) => ({
  * source); with it, applies (src/catalog/import-apply.ts). scripts/catalog-import.mjs builds the
  * dataset from the @pydantic/genai-prices package and calls this.
  */
-export const adminCatalogImport = new Hono<{ Bindings: Env }>().post("/catalog/import", validate("json", body), async (c) => {
+export const adminCatalogImport = new Hono<AdminEnv>().post("/catalog/import", validate("json", body), async (c) => {
   const b = c.req.valid("json");
   const rows = await allModels(c.env);
   const diff = diffCatalog(rows, b.dataset, { globalBp: b.markup_bp, perModelBp: b.model_markup_bp });

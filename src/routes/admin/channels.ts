@@ -2,9 +2,9 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { loadCatalog, type Channel } from "../../catalog/catalog";
 import { config } from "../../config";
-import type { Env } from "../../env";
 import { channelHealth } from "../../health/health";
 import { validate } from "../../middleware/validate";
+import type { AdminEnv } from "../../middleware/admin-auth";
 
 const query = z.object({
   model: z.string().min(1).max(256).optional(),
@@ -18,7 +18,7 @@ const query = z.object({
  * circuit-breaker view (src/health). `peek` takes no probe slot, so looking changes nothing.
  * A channel whose health object does not answer shows as healthy (the request path does the same).
  */
-export const adminChannels = new Hono<{ Bindings: Env }>().get("/channels", validate("query", query), async (c) => {
+export const adminChannels = new Hono<AdminEnv>().get("/channels", validate("query", query), async (c) => {
   const { model, cursor, limit } = c.req.valid("query");
   const catalog = await loadCatalog(c.env, config(c.env).demoProvider);
   const byId = new Map<string, { channel: Channel; models: string[] }>();

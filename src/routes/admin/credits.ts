@@ -2,12 +2,12 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { MAX_BALANCE_NANO } from "../../account/ledger";
 import { formatUsd, parseUsd } from "../../lib/money";
-import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { accountStub } from "../../account/client";
 import { newId } from "../../lib/ids";
 import { validate } from "../../middleware/validate";
 import { requireUser, userIdParam } from "./users";
+import type { AdminEnv } from "../../middleware/admin-auth";
 
 const body = z.strictObject({
   amount_usd: z.string().regex(/^-?\d{1,7}(\.\d{1,9})?$/, "a USD decimal string such as \"10.00\""),
@@ -20,7 +20,7 @@ const body = z.strictObject({
  * removes it (kind "adjustment"). With an Idempotency-Key header (or idempotency_key) a retry
  * returns the first result instead of crediting twice.
  */
-export const adminCredits = new Hono<{ Bindings: Env }>().post("/users/:id/credits", validate("param", userIdParam), validate("json", body), async (c) => {
+export const adminCredits = new Hono<AdminEnv>().post("/users/:id/credits", validate("param", userIdParam), validate("json", body), async (c) => {
   const { id } = c.req.valid("param");
   const { amount_usd, note, idempotency_key } = c.req.valid("json");
   const amount = parseUsd(amount_usd);

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
-import type { Env } from "../../env";
-import { adminAuth } from "../../middleware/admin-auth";
+import { adminAuth, type AdminEnv } from "../../middleware/admin-auth";
 import { limitBody, requireJson } from "../../middleware/body-limit";
 import { adminAudit } from "./audit";
 import { auditTrail } from "./audit-trail";
@@ -28,7 +27,7 @@ import { adminUsers } from "./users";
  * a route answers leaves an audit_log row (./audit-trail.ts), so new routes are covered too.
  */
 export function adminApi() {
-  const api = new Hono<{ Bindings: Env }>();
+  const api = new Hono<AdminEnv>();
   api.use(adminAuth(), auditTrail(), limitBody(), requireJson());
   api.route("/", adminUsers);
   api.route("/", adminCredits);

@@ -3,9 +3,9 @@ import { z } from "zod";
 import { formatPricePerToken, parsePricePerMillion } from "../../lib/money";
 import { invalidateCatalog, modelsById, updateModel } from "../../catalog/catalog";
 import type { ModelRow } from "../../db/schema";
-import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { validate } from "../../middleware/validate";
+import type { AdminEnv } from "../../middleware/admin-auth";
 
 const usdPerMillion = z.string().regex(/^\d{1,6}(\.\d{1,6})?$/, "USD per 1M tokens as a decimal string, e.g. \"2.50\"");
 
@@ -48,7 +48,7 @@ const perMillionView = (m: ModelRow) => ({
  * switches it on or off, without a deploy. Every price change names its source and is dated.
  * Other isolates see it within the catalog cache's 30 seconds.
  */
-export const adminModels = new Hono<{ Bindings: Env }>()
+export const adminModels = new Hono<AdminEnv>()
   // The whole catalog, disabled models included (the public /v1/models lists only enabled ones).
   .get("/models", async (c) => {
     const rows = await modelsById(c.env);

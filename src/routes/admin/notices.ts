@@ -2,8 +2,8 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { noticeRecipients } from "../../auth/users";
 import { queueEmailBatch } from "../../email/outbox";
-import type { Env } from "../../env";
 import { validate } from "../../middleware/validate";
+import type { AdminEnv } from "../../middleware/admin-auth";
 
 /** Users read per page and outbox rows written per D1 batch: bounded, whatever the user count. */
 const PAGE = 200;
@@ -22,7 +22,7 @@ export const policyNoticeId = (version: string, userId: string) => `eml_pol_${ve
  * Operator API: notices of changes (P25). Queues one policy_change email to every active user with
  * a verified address, page by page; `queued` counts only rows that were new, so a retry answers 0.
  */
-export const adminNotices = new Hono<{ Bindings: Env }>()
+export const adminNotices = new Hono<AdminEnv>()
   .post("/notices/policy-change", validate("json", policyChange), async (c) => {
     const { version, effective_date, summary } = c.req.valid("json");
     const now = Date.now();

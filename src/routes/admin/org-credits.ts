@@ -2,17 +2,17 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { accountStub } from "../../account/client";
 import { MAX_BALANCE_NANO } from "../../account/ledger";
-import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { newId } from "../../lib/ids";
 import { formatUsd, parseUsd } from "../../lib/money";
 import { validate } from "../../middleware/validate";
 import { organizationExists } from "../../orgs/organizations";
+import type { AdminEnv } from "../../middleware/admin-auth";
 
 const body = z.strictObject({ amount_usd: z.string().regex(/^\d{1,7}(\.\d{1,9})?$/, "a USD decimal string such as \"10.00\""), note: z.string().max(500).optional() });
 
 /** Operator API: POST /orgs/:id/credits grants credit to an organization's shared wallet (one ledger row, audited like every operator call). */
-export const adminOrgCredits = new Hono<{ Bindings: Env }>()
+export const adminOrgCredits = new Hono<AdminEnv>()
   .post("/orgs/:id/credits", validate("param", z.object({ id: z.string().regex(/^o[0-9a-z]{20}$/, "not an organization id") })), validate("json", body), async (c) => {
     const { id } = c.req.valid("param");
     const amount = parseUsd(c.req.valid("json").amount_usd);

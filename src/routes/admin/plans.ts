@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { insertPlan, listPlans, planJson, type PlanRow } from "../../billing/plans";
-import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { parseUsd } from "../../lib/money";
 import { validate } from "../../middleware/validate";
+import type { AdminEnv } from "../../middleware/admin-auth";
 
 const usd = z.string().regex(/^\d{1,7}(\.\d{1,9})?$/, "a USD decimal string such as \"20.00\"");
 const body = z.strictObject({
@@ -19,7 +19,7 @@ const body = z.strictObject({
 });
 
 /** Operator API: POST /plans defines a plan (its Stripe monthly price, included credit, limits); GET /plans lists every plan. */
-export const adminPlans = new Hono<{ Bindings: Env }>()
+export const adminPlans = new Hono<AdminEnv>()
   .post("/plans", validate("json", body), async (c) => {
     const b = c.req.valid("json");
     const price = parseUsd(b.price_usd)!;

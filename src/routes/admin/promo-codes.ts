@@ -2,10 +2,10 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { MAX_BALANCE_NANO } from "../../account/ledger";
 import { CODE_PATTERN, insertPromoCode, listPromoCodes, normalizeCode, type PromoCodeRow } from "../../billing/promo";
-import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { formatUsd, parseUsd } from "../../lib/money";
 import { validate } from "../../middleware/validate";
+import type { AdminEnv } from "../../middleware/admin-auth";
 
 const body = z.strictObject({
   code: z.string().regex(CODE_PATTERN, "4-32 letters, digits or dashes"),
@@ -21,7 +21,7 @@ const toJson = (r: PromoCodeRow) => ({
 });
 
 /** Operator API: POST /promo-codes creates a redemption code (409 if it exists), GET /promo-codes lists them with their uses. */
-export const adminPromoCodes = new Hono<{ Bindings: Env }>()
+export const adminPromoCodes = new Hono<AdminEnv>()
   .post("/promo-codes", validate("json", body), async (c) => {
     const b = c.req.valid("json");
     const amount = parseUsd(b.amount_usd);

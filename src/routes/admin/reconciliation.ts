@@ -5,8 +5,8 @@ import { formatUsd } from "../../lib/money";
 import { reconcileAll, type ReconciliationRun, type UserDrift } from "../../billing/reconcile";
 import { database } from "../../db/client";
 import { reconciliationRuns } from "../../db/schema";
-import type { Env } from "../../env";
 import { validate } from "../../middleware/validate";
+import type { AdminEnv } from "../../middleware/admin-auth";
 
 const driftView = (d: UserDrift) => ({
   user_id: d.user_id, drift_usd: formatUsd(d.drift_nano), balance_drift_usd: formatUsd(d.balance_drift_nano),
@@ -21,7 +21,7 @@ const runView = (r: ReconciliationRun) => ({
 });
 
 /** Operator API: the ledger drift report (src/billing/reconcile.ts). The admin router's audit trail logs reads and runs (P20). */
-export const adminReconciliation = new Hono<{ Bindings: Env }>()
+export const adminReconciliation = new Hono<AdminEnv>()
   .get("/reconciliation", validate("query", z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) })), async (c) => {
     const { limit } = c.req.valid("query");
     const rows = await database(c.env.DB).select().from(reconciliationRuns)

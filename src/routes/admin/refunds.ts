@@ -2,8 +2,8 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { approveRefund, rejectRefund } from "../../billing/refund-approval";
 import { listRefundQueue, refundView, type RefundRow } from "../../billing/refunds";
-import type { Env } from "../../env";
 import { validate } from "../../middleware/validate";
+import type { AdminEnv } from "../../middleware/admin-auth";
 
 const idParam = z.object({ id: z.string().regex(/^rfd_[0-9a-z]{22}$/, "a refund request id") });
 const listQuery = z.object({
@@ -15,7 +15,7 @@ const listQuery = z.object({
 const adminView = (r: RefundRow) => ({ ...refundView(r), user_id: r.user_id, decided_by: r.decided_by });
 
 /** The refund queue (user requests and account deletions): list, approve (Stripe refund + debit), reject. */
-export const adminRefunds = new Hono<{ Bindings: Env }>()
+export const adminRefunds = new Hono<AdminEnv>()
   .get("/refunds", validate("query", listQuery), async (c) => {
     const { status, limit, cursor } = c.req.valid("query");
     const results = await listRefundQueue(c.env, { status: status ?? null, cursor: cursor ?? null, limit });

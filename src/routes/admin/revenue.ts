@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { formatUsd } from "../../lib/money";
-import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { validate } from "../../middleware/validate";
+import type { AdminEnv } from "../../middleware/admin-auth";
 
 const query = z.object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() });
 
@@ -15,7 +15,7 @@ const query = z.object({ from: z.iso.datetime({ offset: true }).optional(), to: 
  * by whole UTC days: the days from `from`'s to the one before `to`. Entries still in a Durable
  * Object's outbox or the usage queue (seconds) are not counted yet.
  */
-export const adminRevenue = new Hono<{ Bindings: Env }>().get("/revenue", validate("query", query), async (c) => {
+export const adminRevenue = new Hono<AdminEnv>().get("/revenue", validate("query", query), async (c) => {
   const q = c.req.valid("query");
   const from = q.from ? Date.parse(q.from) : 0;
   const to = q.to ? Date.parse(q.to) : Date.now() + 1;

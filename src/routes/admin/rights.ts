@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Env } from "../../env";
 import { validate } from "../../middleware/validate";
 import { listRightsRequests, resolveRequest, rightsView, type RightsRow } from "../../retention/rights-desk";
+import type { AdminEnv } from "../../middleware/admin-auth";
 
 const idParam = z.object({ id: z.string().regex(/^rr_[0-9a-z]{22}$/, "a rights request id") });
 const listQuery = z.object({ status: z.enum(["open", "overdue", "fulfilled", "rejected"]).optional() });
@@ -16,7 +16,7 @@ const adminView = (r: RightsRow, now: number) => ({
 });
 
 /** The operator queue of rights requests, soonest due first; `overdue` = open past the due date. Resolve records what was done. */
-export const adminRights = new Hono<{ Bindings: Env }>()
+export const adminRights = new Hono<AdminEnv>()
   .get("/rights-requests", validate("query", listQuery), async (c) => {
     const { status } = c.req.valid("query");
     const now = Date.now();

@@ -2,15 +2,15 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { audit } from "../../admin/audit";
 import { setUserRole } from "../../auth/users";
-import type { Env } from "../../env";
 import { validate } from "../../middleware/validate";
 import { requireUser, userIdParam } from "./users";
+import type { AdminEnv } from "../../middleware/admin-auth";
 
 /**
  * PATCH /users/:id/role — grant or remove the admin role. The admin router's auth applies (operator
  * token or an admin session), so the first admin is bootstrapped with ADMIN_TOKEN. Audited (P20).
  */
-export const adminRoles = new Hono<{ Bindings: Env }>().patch(
+export const adminRoles = new Hono<AdminEnv>().patch(
   "/users/:id/role",
   validate("param", userIdParam),
   validate("json", z.strictObject({ role: z.enum(["user", "admin"]) })),

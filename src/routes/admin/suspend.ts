@@ -8,6 +8,7 @@ import { ApiError } from "../../errors";
 import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
 import { requireUser, userIdParam } from "./users";
+import type { AdminEnv } from "../../middleware/admin-auth";
 
 const body = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
 
@@ -18,7 +19,7 @@ const body = z.strictObject({ reason: z.string().trim().min(1).max(500).optional
  * active, whichever applies. Both are audited with the before and after status. A deleted account
  * cannot be changed (409).
  */
-export const adminSuspend = new Hono<{ Bindings: Env }>()
+export const adminSuspend = new Hono<AdminEnv>()
   .post("/users/:id/suspend", validate("param", userIdParam), validate("json", body), async (c) => {
     const { id } = c.req.valid("param");
     return c.json(await setSuspended(c.env, id, true, c.get("adminActor"), c.req.valid("json").reason ?? null));

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { deleteAccount } from "../../retention/account-deletion";
 import { clientInfo } from "../../auth/security-log";
-import type { Env } from "../../env";
 import { validate } from "../../middleware/validate";
 import { requireUser, userIdParam } from "./users";
+import type { AdminEnv } from "../../middleware/admin-auth";
 
 /**
  * Operator API: terminate an account (P9). The same steps as a user's own deletion (P27) run, so
@@ -11,7 +11,7 @@ import { requireUser, userIdParam } from "./users";
  * refund request; the user is told by the account_deleted email. Repeating the call is harmless
  * and answers the same refund request.
  */
-export const adminTerminate = new Hono<{ Bindings: Env }>()
+export const adminTerminate = new Hono<AdminEnv>()
   .delete("/users/:id", validate("param", userIdParam), async (c) => {
     const { id } = c.req.valid("param");
     await requireUser(c.env, id);

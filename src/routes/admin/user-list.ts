@@ -7,6 +7,7 @@ import { accountStub } from "../../account/client";
 import { keyView } from "../../keys/view";
 import { validate } from "../../middleware/validate";
 import { requireUser, userIdParam } from "./users";
+import type { AdminEnv } from "../../middleware/admin-auth";
 
 /** Keyset cursor: "<created_at>.<id>" of the last user shown (newest first). */
 const CURSOR = /^(\d{1,16})\.(u[0-9a-z]{20})$/;
@@ -27,7 +28,7 @@ async function balanceOf(env: Env, id: string): Promise<string | null> {
 }
 
 /** Operator API: search users (email prefix or exact id), and a user's keys. */
-export const adminUserList = new Hono<{ Bindings: Env }>()
+export const adminUserList = new Hono<AdminEnv>()
   .get("/users", validate("query", listQuery), async (c) => {
     const { q, cursor, limit } = c.req.valid("query");
     const m = cursor ? CURSOR.exec(cursor)! : null;

@@ -10,6 +10,7 @@ import { accountStub, readWallet } from "../../account/client";
 import { newUserId } from "../../lib/ids";
 import { validate } from "../../middleware/validate";
 import { generationView } from "../v1/generation";
+import type { AdminEnv } from "../../middleware/admin-auth";
 
 export const userIdParam = z.object({ id: z.string().regex(/^u[0-9a-z]{20}$/, "not a user id") });
 
@@ -20,7 +21,7 @@ export async function requireUser(env: Env, id: string) {
 }
 
 /** Operator API: users. */
-export const adminUsers = new Hono<{ Bindings: Env }>()
+export const adminUsers = new Hono<AdminEnv>()
   .post("/users", validate("json", z.strictObject({ email: z.email().max(320), name: z.string().min(1).max(200).optional() })), async (c) => {
     const { email, name } = c.req.valid("json");
     const normalized = email.trim().toLowerCase();

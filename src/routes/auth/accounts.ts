@@ -1,5 +1,5 @@
 import { Hono, type MiddlewareHandler } from "hono";
-import type { Env } from "../../env";
+import type { BaseEnv } from "../../env";
 import { limitBody, requireJson } from "../../middleware/body-limit";
 import { csrfProtection } from "../../middleware/csrf";
 import { configRoute } from "./config";
@@ -32,7 +32,7 @@ function requireJsonIfBody(): MiddlewareHandler {
  * the CSRF double submit, a bounded body and, when there is a body, a JSON content type; GET requests
  * pass through.
  */
-export const accountRoutes = new Hono<{ Bindings: Env }>();
+export const accountRoutes = new Hono<BaseEnv>();
 accountRoutes.use(csrfProtection(), limitBody(), requireJsonIfBody());
 accountRoutes.route("/", csrfRoute);
 accountRoutes.route("/", configRoute);

@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import { deliverDue } from "../../email/deliver";
-import type { Env } from "../../env";
+import type { BaseEnv, Env } from "../../env";
 
 /** Runs work after the response (waitUntil). Failures are only logged: queued mail stays queued for the cron. */
-export function afterResponse(c: Context<{ Bindings: Env }>, work: Promise<unknown>): void {
+export function afterResponse<E extends BaseEnv>(c: Context<E>, work: Promise<unknown>): void {
   const guarded = work.catch((err: Error) => console.error(`background work failed: ${err.name}`));
   try {
     c.executionCtx.waitUntil(guarded);
@@ -13,7 +13,7 @@ export function afterResponse(c: Context<{ Bindings: Env }>, work: Promise<unkno
 }
 
 /** Sends the mail just queued right after the response; the cron picks up anything that fails. */
-export function sendQueuedMail(c: Context<{ Bindings: Env }>): void {
+export function sendQueuedMail<E extends BaseEnv>(c: Context<E>): void {
   afterResponse(c, deliverDue(c.env));
 }
 
@@ -21,6 +21,6 @@ export function sendQueuedMail(c: Context<{ Bindings: Env }>): void {
  * Runs `work` (which queues mail) after the response, then sends what it queued. For answers that
  * must not reveal by their timing whether the work happened at all (password reset).
  */
-export function queueAfterResponse(c: Context<{ Bindings: Env }>, work: () => Promise<void>): void {
+export function queueAfterResponse<E extends BaseEnv>(c: Context<E>, work: () => Promise<void>): void {
   afterResponse(c, work().then(() => deliverDue(c.env)));
 }

@@ -3,11 +3,11 @@ import { readSessionCookie } from "../../auth/cookies";
 import { isRevoked } from "../../auth/revocation";
 import { readSession } from "../../auth/session";
 import { findUserById } from "../../auth/users";
-import type { Env } from "../../env";
+import type { BaseEnv, Env } from "../../env";
 import type { SessionUser } from "../../auth/session";
 
 /** The signed-in user, when there is a valid session (same checks as sessionAuth), else null. */
-export async function currentUser(c: Context<{ Bindings: Env }>): Promise<SessionUser | null> {
+export async function currentUser<E extends BaseEnv>(c: Context<E>): Promise<SessionUser | null> {
   const token = readSessionCookie(c);
   if (!token) return null;
   const claims = await readSession(c.env, token);

@@ -5,7 +5,7 @@ import { dummyVerify, hashPassword, verifyPassword } from "../../auth/password";
 import { clientInfo, logSecurityEvent } from "../../auth/security-log";
 import { clearBucket, hitLimits, LIMITS, limitsFor, releaseHit, tooManyAttempts } from "../../auth/throttle";
 import { findUserByEmail, setPasswordHash } from "../../auth/users";
-import type { Env } from "../../env";
+import type { BaseEnv } from "../../env";
 import { ApiError } from "../../errors";
 import { accountSuspended } from "../../middleware/session";
 import { validate } from "../../middleware/validate";
@@ -25,7 +25,7 @@ const invalidCredentials = () => new ApiError(401, "invalid_credentials", "The e
  * lock the owner out (no lockout denial of service). Unknown, deleted and password-less accounts
  * get the same 401 after the same hashing work; a suspended account's right password gets 403.
  */
-export const loginRoute = new Hono<{ Bindings: Env }>().post("/login", validate("json", loginBody), async (c) => {
+export const loginRoute = new Hono<BaseEnv>().post("/login", validate("json", loginBody), async (c) => {
   const { email, password } = c.req.valid("json");
   const { ip, userAgent } = clientInfo(c);
   const cfg = authConfig(c.env);

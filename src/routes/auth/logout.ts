@@ -4,7 +4,7 @@ import { revokeSession } from "../../auth/revocation";
 import { readSession } from "../../auth/session";
 import { clientInfo, logSecurityEvent } from "../../auth/security-log";
 import { endAllSessions } from "../../auth/users";
-import type { Env } from "../../env";
+import type { BaseEnv, Env } from "../../env";
 import { sessionAuth } from "../../middleware/session";
 import { currentUser } from "./current-user";
 
@@ -13,7 +13,7 @@ import { currentUser } from "./current-user";
  * of the cookie stops working too) and clears the cookie. POST /api/auth/logout-all ends every
  * session, everywhere.
  */
-export const logoutRoutes = new Hono<{ Bindings: Env }>()
+export const logoutRoutes = new Hono<BaseEnv>()
   .post("/logout", async (c) => {
     const token = readSessionCookie(c);
     const claims = token ? await readSession(c.env, token) : null;

@@ -12,7 +12,7 @@ import { safeRedirect } from "../../auth/oauth/redirect";
 import { clearStateCookie, openState, readStateCookie, sealState, setStateCookie, type OAuthState } from "../../auth/oauth/state";
 import { clientInfo, logSecurityEvent } from "../../auth/security-log";
 import { issueSession } from "../../auth/session";
-import type { Env } from "../../env";
+import type { BaseEnv, Env } from "../../env";
 import { ApiError } from "../../errors";
 import { randomToken } from "../../lib/ids";
 import { validate } from "../../middleware/validate";
@@ -26,7 +26,6 @@ const opt = (max: number) => z.string().max(max).optional().catch(undefined);
 const startQuery = z.object({ redirect: opt(2048), accept_terms: opt(8), confirm_age_18: opt(8) });
 const callbackQuery = z.object({ code: opt(2048), state: opt(256), error: opt(128) });
 
-type Ctx = Context<{ Bindings: Env }>;
 
 function requireProvider(env: Env, name: string): ProviderConfig {
   const cfg = oauthProvider(env, name);
@@ -51,7 +50,7 @@ async function authorizationUrl(cfg: ProviderConfig, st: OAuthState, callback: s
 }
 
 /** Checks the returning browser against its state cookie; returns that state. */
-async function checkReturn(c: Ctx, cfg: ProviderConfig, q: z.infer<typeof callbackQuery>, sealed: string | undefined): Promise<OAuthState & { code: string }> {
+async function checkReturn<E extends BaseEnv>(c: Context<E>, cfg: ProviderConfig, q: z.infer<typeof callbackQuery>, sealed: string | undefined): Promise<OAuthState & { code: string }> {
   // The user declined, or the provider failed; its error text is not echoed.
   if (q.error) throw oauthFailure(q.error === "access_denied" ? "access_denied" : "provider_error", "The provider returned an error.");
   const st = sealed ? await openState(c.env, sealed) : null;
@@ -63,7 +62,7 @@ async function checkReturn(c: Ctx, cfg: ProviderConfig, q: z.infer<typeof callba
 }
 
 /** Google and GitHub sign-in (authorization code + PKCE S256) at /api/auth/oauth. */
-export const oauthRoutes = new Hono<{ Bindings: Env }>()
+export const oauthRoutes = new Hono<BaseEnv>()
   .get("/oauth/:provider/start", validate("param", providerParam), validate("query", startQuery), async (c) => {
     const cfg = requireProvider(c.env, c.req.valid("param").provider);
     const q = c.req.valid("query");

@@ -7,7 +7,7 @@ import { clientInfo, logSecurityEvent } from "../../auth/security-log";
 import { enforce, LIMITS, limitsFor } from "../../auth/throttle";
 import { consumeToken, createToken } from "../../auth/tokens";
 import { findUserByEmail, resetPassword } from "../../auth/users";
-import type { Env } from "../../env";
+import type { BaseEnv } from "../../env";
 import { enqueueEmail } from "../../email/outbox";
 import { validate } from "../../middleware/validate";
 import { queueAfterResponse } from "./background";
@@ -23,7 +23,7 @@ const confirmBody = z.strictObject({ token: z.string().min(1).max(200), password
  * after the same synchronous work (throttle + one lookup); a known address's link is made later.
  * POST /password-reset/confirm {token, password} — sets the password and ends every session.
  */
-export const passwordResetRoutes = new Hono<{ Bindings: Env }>()
+export const passwordResetRoutes = new Hono<BaseEnv>()
   .post("/password-reset/request", validate("json", requestBody), async (c) => {
     const { email } = c.req.valid("json");
     const { ip, userAgent } = clientInfo(c);

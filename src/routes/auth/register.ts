@@ -9,7 +9,7 @@ import { clientInfo, logSecurityEvent } from "../../auth/security-log";
 import { enforce, limitsFor, LIMITS } from "../../auth/throttle";
 import { queueVerificationEmail } from "../../auth/verification";
 import { findEmailOwner, insertUser, type NewUserRow } from "../../auth/users";
-import type { Env } from "../../env";
+import type { BaseEnv } from "../../env";
 import { accountStub } from "../../account/client";
 import { newUserId } from "../../lib/ids";
 import { validate } from "../../middleware/validate";
@@ -38,7 +38,7 @@ const accepted = (email: string) => ({ status: "verification_sent" as const, ema
  * the same password hashing, and its owner gets an "address in use" email instead. Nobody is
  * signed in here (that would tell the two cases apart): the user signs in with the password.
  */
-export const registerRoute = new Hono<{ Bindings: Env }>().post("/register", validate("json", registerBody), async (c) => {
+export const registerRoute = new Hono<BaseEnv>().post("/register", validate("json", registerBody), async (c) => {
   const body = c.req.valid("json");
   const origin = appOrigin(c.env, c.req.url); // first: without APP_ORIGIN nothing is written
   const { ip, userAgent } = clientInfo(c);

@@ -5,7 +5,7 @@ import { enforce, LIMITS, limitsFor } from "../../auth/throttle";
 import { consumeToken, releaseToken } from "../../auth/tokens";
 import { activateVerifiedAccount, queueVerificationEmail } from "../../auth/verification";
 import { changeUserEmail, findSessionVersion, findUserById } from "../../auth/users";
-import type { Env } from "../../env";
+import type { BaseEnv, Env } from "../../env";
 import { ApiError } from "../../errors";
 import { enqueueEmail } from "../../email/outbox";
 import { sessionAuth } from "../../middleware/session";
@@ -40,7 +40,7 @@ async function applyEmailChange(env: Env, userId: string, newEmail: string, now:
  * is consumed atomically (one use); if the work after it fails, the token is given back.
  * POST /api/auth/resend-verification (session) — a new link, limited per account and per IP.
  */
-export const verifyEmailRoutes = new Hono<{ Bindings: Env }>()
+export const verifyEmailRoutes = new Hono<BaseEnv>()
   .post("/verify-email", validate("json", tokenBody), async (c) => {
     const { token } = c.req.valid("json");
     const { ip, userAgent } = clientInfo(c);

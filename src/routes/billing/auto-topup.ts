@@ -3,9 +3,9 @@ import { z } from "zod";
 import { accountStub } from "../../account/client";
 import { MAX_BALANCE_NANO } from "../../account/ledger";
 import { autoTopupView, enableAutoTopup } from "../../billing/auto-topup";
-import type { Env } from "../../env";
 import { parseUsd } from "../../lib/money";
 import { validate } from "../../middleware/validate";
+import type { SessionEnv } from "../../middleware/session";
 
 const usd = z.string().regex(/^\d{1,7}(\.\d{1,9})?$/, "a USD decimal string such as \"5.00\"").refine((v) => (parseUsd(v) ?? Infinity) <= MAX_BALANCE_NANO, "at most 1000000.00");
 const body = z.discriminatedUnion("enabled", [
@@ -18,7 +18,7 @@ const body = z.discriminatedUnion("enabled", [
  * PUT /auto-topup: `{ enabled: false }` turns it off; turning it on needs the figures and the
  * confirmation sentence that names them (src/billing/auto-topup.ts). Off by default (P7).
  */
-export const billingAutoTopup = new Hono<{ Bindings: Env }>()
+export const billingAutoTopup = new Hono<SessionEnv>()
   .get("/auto-topup", async (c) => {
     const userId = c.get("user").id;
     return c.json(await autoTopupView(c.env, userId, await accountStub(c.env, userId).autoTopup()));

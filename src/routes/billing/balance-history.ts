@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { formatUsd } from "../../lib/money";
-import type { Env } from "../../env";
 import { readWallet } from "../../account/client";
 import { validate } from "../../middleware/validate";
+import type { SessionEnv } from "../../middleware/session";
 
 const DAY_MS = 86_400_000;
 
@@ -12,7 +12,7 @@ const DAY_MS = 86_400_000;
  * today included (its balance so far). A day without ledger entries carries the previous balance.
  * Read from the wallet's Durable Object ledger (every entry, balance after each).
  */
-export const billingBalanceHistory = new Hono<{ Bindings: Env }>().get(
+export const billingBalanceHistory = new Hono<SessionEnv>().get(
   "/balance-history",
   validate("query", z.object({ days: z.coerce.number().int().min(1).max(366).default(30) })),
   async (c) => {

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import type { Env } from "../../env";
+import type { BaseEnv } from "../../env";
 import { limitBody, requireJson } from "../../middleware/body-limit";
 import { csrfProtection } from "../../middleware/csrf";
-import { sessionAuth } from "../../middleware/session";
+import { sessionAuth, type SessionEnv } from "../../middleware/session";
 import { billingAutoTopup } from "./auto-topup";
 import { billingBalanceHistory } from "./balance-history";
 import { billingLowBalance } from "./low-balance";
@@ -16,10 +16,10 @@ import { billingWebhook } from "./webhook";
 
 /** Top-ups, balance history and refunds at /api/billing (session), and Stripe's webhook. */
 export function billingApi() {
-  const api = new Hono<{ Bindings: Env }>();
+  const api = new Hono<BaseEnv>();
   // Stripe's webhook (signed raw body, no session) is registered on `api` here, before the session routes.
   api.route("/", billingWebhook);
-  const session = new Hono<{ Bindings: Env }>();
+  const session = new Hono<SessionEnv>();
   session.use(csrfProtection(), sessionAuth(), limitBody(), requireJson());
   // Session routes are added to `session` here: app.route() copies routes at call time.
   session.route("/", billingTransactions);

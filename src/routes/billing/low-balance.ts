@@ -5,9 +5,9 @@ import { MAX_BALANCE_NANO } from "../../account/ledger";
 import { parseUsd } from "../../lib/money";
 import { database } from "../../db/client";
 import { users } from "../../db/schema";
-import type { Env } from "../../env";
 import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
+import type { SessionEnv } from "../../middleware/session";
 
 const body = z.strictObject({
   threshold_usd: z.string().regex(/^\d{1,7}(\.\d{1,9})?$/, "a non-negative USD decimal string such as \"5.00\"")
@@ -19,7 +19,7 @@ const body = z.strictObject({
  * crossing (P25). The Durable Object gets it first, since it detects the crossing; D1 keeps the
  * copy the dashboard reads. A failure in between is repaired by repeating the request.
  */
-export const billingLowBalance = new Hono<{ Bindings: Env }>().put("/low-balance", validate("json", body), async (c) => {
+export const billingLowBalance = new Hono<SessionEnv>().put("/low-balance", validate("json", body), async (c) => {
   const { threshold_usd } = c.req.valid("json");
   const threshold = threshold_usd === null ? null : parseUsd(threshold_usd);
   const userId = c.get("user").id;

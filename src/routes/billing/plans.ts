@@ -4,8 +4,7 @@ import { appOrigin } from "../../auth/config";
 import { planJson, startSubscription, subscriptionJson, type PlanRow, type SubscriptionRow } from "../../billing/plans";
 import { requireStripe } from "../../billing/stripe/client";
 import { changePlan, setCancelAtPeriodEnd } from "../../billing/subscription-changes";
-import type { Env } from "../../env";
-import { requireVerifiedEmail } from "../../middleware/session";
+import { requireVerifiedEmail, type SessionEnv } from "../../middleware/session";
 import { validate } from "../../middleware/validate";
 
 const planBody = z.strictObject({ plan_id: z.string().min(1).max(64) });
@@ -17,7 +16,7 @@ const noBody = z.strictObject({});
  * POST /subscription/cancel (at period end), /subscription/resume, /subscription/change { plan_id }.
  * Those three ask Stripe; the stored subscription changes when the webhook reports it (202).
  */
-export const billingPlans = new Hono<{ Bindings: Env }>()
+export const billingPlans = new Hono<SessionEnv>()
   .get("/plans", async (c) => {
     const { results } = await c.env.DB.prepare("SELECT * FROM plans WHERE active = 1 ORDER BY price_cents").all<PlanRow>();
     return c.json({ data: results.map(planJson) });

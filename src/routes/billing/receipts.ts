@@ -5,9 +5,10 @@ import { findReceipt, listReceipts, receiptHeaders, receiptJson, renderReceipt }
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { validate } from "../../middleware/validate";
+import type { SessionEnv } from "../../middleware/session";
 
 /** GET /receipts (the user's paid top-ups) and GET /receipts/:id (a downloadable HTML receipt naming billing details, tax ID and card). */
-export const billingReceipts = new Hono<{ Bindings: Env }>()
+export const billingReceipts = new Hono<SessionEnv>()
   .get("/receipts", async (c) => c.json({ data: (await listReceipts(c.env, c.get("user").id)).map(receiptJson) }))
   .get("/receipts/:id", validate("param", z.object({ id: z.string().regex(/^top_\w{1,100}$/, "a receipt id") })), async (c) => {
     const user = c.get("user");

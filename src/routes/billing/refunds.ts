@@ -2,9 +2,9 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { formatUsd, parseUsd } from "../../lib/money";
 import { listRefunds, refundable, refundView, requestRefund } from "../../billing/refunds";
-import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { validate } from "../../middleware/validate";
+import type { SessionEnv } from "../../middleware/session";
 
 const body = z.strictObject({
   amount_usd: z.string().max(20).optional(),
@@ -12,7 +12,7 @@ const body = z.strictObject({
 });
 
 /** GET /refunds (own requests and what is refundable now) and POST /refunds (docs/billing.md, "Refunds"). */
-export const billingRefunds = new Hono<{ Bindings: Env }>()
+export const billingRefunds = new Hono<SessionEnv>()
   .get("/refunds", async (c) => {
     const userId = c.get("user").id;
     const [rows, { refundableNano }] = await Promise.all([listRefunds(c.env, userId), refundable(c.env, userId)]);

@@ -7,11 +7,11 @@ import { requireStripe, stripeClient } from "../../billing/stripe/client";
 import { checkedTopupAmount, checkoutBody, topupConfig, topupConfigView } from "../../billing/topup-config";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
-import { requireVerifiedEmail } from "../../middleware/session";
+import { requireVerifiedEmail, type SessionEnv } from "../../middleware/session";
 import { validate } from "../../middleware/validate";
 
 /** GET /config, POST /checkout and GET /checkout/:id (docs/api.md, docs/billing.md "Top-up flow"). */
-export const billingTopups = new Hono<{ Bindings: Env }>()
+export const billingTopups = new Hono<SessionEnv>()
   .get("/config", (c) => c.json(topupConfigView(topupConfig(c.env), stripeClient(c.env) !== null)))
   .post("/checkout", requireVerifiedEmail(), validate("json", checkoutBody), async (c) => {
     const stripe = requireStripe(c.env);

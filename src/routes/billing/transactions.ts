@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { formatUsd } from "../../lib/money";
-import type { Env } from "../../env";
 import { readWallet } from "../../account/client";
 import type { LedgerEntry } from "../../account/types";
 import { validate } from "../../middleware/validate";
+import type { SessionEnv } from "../../middleware/session";
 
 export const LEDGER_KINDS = ["grant", "promo", "plan_credit", "plan_expiry", "usage", "purchase", "refund", "dispute", "adjustment", "waiver"] as const;
 
@@ -28,7 +28,7 @@ export const transactionView = (t: LedgerEntry) => ({
  * GET /transactions: the signed-in user's ledger (P8), newest first, read from the wallet's
  * Durable Object, which holds every entry it posted (a charge made a moment ago is listed).
  */
-export const billingTransactions = new Hono<{ Bindings: Env }>().get("/transactions", validate("query", query), async (c) => {
+export const billingTransactions = new Hono<SessionEnv>().get("/transactions", validate("query", query), async (c) => {
   const { limit, cursor, kind } = c.req.valid("query");
   const userId = c.get("user").id;
   const after = cursor ? (([, at, id]) => ({ t: Number(at), id: id! }))(CURSOR.exec(cursor)!) : null;

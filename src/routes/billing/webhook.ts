@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { handleEvent, verifyEvent } from "../../billing/stripe/webhook";
-import type { Env } from "../../env";
+import type { BaseEnv } from "../../env";
 import { limitBody } from "../../middleware/body-limit";
 
 /**
@@ -8,7 +8,7 @@ import { limitBody } from "../../middleware/body-limit";
  * signature over the raw body is the authentication, so the body is read as text and verified
  * before anything is parsed or written. 400 for a bad signature, 200 once handled.
  */
-export const billingWebhook = new Hono<{ Bindings: Env }>().post("/webhook", limitBody(), async (c) => {
+export const billingWebhook = new Hono<BaseEnv>().post("/webhook", limitBody(), async (c) => {
   const raw = await c.req.text();
   const event = await verifyEvent(c.env, raw, c.req.header("stripe-signature"));
   const { outcome, duplicate } = await handleEvent(c.env, event);

@@ -4,9 +4,9 @@ import { deleteAccount } from "../../retention/account-deletion";
 import { clearSessionCookie } from "../../auth/cookies";
 import { reauthenticate } from "../../auth/reauth";
 import { clientInfo, logSecurityEvent } from "../../auth/security-log";
-import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { validate } from "../../middleware/validate";
+import type { SessionEnv } from "../../middleware/session";
 
 const body = z.strictObject({
   password: z.string().min(1).max(1024).optional(),
@@ -14,7 +14,7 @@ const body = z.strictObject({
 });
 
 /** POST /api/me/delete — deletes the signed-in user's account (src/account/deletion.ts, P27). */
-export const accountDeletion = new Hono<{ Bindings: Env }>().post("/delete", validate("json", body), async (c) => {
+export const accountDeletion = new Hono<SessionEnv>().post("/delete", validate("json", body), async (c) => {
   const { password } = c.req.valid("json");
   const user = c.get("user");
   const now = Date.now();

@@ -5,6 +5,7 @@ import { validate } from "../../middleware/validate";
 import { exportResponse, type ExportFormat } from "../../usage/export";
 import { isoTime } from "../../usage/keyset";
 import { transactionsSource, usageSource } from "../../usage/sources";
+import type { SessionEnv } from "../../middleware/session";
 
 const exportQuery = z.object({ format: z.enum(["csv", "json"]).default("csv"), from: isoTime.optional(), to: isoTime.optional() });
 
@@ -15,7 +16,7 @@ const EXPORTS: Record<string, (env: Env, userId: string, range: Range, format: E
 };
 
 /** Streamed downloads of the signed-in user's own recent usage records and ledger: GET /export/usage, /export/transactions. */
-export const meExport = new Hono<{ Bindings: Env }>();
+export const meExport = new Hono<SessionEnv>();
 for (const [name, download] of Object.entries(EXPORTS)) {
   meExport.get(`/export/${name}`, validate("query", exportQuery), async (c) => {
     const { format, from, to } = c.req.valid("query");

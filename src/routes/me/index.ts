@@ -1,9 +1,8 @@
 import { Hono } from "hono";
-import type { Env } from "../../env";
 import { limitBody, requireJson } from "../../middleware/body-limit";
 import { csrfProtection } from "../../middleware/csrf";
 import { noStore } from "../../middleware/no-store";
-import { sessionAuth } from "../../middleware/session";
+import { sessionAuth, type SessionEnv } from "../../middleware/session";
 import { accountDeletion } from "./delete";
 import { meExport } from "./export";
 import { meKeys } from "./keys";
@@ -17,7 +16,7 @@ import { meUsage } from "./usage";
 
 /** The signed-in user's own data at /api/me (session cookie + CSRF on every state change; never cached). */
 export function meApi() {
-  const api = new Hono<{ Bindings: Env }>();
+  const api = new Hono<SessionEnv>();
   api.use(noStore(), csrfProtection(), sessionAuth(), limitBody(), requireJson());
   api.route("/", profile);
   api.route("/", playground);

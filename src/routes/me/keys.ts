@@ -1,16 +1,15 @@
 import { Hono } from "hono";
 import { clientInfo } from "../../auth/security-log";
-import type { Env } from "../../env";
 import { accountStub } from "../../account/client";
 import { createApiKey, SHOWN_ONCE } from "../../keys/create";
 import { revokeApiKey, updateApiKey } from "../../keys/manage";
 import { createKeySchema, keyIdParam, patchKeySchema, toKeyPatch } from "../../keys/schema";
 import { keyView } from "../../keys/view";
-import { requireVerifiedEmail } from "../../middleware/session";
+import { requireVerifiedEmail, type SessionEnv } from "../../middleware/session";
 import { validate } from "../../middleware/validate";
 
 /** The signed-in user's API keys. Every key id is looked up within the user's own keys only. */
-export const meKeys = new Hono<{ Bindings: Env }>()
+export const meKeys = new Hono<SessionEnv>()
   .get("/keys", async (c) => {
     // The Durable Object holds the live figures (last use, spend); newest key first.
     const keys = await accountStub(c.env, c.get("user").id).listKeys();

@@ -2,15 +2,14 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { accountStub } from "../../account/client";
 import { clientInfo } from "../../auth/security-log";
-import type { Env } from "../../env";
 import { createManagementKey, managementKeyView, revokeManagementKey } from "../../keys/management";
-import { requireVerifiedEmail } from "../../middleware/session";
+import { requireVerifiedEmail, type SessionEnv } from "../../middleware/session";
 import { validate } from "../../middleware/validate";
 
 const SHOWN_ONCE = "Store this management key now: it is shown only once. It manages API keys through /api/v1/keys and cannot call models.";
 
 /** The signed-in user's management keys (for the provisioning API on their own wallet). */
-export const meManagementKeys = new Hono<{ Bindings: Env }>()
+export const meManagementKeys = new Hono<SessionEnv>()
   .get("/management-keys", async (c) => {
     const keys = await accountStub(c.env, c.get("user").id).listManagementKeys();
     return c.json({ data: keys.map(managementKeyView) });

@@ -4,7 +4,8 @@ import { database } from "../../db/client";
 import { apiKeys } from "../../db/schema";
 import type { Env } from "../../env";
 import { storeNewKey } from "../../keys/create";
-import { requireVerifiedEmail } from "../../middleware/session";
+import type { ApiKeyVariables } from "../../middleware/api-key";
+import { requireVerifiedEmail, type SessionVariables } from "../../middleware/session";
 import { chatCompletions } from "../v1/chat-completions";
 
 /** The key the playground bills to; visible (and revocable) in the user's key list under this name. */
@@ -30,7 +31,9 @@ async function playgroundKeyHash(env: Env, userId: string): Promise<string> {
  * as /api/v1/chat/completions (admission, balance, streaming, settlement, usage log), authorized by
  * the session + CSRF of the /api/me router instead of a pasted key. Nothing of the conversation is stored (P16, P30).
  */
-export const playground = new Hono<{ Bindings: Env }>()
+type PlaygroundEnv = { Bindings: Env; Variables: SessionVariables & ApiKeyVariables };
+
+export const playground = new Hono<PlaygroundEnv>()
   .use("/playground/*", requireVerifiedEmail(), async (c, next) => {
     const userId = c.get("user").id;
     c.set("caller", { userId, keyHash: await playgroundKeyHash(c.env, userId) });

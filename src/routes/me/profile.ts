@@ -10,9 +10,8 @@ import { createToken } from "../../auth/tokens";
 import { database } from "../../db/client";
 import { users } from "../../db/schema";
 import { enqueueEmail } from "../../email/outbox";
-import type { Env } from "../../env";
 import { ApiError } from "../../errors";
-import { requireVerifiedEmail } from "../../middleware/session";
+import { requireVerifiedEmail, type SessionEnv } from "../../middleware/session";
 import { validate } from "../../middleware/validate";
 import { sendQueuedMail } from "../auth/background";
 import { emailField, newPasswordField, passwordField } from "../auth/schemas";
@@ -32,7 +31,7 @@ const passwordBody = z.strictObject({ current_password: passwordField.optional()
  * /api/auth/verify-email); the old address is told once the change is made. An address that
  * belongs to another account gets the same 202 (no enumeration) and its owner an email instead.
  */
-export const profile = new Hono<{ Bindings: Env }>()
+export const profile = new Hono<SessionEnv>()
   .get("/profile", (c) => c.json({ user: userView(c.get("user")) }))
   .patch("/profile", validate("json", patchBody), async (c) => {
     const { name, company } = c.req.valid("json");

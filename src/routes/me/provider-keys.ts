@@ -2,12 +2,11 @@ import { Hono } from "hono";
 import { clientInfo } from "../../auth/security-log";
 import { providerKeyBody, providerParam } from "../../byok/schema";
 import { deleteProviderKey, listProviderKeys, storeProviderKey } from "../../byok/store";
-import type { Env } from "../../env";
-import { requireVerifiedEmail } from "../../middleware/session";
+import { requireVerifiedEmail, type SessionEnv } from "../../middleware/session";
 import { validate } from "../../middleware/validate";
 
 /** The signed-in user's own provider keys (BYOK) for their own wallet. The key is never returned. */
-export const meProviderKeys = new Hono<{ Bindings: Env }>()
+export const meProviderKeys = new Hono<SessionEnv>()
   .get("/provider-keys", async (c) => c.json({ data: await listProviderKeys(c.env, c.get("user").id) }))
   .put("/provider-keys/:provider", requireVerifiedEmail(), validate("param", providerParam), validate("json", providerKeyBody), async (c) => {
     const user = c.get("user");

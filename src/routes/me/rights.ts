@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { reauthenticate } from "../../auth/reauth";
-import type { Env } from "../../env";
 import { validate } from "../../middleware/validate";
 import { fileRequest, rightsView, type RightsRow } from "../../retention/rights-desk";
 import { RIGHT_KINDS, RIGHTS } from "../../retention/rights-kinds";
+import type { SessionEnv } from "../../middleware/session";
 
 const fileBody = z.strictObject({
   kind: z.enum(RIGHT_KINDS),
@@ -17,7 +17,7 @@ const fileBody = z.strictObject({
  * like a password change), GET /rights-requests (status page). Erasure deletes the account at once,
  * so it also ends the session.
  */
-export const meRights = new Hono<{ Bindings: Env }>()
+export const meRights = new Hono<SessionEnv>()
   .get("/rights-requests/kinds", (c) =>
     c.json({ data: RIGHT_KINDS.map((k) => ({ kind: k, label: RIGHTS[k].label, self_service: RIGHTS[k].selfService, source: RIGHTS[k].source })), answer_within_days: 30 }))
   .get("/rights-requests", async (c) => {

@@ -3,12 +3,12 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { database } from "../../db/client";
 import { securityEvents } from "../../db/schema";
-import type { Env } from "../../env";
 import { validate } from "../../middleware/validate";
 import { afterPosition, decodeCursor, page, pageQuery } from "../../usage/keyset";
+import type { SessionEnv } from "../../middleware/session";
 
 /** GET /security-log: the signed-in user's own security events, newest first (detail stays internal). */
-export const meSecurityLog = new Hono<{ Bindings: Env }>()
+export const meSecurityLog = new Hono<SessionEnv>()
   .get("/security-log", validate("query", z.object(pageQuery)), async (c) => {
     const { limit, cursor } = c.req.valid("query");
     const where = [eq(securityEvents.userId, c.get("user").id)];

@@ -1,12 +1,12 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { formatUsd } from "../../lib/money";
-import type { Env } from "../../env";
 import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
 import { decodeCursor, isoTime, page, pageQuery } from "../../usage/keyset";
 import { recentSpend, usageAggregate, usagePage, usagePosition } from "../../usage/query";
 import { usageView } from "../../usage/view";
+import type { SessionEnv } from "../../middleware/session";
 
 const STATUSES = ["success", "upstream_error", "client_disconnected", "stream_error", "expired"] as const;
 
@@ -21,7 +21,7 @@ const usageQuery = z.object({
 const aggregateQuery = z.object({ ...range, group_by: z.enum(["day", "model", "key"]) });
 
 /** The signed-in user's usage: records (the wallet's recent records), sums (rollups + records not applied yet) and the dashboard's overview. Always scoped to the session user. */
-export const meUsage = new Hono<{ Bindings: Env }>()
+export const meUsage = new Hono<SessionEnv>()
   .get("/usage", validate("query", usageQuery), async (c) => {
     const q = c.req.valid("query");
     const userId = c.get("user").id;

@@ -5,10 +5,9 @@ import { findReceipt, listReceipts, receiptHeaders, receiptJson, renderReceipt }
 import { startCheckout, type TopupRow } from "../../billing/stripe/checkout";
 import { requireStripe } from "../../billing/stripe/client";
 import { checkedTopupAmount, checkoutBody, fromCents, topupConfig } from "../../billing/topup-config";
-import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { formatUsd } from "../../lib/money";
-import { requireVerifiedEmail } from "../../middleware/session";
+import { requireVerifiedEmail, type SessionEnv } from "../../middleware/session";
 import { validate } from "../../middleware/validate";
 import { MONEY_ROLES, withRole } from "../../orgs/membership";
 import { auditOrg } from "../../orgs/organizations";
@@ -22,7 +21,7 @@ const receiptParam = orgParam.extend({ receiptId: z.string().regex(/^top_\w{1,10
  * organization's wallet (the same amount rules and webhook as a user's; the top-up row names the
  * organization's wallet, so the credit lands there and nowhere else) and its receipts.
  */
-export const orgBillingRoutes = new Hono<{ Bindings: Env }>()
+export const orgBillingRoutes = new Hono<SessionEnv>()
   .post("/:id/topups/checkout", requireVerifiedEmail(), validate("param", orgParam), validate("json", checkoutBody), async (c) => {
     const m = await withRole(c.env, c.req.valid("param").id, c.get("user").id, MONEY_ROLES);
     const stripe = requireStripe(c.env);

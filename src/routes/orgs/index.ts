@@ -1,9 +1,8 @@
 import { Hono } from "hono";
-import type { Env } from "../../env";
 import { limitBody, requireJson } from "../../middleware/body-limit";
 import { csrfProtection } from "../../middleware/csrf";
 import { noStore } from "../../middleware/no-store";
-import { sessionAuth } from "../../middleware/session";
+import { sessionAuth, type SessionEnv } from "../../middleware/session";
 import { orgBillingRoutes } from "./billing";
 import { invitationRoutes } from "./invitations";
 import { orgKeyRoutes } from "./keys";
@@ -14,7 +13,7 @@ import { orgUsageRoutes } from "./usage";
 
 /** Organizations at /api/orgs (session cookie + CSRF; never cached). Every route checks the caller's membership and role. */
 export function orgsApi() {
-  const api = new Hono<{ Bindings: Env }>();
+  const api = new Hono<SessionEnv>();
   api.use(noStore(), csrfProtection(), sessionAuth(), limitBody(), requireJson());
   api.route("/", invitationRoutes); // before /:id
   api.route("/", organizationRoutes);

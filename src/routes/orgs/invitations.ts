@@ -1,8 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { appOrigin } from "../../auth/config";
-import type { Env } from "../../env";
-import { requireVerifiedEmail } from "../../middleware/session";
+import { requireVerifiedEmail, type SessionEnv } from "../../middleware/session";
 import { validate } from "../../middleware/validate";
 import { acceptInvitation, invite, pendingInvitations } from "../../orgs/invitations";
 import { MANAGERS, withRole } from "../../orgs/membership";
@@ -12,7 +11,7 @@ import { orgParam } from "./params";
 const inviteBody = z.strictObject({ email: z.email().max(254), role: z.enum(["admin", "member", "billing"]).default("member") });
 
 /** Invitations: owners and admins invite by email; the invited user accepts with the link's token. */
-export const invitationRoutes = new Hono<{ Bindings: Env }>()
+export const invitationRoutes = new Hono<SessionEnv>()
   .post("/invitations/accept", requireVerifiedEmail(), validate("json", z.strictObject({ token: z.string().min(10).max(300) })), async (c) => {
     return c.json(await acceptInvitation(c.env, c.req.valid("json").token, c.get("user")));
   })

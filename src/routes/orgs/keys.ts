@@ -1,12 +1,11 @@
 import { Hono } from "hono";
 import { accountStub } from "../../account/client";
 import { clientInfo } from "../../auth/security-log";
-import type { Env } from "../../env";
 import { createApiKey, SHOWN_ONCE } from "../../keys/create";
 import { revokeApiKey, updateApiKey } from "../../keys/manage";
 import { createKeySchema, patchKeySchema, toKeyPatch } from "../../keys/schema";
 import { keyView } from "../../keys/view";
-import { requireVerifiedEmail } from "../../middleware/session";
+import { requireVerifiedEmail, type SessionEnv } from "../../middleware/session";
 import { validate } from "../../middleware/validate";
 import { MANAGERS, membership, withRole } from "../../orgs/membership";
 import { orgKeyParam, orgParam } from "./params";
@@ -18,7 +17,7 @@ const KEY_USERS = ["owner", "admin", "member"] as const;
  * created them (whose member spend limit applies too). Owners and admins see and manage all of
  * them; a member sees and revokes their own.
  */
-export const orgKeyRoutes = new Hono<{ Bindings: Env }>()
+export const orgKeyRoutes = new Hono<SessionEnv>()
   .get("/:id/keys", validate("param", orgParam), async (c) => {
     const m = await membership(c.env, c.req.valid("param").id, c.get("user").id);
     const keys = (await accountStub(c.env, m.orgId).listKeys()).filter((k) => MANAGERS.includes(m.role) || k.memberId === m.userId);

@@ -12,6 +12,7 @@ import { parseUsd } from "../../lib/money";
 import { MANAGERS, membership, withRole, type Membership } from "../../orgs/membership";
 import { auditOrg, changeRole, removeMember } from "../../orgs/organizations";
 import { orgMemberParam, orgParam } from "./params";
+import type { SessionEnv } from "../../middleware/session";
 
 const patchBody = z.strictObject({
   role: z.enum(["owner", "admin", "member", "billing"]).optional(),
@@ -27,7 +28,7 @@ async function target(env: Env, m: Membership, userId: string) {
 }
 
 /** Members: owners and admins see everyone and manage roles, spend limits and removal; a member sees themself and may leave. */
-export const memberRoutes = new Hono<{ Bindings: Env }>()
+export const memberRoutes = new Hono<SessionEnv>()
   .get("/:id/members", validate("param", orgParam), async (c) => {
     const m = await membership(c.env, c.req.valid("param").id, c.get("user").id);
     const rows = await database(c.env.DB).select({ userId: orgMembers.userId, role: orgMembers.role, joinedAt: orgMembers.joinedAt, email: users.email })

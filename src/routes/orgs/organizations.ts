@@ -1,16 +1,15 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { accountStub } from "../../account/client";
-import type { Env } from "../../env";
 import { formatUsd } from "../../lib/money";
-import { requireVerifiedEmail } from "../../middleware/session";
+import { requireVerifiedEmail, type SessionEnv } from "../../middleware/session";
 import { validate } from "../../middleware/validate";
 import { membership, MONEY_ROLES, myOrganizations } from "../../orgs/membership";
 import { createOrganization, deleteOrganization } from "../../orgs/organizations";
 import { orgParam } from "./params";
 
 /** Creating an organization, the caller's organizations (the switcher), and one organization's summary. */
-export const organizationRoutes = new Hono<{ Bindings: Env }>()
+export const organizationRoutes = new Hono<SessionEnv>()
   .get("/", async (c) => c.json({ data: await myOrganizations(c.env, c.get("user").id) }))
   .post("/", requireVerifiedEmail(), validate("json", z.strictObject({ name: z.string().trim().min(1).max(100) })), async (c) => {
     return c.json(await createOrganization(c.env, c.get("user").id, c.req.valid("json").name), 201);

@@ -3,14 +3,14 @@ import { accountStub } from "../../account/client";
 import { clientInfo } from "../../auth/security-log";
 import { providerKeyBody, providerParam } from "../../byok/schema";
 import { deleteProviderKey, listProviderKeys, storeProviderKey } from "../../byok/store";
-import type { Env } from "../../env";
 import { managementKeyView } from "../../keys/management";
 import { validate } from "../../middleware/validate";
 import { MANAGERS, withRole } from "../../orgs/membership";
 import { orgParam } from "./params";
+import type { SessionEnv } from "../../middleware/session";
 
 /** The organization's own provider keys (BYOK) and its management keys' list: owners and admins only. */
-export const orgSettingsRoutes = new Hono<{ Bindings: Env }>()
+export const orgSettingsRoutes = new Hono<SessionEnv>()
   .get("/:id/provider-keys", validate("param", orgParam), async (c) => {
     const m = await withRole(c.env, c.req.valid("param").id, c.get("user").id, MANAGERS);
     return c.json({ data: await listProviderKeys(c.env, m.orgId) });

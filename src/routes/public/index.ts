@@ -1,10 +1,10 @@
 import { Hono } from "hono";
-import type { Env } from "../../env";
+import type { BaseEnv } from "../../env";
 import { policy } from "./policy";
 
 /** Public, unauthenticated JSON for the dashboard (policy figures, feature flags) at /api/public. */
 export function publicApi() {
-  const api = new Hono<{ Bindings: Env }>();
+  const api = new Hono<BaseEnv>();
   api.route("/", policy);
   return api;
 }

@@ -3,7 +3,7 @@ import { authConfig } from "../../auth/config";
 import { formatUsd } from "../../lib/money";
 import { topupConfig } from "../../billing/topup-config";
 import { config } from "../../config";
-import type { Env } from "../../env";
+import type { BaseEnv } from "../../env";
 
 const DAY_MS = 86_400_000;
 
@@ -11,7 +11,7 @@ const DAY_MS = 86_400_000;
  * GET /policy — the figures the Privacy Policy and Terms quote, read from the running configuration,
  * so the published text cannot drift from what the retention job and billing actually do.
  */
-export const policy = new Hono<{ Bindings: Env }>().get("/policy", (c) => {
+export const policy = new Hono<BaseEnv>().get("/policy", (c) => {
   const auth = authConfig(c.env);
   const days = (ms: number) => Math.round(ms / DAY_MS);
   c.header("cache-control", "public, max-age=300");

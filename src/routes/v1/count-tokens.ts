@@ -2,7 +2,6 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { estimateChatPromptTokens } from "../../billing/estimate";
 import { config } from "../../config";
-import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { accountStub } from "../../account/client";
 import { rateHeaders, refusalError } from "../../gateway/meter";
@@ -10,6 +9,7 @@ import { resolveModels } from "../../gateway/resolve";
 import { newId } from "../../lib/ids";
 import { validate } from "../../middleware/validate";
 import { messagesRequestSchema } from "../../surfaces/anthropic";
+import type { ApiKeyEnv } from "../../middleware/api-key";
 
 /**
  * Anthropic's count_tokens body is a Messages body without `max_tokens` (and without stream):
@@ -25,7 +25,7 @@ const countTokensSchema = z.preprocess(
  * the gateway's own prompt estimator (the one that sizes reservations). Not billed; counted
  * against the key's requests-per-minute limit (no reservation). Errors in Anthropic's shape.
  */
-export const countTokens = new Hono<{ Bindings: Env }>().post("/messages/count_tokens", validate("json", countTokensSchema), async (c) => {
+export const countTokens = new Hono<ApiKeyEnv>().post("/messages/count_tokens", validate("json", countTokensSchema), async (c) => {
   const req = c.req.valid("json");
   const cfg = config(c.env);
   const [model] = await resolveModels(c.env, cfg, req.model, undefined, "chat");

@@ -1,11 +1,11 @@
 import { Hono } from "hono";
 import { formatUsd, usdJsonNumber } from "../../lib/money";
-import type { Env } from "../../env";
 import { accountStub } from "../../account/client";
 import { verifiedKey } from "../../middleware/verified-key";
+import type { ApiKeyEnv } from "../../middleware/api-key";
 
 /** GET /credits (OpenRouter's shape, plus the balance) and GET /key (the calling key and its limits). */
-export const credits = new Hono<{ Bindings: Env }>()
+export const credits = new Hono<ApiKeyEnv>()
   .get("/credits", verifiedKey(), async (c) => {
     const s = await accountStub(c.env, c.get("caller").userId).summary();
     return c.json({

@@ -2,11 +2,11 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { usdJsonNumber } from "../../lib/money";
 import type { UsageLogRow } from "../../db/schema";
-import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
 import { verifiedKey } from "../../middleware/verified-key";
+import type { ApiKeyEnv } from "../../middleware/api-key";
 
 export function generationView(r: Omit<UsageLogRow, "userId">) {
   return {
@@ -33,7 +33,7 @@ export function generationView(r: Omit<UsageLogRow, "userId">) {
 }
 
 /** GET /generation?id= — the usage record of one of the caller's requests, from its wallet's recent records (USAGE_RECENT_DAYS). */
-export const generation = new Hono<{ Bindings: Env }>().get(
+export const generation = new Hono<ApiKeyEnv>().get(
   "/generation",
   verifiedKey(),
   validate("query", z.object({ id: z.string().min(1).max(64) })),

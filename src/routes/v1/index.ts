@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import type { Env } from "../../env";
 import { apiKeyAuth } from "../../middleware/api-key";
 import { verifiedKeyBeforeAuto } from "../../middleware/auto-key";
 import { limitBody, requireJson } from "../../middleware/body-limit";
@@ -13,10 +12,11 @@ import { models } from "./models";
 import { provisioningKeys } from "./provisioning-keys";
 import { recommendations } from "./recommendations";
 import { responses } from "./responses";
+import type { ErrorFormatEnv } from "../../errors";
 
 /** The OpenAI-compatible API, mounted at /api/v1 and at /v1. */
 export function v1Api() {
-  const api = new Hono<{ Bindings: Env }>();
+  const api = new Hono<ErrorFormatEnv>();
   api.use(async function errorShape(c, next) {
     // /messages speaks Anthropic's API, errors included; everything else OpenAI's.
     c.set("errorFormat", /\/messages(?:\/|$)/.test(c.req.path) ? "anthropic" : "openai");

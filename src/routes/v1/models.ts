@@ -3,7 +3,7 @@ import { z } from "zod";
 import { findModel, loadCatalog, type CatalogModel } from "../../catalog/catalog";
 import { formatPricePerToken } from "../../lib/money";
 import { config } from "../../config";
-import type { Env } from "../../env";
+import type { BaseEnv, Env } from "../../env";
 import { ApiError } from "../../errors";
 import { validate } from "../../middleware/validate";
 import { servableOn } from "../../routing/available";
@@ -41,7 +41,7 @@ function listedView(env: Env, demo: boolean) {
 }
 
 /** GET /models — the public catalog (no key needed, P3). */
-export const models = new Hono<{ Bindings: Env }>()
+export const models = new Hono<BaseEnv>()
   .get("/models", async (c) => {
     const demo = config(c.env).demoProvider;
     const catalog = await loadCatalog(c.env, demo);

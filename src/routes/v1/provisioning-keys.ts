@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { accountStub } from "../../account/client";
 import { clientInfo } from "../../auth/security-log";
-import type { Env } from "../../env";
+import type { BaseEnv } from "../../env";
 import { ApiError } from "../../errors";
 import { storeNewKey } from "../../keys/create";
 import { keyOwner, revokeApiKey, updateApiKey } from "../../keys/manage";
@@ -15,7 +15,7 @@ import { logSecurityEvent } from "../../auth/security-log";
  * The provisioning API (OpenRouter's shape): a management key creates, lists, changes and deletes
  * its wallet's API keys. Keys of any other wallet are answered as unknown (404).
  */
-export const provisioningKeys = new Hono<{ Bindings: Env }>()
+export const provisioningKeys = new Hono<BaseEnv>()
   .use("/keys", managementKeyAuth())
   .use("/keys/*", managementKeyAuth())
   .get("/keys", async (c) => {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { loadCatalog } from "../../catalog/catalog";
 import { formatPricePerToken, parsePricePerMillion } from "../../lib/money";
 import { config } from "../../config";
-import type { Env } from "../../env";
+import type { BaseEnv } from "../../env";
 import { validate } from "../../middleware/validate";
 import { recommendations as rank } from "../../routing/auto";
 import { servableOn } from "../../routing/available";
@@ -29,7 +29,7 @@ const query = z.strictObject({
  * Public like GET /models: it shows only catalog data and which providers this gateway has.
  * Must be mounted before /models/:id, which would otherwise take "recommendations" as a model id.
  */
-export const recommendations = new Hono<{ Bindings: Env }>()
+export const recommendations = new Hono<BaseEnv>()
   .get("/models/recommendations", validate("query", query), async (c) => {
     const { task, max_price_prompt, max_price_completion } = c.req.valid("query");
     const demo = config(c.env).demoProvider;

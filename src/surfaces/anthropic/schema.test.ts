@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { handleError } from "../../errors";
+import { type ErrorFormatVariables, handleError } from "../../errors";
 import { validate } from "../../middleware/validate";
 import { messagesRequestSchema } from "./schema";
 import { claudeCodeLike } from "../../../test/helpers/anthropic-surface";
@@ -94,7 +94,7 @@ describe("messagesRequestSchema", () => {
   });
 
   it("through the gateway's validator, errors are 400s in Anthropic's error shape that name the field", async () => {
-    const app = new Hono();
+    const app = new Hono<{ Variables: ErrorFormatVariables }>();
     app.use(async (c, next) => { c.set("errorFormat", "anthropic"); await next(); });
     app.post("/v1/messages", validate("json", messagesRequestSchema), (c) => c.json({ ok: true }));
     app.onError(handleError);

@@ -101,12 +101,12 @@ export function renderMarkdown(r) {
   for (const t of r.targets) lines.push(`| ${t.target} | ${t.measured} | ${t.pass === null ? "not measured" : t.pass ? "pass" : "**miss**"} |`);
   lines.push("");
   const bk = r.gatewayBookkeeping;
-  lines.push(`Gateway bookkeeping after the run: ${bk.gatewayRequestsOk} successful gateway requests, ${bk.usageRecordsInD1} usage records and ${bk.ledgerRowsInD1} ledger rows in D1 (through the outbox), ` +
+  lines.push(`Gateway bookkeeping after the run: ${bk.gatewayRequestsOk} successful gateway requests, ${bk.usageRecords ?? bk.usageRecordsInD1} usage records (in the wallet; ${bk.usageRecordsInD1} copied to D1) and ${bk.ledgerRowsInD1} ledger rows in D1 (through the outbox), ` +
     `${bk.inFlightReservations} reservations open, total usage ${bk.totalUsageUsd} USD — ${bk.ok ? "every request was settled and recorded" : "**MISMATCH**"}.`);
   const sb = r.splitBookkeeping;
   if (sb) {
     lines.push("");
-    lines.push(`Split gateway bookkeeping: ${sb.gatewayRequestsOk} successful requests, ${sb.usageRecordsInD1} usage records and ${sb.ledgerRowsInD1} ledger rows in D1, ` +
+    lines.push(`Split gateway bookkeeping: ${sb.gatewayRequestsOk} successful requests, ${sb.usageRecords ?? sb.usageRecordsInD1} usage records (in the wallet) and ${sb.ledgerRowsInD1} ledger rows in D1, ` +
       `${sb.inFlightReservations} reservations open — ${sb.ok ? "every request was settled and recorded" : "**MISMATCH**"}.`);
   }
   return lines.join("\n");

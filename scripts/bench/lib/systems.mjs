@@ -267,16 +267,18 @@ export async function startGateway(bundle, standin, extraOptions = {}, extraWork
     const user = await admin("/users", { email: `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@bench.test`, name: "Benchmark" });
     await admin(`/users/${user.id}/credits`, { amount_usd: "100000.00", note: "benchmark credit", idempotency_key: `bench-${user.id}` });
     const key = await admin(`/users/${user.id}/keys`, { name: label, rpm: 1_000_000, tpm: 1_000_000_000 });
+    users.push(user.id);
     return { userId: user.id, apiKey: key.key };
   };
+  const users = [];
+  const userView = async (id) => (await fetch(`${origin}/api/admin/users/${id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
   const { userId, apiKey } = await createKey();
   log(`gateway: workerd pid ${pid}${started.processes ? ` (objects ${started.processes.objects}, d1 ${started.processes.d1})` : ""}, ${origin}, user ${userId}`);
   return {
     pid, origin, mf, db, userId, apiKey, createKey, processes: started.processes ?? null,
-    userState: async () => {
-      const res = await fetch(`${origin}/api/admin/users/${userId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-      return res.json();
-    },
+    userState: () => userView(userId),
+    /** Usage records held by the wallets of every user the bench created (the main one and the window phase's). */
+    usageRecords: async () => (await Promise.all(users.map(userView))).reduce((n, u) => n + (u.usage_records ?? 0), 0),
     d1Count: async (table) => (await db.prepare(`SELECT count(*) AS n FROM ${table}`).first()).n,
     stop: () => (started.dispose ? started.dispose() : mf.dispose()),
   };

@@ -39,11 +39,14 @@ export const adminUsers = new Hono<AdminEnv>()
     const { id } = c.req.valid("param");
     const user = await requireUser(c.env, id);
     const s = await accountStub(c.env, id).summary();
+    // Requests recorded in the wallet's recent window (USAGE_RECENT_DAYS): the operator's count of usage records.
+    const counts = await readWallet(c.env, id, { kind: "counts" });
     return c.json({
       id: user.id, email: user.email, name: user.name, status: s.status === "active" ? user.status : s.status, role: user.role,
       created_at: new Date(user.createdAt).toISOString(),
       balance_usd: formatUsd(s.balanceNano), reserved_usd: formatUsd(s.holdsNano),
       total_credits_usd: formatUsd(s.creditsNano), total_usage_usd: formatUsd(s.usageNano), in_flight: s.inFlight,
+      usage_records: counts.records,
     });
   })
   .get(

@@ -13,15 +13,10 @@ const DIRECT_D1_ROUTES = [
   "src/routes/admin/revenue.ts",
   "src/routes/admin/users.ts",
   "src/routes/billing/low-balance.ts",
-  "src/routes/billing/plans.ts",
-  "src/routes/billing/topups.ts",
   "src/routes/me/playground.ts",
   "src/routes/me/profile.ts",
-  "src/routes/me/rights.ts",
   "src/routes/me/security-log.ts",
-  "src/routes/orgs/billing.ts",
   "src/routes/orgs/members.ts",
-  "src/routes/v1/recommendations.ts",
 ];
 
 /** The D1 binding (`env.DB`, `c.env.DB`) or a drizzle handle on it (`database(...)`). */

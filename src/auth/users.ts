@@ -38,6 +38,11 @@ export async function setUserLocale(env: Env, id: string, locale: string): Promi
   await database(env.DB).update(users).set({ locale }).where(eq(users.id, id));
 }
 
+/** The dashboard's copy of the low-balance threshold (the wallet's Durable Object holds the one that acts); null clears it. */
+export async function setLowBalanceThreshold(env: Env, id: string, thresholdNano: number | null): Promise<void> {
+  await database(env.DB).update(users).set({ lowBalanceThresholdNano: thresholdNano }).where(eq(users.id, id));
+}
+
 export async function setUserRole(env: Env, id: string, role: "user" | "admin"): Promise<void> {
   await database(env.DB).update(users).set({ role }).where(eq(users.id, id));
 }

@@ -12,10 +12,8 @@ const DIRECT_D1_ROUTES = [
   "src/routes/admin/reconciliation.ts",
   "src/routes/admin/revenue.ts",
   "src/routes/admin/users.ts",
-  "src/routes/billing/low-balance.ts",
   "src/routes/me/playground.ts",
   "src/routes/me/profile.ts",
-  "src/routes/me/security-log.ts",
   "src/routes/orgs/members.ts",
 ];
 

@@ -56,11 +56,21 @@ export async function endAllSessions(env: Env, userId: string): Promise<void> {
   await database(env.DB).update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, userId));
 }
 
-/** New hash and a bumped session_version in one statement: every existing session ends with the old password. */
-export async function resetPassword(env: Env, id: string, passwordHash: string): Promise<void> {
-  await database(env.DB).update(users)
+/**
+ * New hash and a bumped session_version in one statement: every existing session ends with the old
+ * password. Answers the new session_version (to start the one session that continues); undefined
+ * when no such account.
+ */
+export async function resetPassword(env: Env, id: string, passwordHash: string): Promise<number | undefined> {
+  const updated = await database(env.DB).update(users)
     .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1` })
-    .where(eq(users.id, id));
+    .where(eq(users.id, id)).returning({ sessionVersion: users.sessionVersion }).get();
+  return updated?.sessionVersion;
+}
+
+/** The profile fields a user edits; an empty change writes nothing. */
+export async function updateProfile(env: Env, id: string, change: { name?: string; company?: string | null }): Promise<void> {
+  if (Object.keys(change).length > 0) await database(env.DB).update(users).set(change).where(eq(users.id, id));
 }
 
 /** The new address and a bumped session_version in one statement; throws the unique-index error when taken. */

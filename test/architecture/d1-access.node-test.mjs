@@ -9,7 +9,6 @@ import { productionSources, ROOT } from "./source-graph.mjs";
 
 /** Route files that still query D1 themselves. Move their queries into an aggregate module and delete the line. */
 const DIRECT_D1_ROUTES = [
-  "src/routes/me/profile.ts",
   "src/routes/orgs/members.ts",
 ];
 

@@ -9,7 +9,6 @@ import { productionSources, ROOT } from "./source-graph.mjs";
 
 /** Route files that still query D1 themselves. Move their queries into an aggregate module and delete the line. */
 const DIRECT_D1_ROUTES = [
-  "src/routes/orgs/members.ts",
 ];
 
 /** The D1 binding (`env.DB`, `c.env.DB`) or a drizzle handle on it (`database(...)`). */

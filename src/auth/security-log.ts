@@ -1,6 +1,10 @@
+import { and, desc, eq } from "drizzle-orm";
 import type { Context } from "hono";
+import { database } from "../db/client";
+import { securityEvents } from "../db/schema";
 import type { Env } from "../env";
 import { newId } from "../lib/ids";
+import { afterPosition, type Position } from "../usage/keyset";
 
 export type SecurityKind =
   | "sign_in" | "oauth_sign_in" | "sign_out" | "logout_all" | "register" | "email_verified" | "verification_sent"
@@ -34,4 +38,12 @@ export async function logSecurityEvent(
   await env.DB.prepare("INSERT INTO security_events (id, user_id, kind, outcome, ip, user_agent, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
     .bind(newId("sev_", now), event.userId, event.kind, event.outcome, event.ip ?? null, event.userAgent ?? null, event.detail ?? null, now)
     .run();
+}
+
+/** One user's security events, newest first, strictly after a keyset position; at most `limit` rows. */
+export async function listUserSecurityEvents(env: Env, userId: string, after: Position | null, limit: number) {
+  const where = [eq(securityEvents.userId, userId)];
+  if (after) where.push(afterPosition(securityEvents.createdAt, securityEvents.id, after, "desc"));
+  return database(env.DB).select().from(securityEvents).where(and(...where))
+    .orderBy(desc(securityEvents.createdAt), desc(securityEvents.id)).limit(limit).all();
 }

@@ -38,6 +38,11 @@ export async function setUserLocale(env: Env, id: string, locale: string): Promi
   await database(env.DB).update(users).set({ locale }).where(eq(users.id, id));
 }
 
+/** The dashboard's copy of the low-balance threshold (the wallet's Durable Object holds the one that acts); null clears it. */
+export async function setLowBalanceThreshold(env: Env, id: string, thresholdNano: number | null): Promise<void> {
+  await database(env.DB).update(users).set({ lowBalanceThresholdNano: thresholdNano }).where(eq(users.id, id));
+}
+
 export async function setUserRole(env: Env, id: string, role: "user" | "admin"): Promise<void> {
   await database(env.DB).update(users).set({ role }).where(eq(users.id, id));
 }
@@ -51,11 +56,21 @@ export async function endAllSessions(env: Env, userId: string): Promise<void> {
   await database(env.DB).update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, userId));
 }
 
-/** New hash and a bumped session_version in one statement: every existing session ends with the old password. */
-export async function resetPassword(env: Env, id: string, passwordHash: string): Promise<void> {
-  await database(env.DB).update(users)
+/**
+ * New hash and a bumped session_version in one statement: every existing session ends with the old
+ * password. Answers the new session_version (to start the one session that continues); undefined
+ * when no such account.
+ */
+export async function resetPassword(env: Env, id: string, passwordHash: string): Promise<number | undefined> {
+  const updated = await database(env.DB).update(users)
     .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1` })
-    .where(eq(users.id, id));
+    .where(eq(users.id, id)).returning({ sessionVersion: users.sessionVersion }).get();
+  return updated?.sessionVersion;
+}
+
+/** The profile fields a user edits; an empty change writes nothing. */
+export async function updateProfile(env: Env, id: string, change: { name?: string; company?: string | null }): Promise<void> {
+  if (Object.keys(change).length > 0) await database(env.DB).update(users).set(change).where(eq(users.id, id));
 }
 
 /** The new address and a bumped session_version in one statement; throws the unique-index error when taken. */

@@ -61,3 +61,14 @@ export async function listPlans(env: Env): Promise<PlanRow[]> {
   const { results } = await env.DB.prepare("SELECT * FROM plans ORDER BY created_at").all<PlanRow>();
   return results;
 }
+
+/** The plans on sale, cheapest first. */
+export async function listActivePlans(env: Env): Promise<PlanRow[]> {
+  const { results } = await env.DB.prepare("SELECT * FROM plans WHERE active = 1 ORDER BY price_cents").all<PlanRow>();
+  return results;
+}
+
+/** The user's subscription to show: a live one before a canceled one, newest first; null when none. */
+export async function latestSubscription(env: Env, userId: string): Promise<SubscriptionRow | null> {
+  return env.DB.prepare("SELECT * FROM subscriptions WHERE user_id = ? ORDER BY (status = 'canceled'), event_at DESC LIMIT 1").bind(userId).first<SubscriptionRow>();
+}

@@ -1,4 +1,7 @@
+import { desc } from "drizzle-orm";
 import { authConfig } from "../auth/config";
+import { database } from "../db/client";
+import { reconciliationRuns } from "../db/schema";
 import type { Env } from "../env";
 import { accountStub } from "../account/client";
 import { newId } from "../lib/ids";
@@ -136,4 +139,11 @@ export async function reconcileIfDue(env: Env, now = Date.now()): Promise<Reconc
   const last = await env.DB.prepare("SELECT max(started_at) AS t FROM reconciliation_runs").first<{ t: number | null }>();
   if (last?.t != null && now - last.t < RECONCILE_INTERVAL_MS) return null;
   return reconcileAll(env, now);
+}
+
+/** The latest runs, newest first; at most `limit`. */
+export async function listReconciliationRuns(env: Env, limit: number): Promise<ReconciliationRun[]> {
+  const rows = await database(env.DB).select().from(reconciliationRuns)
+    .orderBy(desc(reconciliationRuns.startedAt), desc(reconciliationRuns.id)).limit(limit).all();
+  return rows.map((r) => ({ ...r, details: JSON.parse(r.details) as UserDrift[] }));
 }

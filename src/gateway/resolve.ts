@@ -72,7 +72,7 @@ export async function resolveChatModels(env: Env, cfg: GatewayConfig, req: ChatC
   const picked = pickAutoModel(req, catalog, {
     available: servableOn(env, cfg.demoProvider),
     defaultOutputTokens: cfg.defaultAllowance,
-    stats: await recentModelStats(env.DB),
+    stats: await recentModelStats(env),
     maxPrice: prompt === null && completion === null ? undefined : { prompt: prompt ?? Number.MAX_SAFE_INTEGER, completion: completion ?? Number.MAX_SAFE_INTEGER },
   });
   if (!picked.ok) throw autoPickError(picked);

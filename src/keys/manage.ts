@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { KeyPatch } from "../account/types";
 import { logSecurityEvent } from "../auth/security-log";
 import { database } from "../db/client";
@@ -23,6 +23,14 @@ export async function keyOwner(env: Env, keyId: string, userId?: string, walletI
     throw new ApiError(404, "key_not_found", `No key '${keyId}'.`, { param: "id" });
   }
   return { userId: row.userId, walletId: wallet, revokedAt: row.revokedAt };
+}
+
+/** The hash of a user's live key (neither revoked nor expiring) with this exact name, if any. */
+export async function liveKeyHashNamed(env: Env, userId: string, name: string): Promise<string | undefined> {
+  const row = await database(env.DB).select({ keyHash: apiKeys.keyHash }).from(apiKeys)
+    .where(and(eq(apiKeys.userId, userId), eq(apiKeys.name, name), isNull(apiKeys.revokedAt), isNull(apiKeys.expiresAt)))
+    .get();
+  return row?.keyHash;
 }
 
 /**

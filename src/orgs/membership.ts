@@ -1,6 +1,6 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { database } from "../db/client";
-import { orgMembers, organizations } from "../db/schema";
+import { orgMembers, organizations, users } from "../db/schema";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 
@@ -40,4 +40,18 @@ export async function myOrganizations(env: Env, userId: string) {
     .from(orgMembers).innerJoin(organizations, eq(organizations.id, orgMembers.orgId))
     .where(and(eq(orgMembers.userId, userId), isNull(orgMembers.removedAt), isNull(organizations.deletedAt)))
     .all();
+}
+
+/** Another user's current role in the organization; undefined when they are not (or no longer) a member. */
+export async function memberRole(env: Env, orgId: string, userId: string): Promise<OrgRole | undefined> {
+  const row = await database(env.DB).select({ role: orgMembers.role }).from(orgMembers)
+    .where(and(eq(orgMembers.orgId, orgId), eq(orgMembers.userId, userId), isNull(orgMembers.removedAt))).get();
+  return row?.role;
+}
+
+/** The organization's current members with their addresses. */
+export async function listMembers(env: Env, orgId: string) {
+  return database(env.DB).select({ userId: orgMembers.userId, role: orgMembers.role, joinedAt: orgMembers.joinedAt, email: users.email })
+    .from(orgMembers).innerJoin(users, eq(users.id, orgMembers.userId))
+    .where(and(eq(orgMembers.orgId, orgId), isNull(orgMembers.removedAt))).all();
 }

@@ -107,3 +107,9 @@ export async function listRightsRequests(env: Env, filter: { status: string | nu
   ).bind(filter.status, filter.dueBefore).all<RightsRow>();
   return results;
 }
+
+/** One user's own requests, newest first; at most 200. */
+export async function listUserRightsRequests(env: Env, userId: string): Promise<RightsRow[]> {
+  const { results } = await env.DB.prepare("SELECT * FROM rights_requests WHERE user_id = ? ORDER BY created_at DESC LIMIT 200").bind(userId).all<RightsRow>();
+  return results;
+}

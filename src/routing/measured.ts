@@ -1,4 +1,5 @@
 import type { Catalog, CatalogModel } from "../catalog/catalog";
+import type { Env } from "../env";
 
 /** Measured performance of one model over the window, from usage records (never content). */
 export interface ModelStats {
@@ -120,9 +121,9 @@ let cache: { at: number; since: number; stats: Map<string, ModelStats> } | null 
 export const STATS_CACHE_MS = 60_000;
 
 /** readModelStats over the last STATS_WINDOW_MS, read at most once a minute per isolate. A failed read gives no measurements (list order). */
-export async function recentModelStats(db: D1Database, now = Date.now()): Promise<Map<string, ModelStats>> {
+export async function recentModelStats(env: Pick<Env, "DB">, now = Date.now()): Promise<Map<string, ModelStats>> {
   if (cache && now - cache.at < STATS_CACHE_MS) return cache.stats;
-  const stats = await readModelStats(db, now - STATS_WINDOW_MS).catch(() => new Map<string, ModelStats>());
+  const stats = await readModelStats(env.DB, now - STATS_WINDOW_MS).catch(() => new Map<string, ModelStats>());
   cache = { at: now, since: now - STATS_WINDOW_MS, stats };
   return stats;
 }

@@ -78,3 +78,8 @@ export function stripeFailure(err: unknown): ApiError {
   console.error(`stripe call failed: ${(err as Error).name}${code ? ` (${code})` : ""}`);
   return new ApiError(502, "payment_provider_error", "The payment provider could not be reached or refused the request; nothing was charged. Try again.");
 }
+
+/** The top-up a Checkout Session started for this wallet (a user's or an organization's id); null when it is another's or unknown. */
+export async function findWalletCheckout(env: Env, checkoutSessionId: string, walletId: string): Promise<TopupRow | null> {
+  return env.DB.prepare("SELECT * FROM topups WHERE checkout_session_id = ? AND user_id = ?").bind(checkoutSessionId, walletId).first<TopupRow>();
+}

@@ -1,10 +1,7 @@
-import { desc } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { formatUsd } from "../../lib/money";
-import { reconcileAll, type ReconciliationRun, type UserDrift } from "../../billing/reconcile";
-import { database } from "../../db/client";
-import { reconciliationRuns } from "../../db/schema";
+import { listReconciliationRuns, reconcileAll, type ReconciliationRun, type UserDrift } from "../../billing/reconcile";
 import { validate } from "../../middleware/validate";
 import type { AdminEnv } from "../../middleware/admin-auth";
 
@@ -24,9 +21,7 @@ const runView = (r: ReconciliationRun) => ({
 export const adminReconciliation = new Hono<AdminEnv>()
   .get("/reconciliation", validate("query", z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) })), async (c) => {
     const { limit } = c.req.valid("query");
-    const rows = await database(c.env.DB).select().from(reconciliationRuns)
-      .orderBy(desc(reconciliationRuns.startedAt), desc(reconciliationRuns.id)).limit(limit).all();
-    return c.json({ data: rows.map((r) => runView({ ...r, details: JSON.parse(r.details) as UserDrift[] })) });
+    return c.json({ data: (await listReconciliationRuns(c.env, limit)).map(runView) });
   })
   .post("/reconciliation/run", async (c) => {
     return c.json(runView(await reconcileAll(c.env)), 201);

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { revenueTotals } from "../../billing/revenue";
 import { formatUsd } from "../../lib/money";
 import { ApiError } from "../../errors";
 import { validate } from "../../middleware/validate";
@@ -20,14 +21,7 @@ export const adminRevenue = new Hono<AdminEnv>().get("/revenue", validate("query
   const from = q.from ? Date.parse(q.from) : 0;
   const to = q.to ? Date.parse(q.to) : Date.now() + 1;
   if (to <= from) throw new ApiError(400, "invalid_range", "'to' must be after 'from'.", { param: "to" });
-  const day = (t: number) => new Date(t).toISOString().slice(0, 10);
-  const [ledger, statements] = await c.env.DB.batch<{ kind: string; total: number }>([
-    c.env.DB.prepare(
-      "SELECT kind, coalesce(sum(CASE kind WHEN 'waiver' THEN waived_nano ELSE amount_nano END), 0) AS total FROM transactions WHERE created_at >= ? AND created_at < ? AND kind IN ('purchase', 'refund', 'dispute', 'waiver') GROUP BY kind",
-    ).bind(from, to),
-    c.env.DB.prepare("SELECT 'usage' AS kind, coalesce(sum(charged_nano), 0) AS total FROM usage_statements WHERE day >= ? AND day <= ?").bind(day(from), day(to - 1)),
-  ]);
-  const results = [...ledger!.results, ...statements!.results];
+  const results = await revenueTotals(c.env, from, to);
   const sum = (kind: string) => Math.abs(results.find((r) => r.kind === kind)?.total ?? 0);
   return c.json({
     from: new Date(from).toISOString(), to: new Date(to).toISOString(),

@@ -1,9 +1,7 @@
-import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { formatUsd } from "../../lib/money";
-import { database } from "../../db/client";
-import { users } from "../../db/schema";
+import { findEmailOwner, findUserById, insertUser } from "../../auth/users";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { accountStub, readWallet } from "../../account/client";
@@ -15,7 +13,7 @@ import type { AdminEnv } from "../../middleware/admin-auth";
 export const userIdParam = z.object({ id: z.string().regex(/^u[0-9a-z]{20}$/, "not a user id") });
 
 export async function requireUser(env: Env, id: string) {
-  const user = await database(env.DB).select().from(users).where(eq(users.id, id)).get();
+  const user = await findUserById(env, id);
   if (!user) throw new ApiError(404, "user_not_found", `No user '${id}'.`, { param: "id" });
   return user;
 }
@@ -25,13 +23,12 @@ export const adminUsers = new Hono<AdminEnv>()
   .post("/users", validate("json", z.strictObject({ email: z.email().max(320), name: z.string().min(1).max(200).optional() })), async (c) => {
     const { email, name } = c.req.valid("json");
     const normalized = email.trim().toLowerCase();
-    const db = database(c.env.DB);
-    const existing = await db.select({ id: users.id }).from(users).where(eq(users.email, normalized)).get();
+    const existing = await findEmailOwner(c.env, normalized);
     if (existing) throw new ApiError(409, "email_taken", `A user with the email '${normalized}' already exists.`, { param: "email" });
     const id = newUserId();
     const now = Date.now();
     // The operator vouches for the address: accounts created here count as verified.
-    await db.insert(users).values({ id, email: normalized, name: name ?? null, status: "active", createdAt: now, emailVerifiedAt: now });
+    await insertUser(c.env, { id, email: normalized, name: name ?? null, status: "active", createdAt: now, emailVerifiedAt: now });
     await accountStub(c.env, id).init(id);
     return c.json({ id, email: normalized }, 201);
   })

@@ -1,10 +1,8 @@
-import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { MAX_BALANCE_NANO } from "../../account/ledger";
 import { parseUsd } from "../../lib/money";
-import { database } from "../../db/client";
-import { users } from "../../db/schema";
+import { setLowBalanceThreshold } from "../../auth/users";
 import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
 import type { SessionEnv } from "../../middleware/session";
@@ -24,6 +22,6 @@ export const billingLowBalance = new Hono<SessionEnv>().put("/low-balance", vali
   const threshold = threshold_usd === null ? null : parseUsd(threshold_usd);
   const userId = c.get("user").id;
   await accountStub(c.env, userId).setLowBalanceThreshold(threshold);
-  await database(c.env.DB).update(users).set({ lowBalanceThresholdNano: threshold }).where(eq(users.id, userId));
+  await setLowBalanceThreshold(c.env, userId, threshold);
   return c.body(null, 204);
 });

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { appOrigin } from "../../auth/config";
-import { planJson, startSubscription, subscriptionJson, type PlanRow, type SubscriptionRow } from "../../billing/plans";
+import { latestSubscription, listActivePlans, planJson, startSubscription, subscriptionJson } from "../../billing/plans";
 import { requireStripe } from "../../billing/stripe/client";
 import { changePlan, setCancelAtPeriodEnd } from "../../billing/subscription-changes";
 import { requireVerifiedEmail, type SessionEnv } from "../../middleware/session";
@@ -18,11 +18,10 @@ const noBody = z.strictObject({});
  */
 export const billingPlans = new Hono<SessionEnv>()
   .get("/plans", async (c) => {
-    const { results } = await c.env.DB.prepare("SELECT * FROM plans WHERE active = 1 ORDER BY price_cents").all<PlanRow>();
-    return c.json({ data: results.map(planJson) });
+    return c.json({ data: (await listActivePlans(c.env)).map(planJson) });
   })
   .get("/subscription", async (c) => {
-    const row = await c.env.DB.prepare("SELECT * FROM subscriptions WHERE user_id = ? ORDER BY (status = 'canceled'), event_at DESC LIMIT 1").bind(c.get("user").id).first<SubscriptionRow>();
+    const row = await latestSubscription(c.env, c.get("user").id);
     return c.json({ subscription: row ? subscriptionJson(row) : null });
   })
   .post("/subscribe", requireVerifiedEmail(), validate("json", planBody), async (c) => {

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { appOrigin } from "../../auth/config";
 import { formatUsd } from "../../lib/money";
-import { startCheckout, type TopupRow } from "../../billing/stripe/checkout";
+import { findWalletCheckout, startCheckout } from "../../billing/stripe/checkout";
 import { requireStripe, stripeClient } from "../../billing/stripe/client";
 import { checkedTopupAmount, checkoutBody, topupConfig, topupConfigView } from "../../billing/topup-config";
 import type { Env } from "../../env";
@@ -22,8 +22,7 @@ export const billingTopups = new Hono<SessionEnv>()
   })
   .get("/checkout/:id", validate("param", z.object({ id: z.string().regex(/^cs_[\w]{1,200}$/, "a checkout id") })), async (c) => {
     // Only our own record, written by the webhook: the success page shows progress, it never fulfils.
-    const row = await c.env.DB.prepare("SELECT * FROM topups WHERE checkout_session_id = ? AND user_id = ?")
-      .bind(c.req.valid("param").id, c.get("user").id).first<TopupRow>();
+    const row = await findWalletCheckout(c.env, c.req.valid("param").id, c.get("user").id);
     if (!row) throw new ApiError(404, "checkout_not_found", "No such checkout for this account.", { param: "id" });
     return c.json({ status: row.status, amount_usd: formatUsd(row.amount_cents * 10_000_000) });
   });

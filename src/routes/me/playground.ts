@@ -1,9 +1,7 @@
-import { and, eq, isNull } from "drizzle-orm";
 import { Hono } from "hono";
-import { database } from "../../db/client";
-import { apiKeys } from "../../db/schema";
 import type { Env } from "../../env";
 import { storeNewKey } from "../../keys/create";
+import { liveKeyHashNamed } from "../../keys/manage";
 import type { ApiKeyVariables } from "../../middleware/api-key";
 import { requireVerifiedEmail, type SessionVariables } from "../../middleware/session";
 import { chatCompletions } from "../v1/chat-completions";
@@ -17,11 +15,8 @@ export const PLAYGROUND_KEY_NAME = "Playground (dashboard)";
  * session (not a key) authorizes playground calls. Revoking it just makes the next call mint another.
  */
 async function playgroundKeyHash(env: Env, userId: string): Promise<string> {
-  const db = database(env.DB);
-  const existing = await db.select({ keyHash: apiKeys.keyHash }).from(apiKeys)
-    .where(and(eq(apiKeys.userId, userId), eq(apiKeys.name, PLAYGROUND_KEY_NAME), isNull(apiKeys.revokedAt), isNull(apiKeys.expiresAt)))
-    .get();
-  if (existing) return existing.keyHash;
+  const existing = await liveKeyHashNamed(env, userId, PLAYGROUND_KEY_NAME);
+  if (existing) return existing;
   const { record } = await storeNewKey(env, userId, PLAYGROUND_KEY_NAME, {});
   return record.keyHash;
 }

@@ -1,4 +1,3 @@
-import { and, eq, ne, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { appOrigin } from "../../auth/config";
@@ -7,8 +6,7 @@ import { hashPassword } from "../../auth/password";
 import { reauthenticate } from "../../auth/reauth";
 import { clientInfo, logSecurityEvent } from "../../auth/security-log";
 import { createToken } from "../../auth/tokens";
-import { database } from "../../db/client";
-import { users } from "../../db/schema";
+import { findEmailOwner, resetPassword, updateProfile } from "../../auth/users";
 import { enqueueEmail } from "../../email/outbox";
 import { ApiError } from "../../errors";
 import { requireVerifiedEmail, type SessionEnv } from "../../middleware/session";
@@ -36,9 +34,8 @@ export const profile = new Hono<SessionEnv>()
   .patch("/profile", validate("json", patchBody), async (c) => {
     const { name, company } = c.req.valid("json");
     const user = c.get("user");
-    const db = database(c.env.DB);
     const change = { ...(name !== undefined ? { name } : {}), ...(company !== undefined ? { company: company || null } : {}) };
-    if (Object.keys(change).length > 0) await db.update(users).set(change).where(eq(users.id, user.id));
+    await updateProfile(c.env, user.id, change);
     return c.json({ user: userView({ ...user, ...change }) });
   })
   // Only from a verified address: following a change_email link also verifies the new one, so an
@@ -52,7 +49,8 @@ export const profile = new Hono<SessionEnv>()
     if (email === user.email) throw new ApiError(400, "same_email", "This is already your email address.", { param: "email" });
     const origin = appOrigin(c.env, c.req.url);
     const now = Date.now();
-    const taken = await database(c.env.DB).select({ id: users.id, email: users.email }).from(users).where(and(eq(users.email, email), ne(users.id, user.id))).get();
+    const owner = await findEmailOwner(c.env, email);
+    const taken = owner?.id !== user.id ? owner : undefined;
     if (taken) {
       // The same 202 as for a free address (no enumeration); the address's owner is told instead.
       await tellOwnerAddressInUse(c.env, taken, "email_change", origin, now);
@@ -68,12 +66,11 @@ export const profile = new Hono<SessionEnv>()
     const { current_password, new_password } = c.req.valid("json");
     const user = c.get("user");
     await reauthenticate(c.env, { user, session: c.get("session") }, current_password, "current_password");
-    const db = database(c.env.DB);
     // A new hash and a bumped session_version together: every other session ends; this browser gets a new one.
-    const updated = await db.update(users)
-      .set({ passwordHash: await hashPassword(new_password), sessionVersion: sql`${users.sessionVersion} + 1` })
-      .where(eq(users.id, user.id)).returning({ sessionVersion: users.sessionVersion }).get();
+    const sessionVersion = await resetPassword(c.env, user.id, await hashPassword(new_password));
+    // The account was deleted meanwhile: the session middleware's answer for a session without an account.
+    if (sessionVersion === undefined) throw new ApiError(401, "invalid_session", "Sign in to continue: the session is missing, expired or revoked.");
     await logSecurityEvent(c.env, { userId: user.id, kind: "password_changed", outcome: "success", ...clientInfo(c) });
-    await startSession(c, { id: user.id, sessionVersion: updated.sessionVersion });
+    await startSession(c, { id: user.id, sessionVersion });
     return c.body(null, 204);
   });

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { reauthenticate } from "../../auth/reauth";
 import { validate } from "../../middleware/validate";
-import { fileRequest, rightsView, type RightsRow } from "../../retention/rights-desk";
+import { fileRequest, listUserRightsRequests, rightsView } from "../../retention/rights-desk";
 import { RIGHT_KINDS, RIGHTS } from "../../retention/rights-kinds";
 import type { SessionEnv } from "../../middleware/session";
 
@@ -22,8 +22,8 @@ export const meRights = new Hono<SessionEnv>()
     c.json({ data: RIGHT_KINDS.map((k) => ({ kind: k, label: RIGHTS[k].label, self_service: RIGHTS[k].selfService, source: RIGHTS[k].source })), answer_within_days: 30 }))
   .get("/rights-requests", async (c) => {
     const now = Date.now();
-    const { results } = await c.env.DB.prepare("SELECT * FROM rights_requests WHERE user_id = ? ORDER BY created_at DESC LIMIT 200").bind(c.get("user").id).all<RightsRow>();
-    return c.json({ data: results.map((r) => rightsView(r, now)) });
+    const rows = await listUserRightsRequests(c.env, c.get("user").id);
+    return c.json({ data: rows.map((r) => rightsView(r, now)) });
   })
   .post("/rights-requests", validate("json", fileBody), async (c) => {
     const { kind, details, password } = c.req.valid("json");

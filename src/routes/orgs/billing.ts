@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { appOrigin } from "../../auth/config";
 import { findReceipt, listReceipts, receiptHeaders, receiptJson, renderReceipt } from "../../billing/receipts";
-import { startCheckout, type TopupRow } from "../../billing/stripe/checkout";
+import { findWalletCheckout, startCheckout } from "../../billing/stripe/checkout";
 import { requireStripe } from "../../billing/stripe/client";
 import { checkedTopupAmount, checkoutBody, fromCents, topupConfig } from "../../billing/topup-config";
 import { ApiError } from "../../errors";
@@ -35,7 +35,7 @@ export const orgBillingRoutes = new Hono<SessionEnv>()
     const { id, checkoutId } = c.req.valid("param");
     const m = await withRole(c.env, id, c.get("user").id, MONEY_ROLES);
     // Only our own record, written by the webhook: the page shows progress, it never fulfils.
-    const row = await c.env.DB.prepare("SELECT * FROM topups WHERE checkout_session_id = ? AND user_id = ?").bind(checkoutId, m.orgId).first<TopupRow>();
+    const row = await findWalletCheckout(c.env, checkoutId, m.orgId);
     if (!row) throw new ApiError(404, "checkout_not_found", "No such checkout for this organization.", { param: "checkoutId" });
     return c.json({ status: row.status, amount_usd: formatUsd(fromCents(row.amount_cents)) });
   })

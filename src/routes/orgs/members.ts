@@ -1,15 +1,12 @@
-import { and, eq, isNull } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { accountStub } from "../../account/client";
-import { database } from "../../db/client";
-import { orgMembers, users } from "../../db/schema";
 import type { Env } from "../../env";
 import { ApiError } from "../../errors";
 import { formatUsd } from "../../lib/money";
 import { validate } from "../../middleware/validate";
 import { parseUsd } from "../../lib/money";
-import { MANAGERS, membership, withRole, type Membership } from "../../orgs/membership";
+import { listMembers, MANAGERS, memberRole, membership, withRole, type Membership } from "../../orgs/membership";
 import { auditOrg, changeRole, removeMember } from "../../orgs/organizations";
 import { orgMemberParam, orgParam } from "./params";
 import type { SessionEnv } from "../../middleware/session";
@@ -21,19 +18,16 @@ const patchBody = z.strictObject({
 });
 
 async function target(env: Env, m: Membership, userId: string) {
-  const row = await database(env.DB).select({ role: orgMembers.role }).from(orgMembers)
-    .where(and(eq(orgMembers.orgId, m.orgId), eq(orgMembers.userId, userId), isNull(orgMembers.removedAt))).get();
-  if (!row) throw new ApiError(404, "member_not_found", `No member '${userId}' in this organization.`, { param: "userId" });
-  return { userId, role: row.role };
+  const role = await memberRole(env, m.orgId, userId);
+  if (!role) throw new ApiError(404, "member_not_found", `No member '${userId}' in this organization.`, { param: "userId" });
+  return { userId, role };
 }
 
 /** Members: owners and admins see everyone and manage roles, spend limits and removal; a member sees themself and may leave. */
 export const memberRoutes = new Hono<SessionEnv>()
   .get("/:id/members", validate("param", orgParam), async (c) => {
     const m = await membership(c.env, c.req.valid("param").id, c.get("user").id);
-    const rows = await database(c.env.DB).select({ userId: orgMembers.userId, role: orgMembers.role, joinedAt: orgMembers.joinedAt, email: users.email })
-      .from(orgMembers).innerJoin(users, eq(users.id, orgMembers.userId))
-      .where(and(eq(orgMembers.orgId, m.orgId), isNull(orgMembers.removedAt))).all();
+    const rows = await listMembers(c.env, m.orgId);
     const figures = new Map((await accountStub(c.env, m.orgId).listMembers()).map((f) => [f.userId, f]));
     const visible = MANAGERS.includes(m.role) ? rows : rows.filter((r) => r.userId === m.userId);
     return c.json({

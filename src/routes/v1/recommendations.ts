@@ -37,7 +37,7 @@ export const recommendations = new Hono<BaseEnv>()
     const maxPrice = max_price_prompt === undefined && max_price_completion === undefined
       ? undefined
       : { prompt: max_price_prompt ?? Number.MAX_SAFE_INTEGER, completion: max_price_completion ?? Number.MAX_SAFE_INTEGER };
-    const list = rank(task, catalog, servableOn(c.env, demo), { maxPrice, stats: await recentModelStats(c.env.DB) });
+    const list = rank(task, catalog, servableOn(c.env, demo), { maxPrice, stats: await recentModelStats(c.env) });
     return c.json({
       task,
       data: list.map((r) => ({

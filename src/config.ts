@@ -12,7 +12,7 @@ export interface AdmitSettings {
   overdraftNano?: Nano;
 }
 
-/** The gateway's settings (src/settings.ts; every one has a documented default, README "Settings"). */
+/** The gateway's settings (src/lib/settings.ts; every one has a documented default, README "Settings"). */
 export interface GatewayConfig extends AdmitSettings {
   maxBodyBytes: number;
   upstreamTimeoutMs: number;

@@ -170,7 +170,22 @@ async function launchBrowser() {
   return chromium.launch({ executablePath, env: { ...process.env, ...env }, headless: true, args: CHROMIUM_ARGS, timeout: BROWSER_LAUNCH_MS });
 }
 
+/**
+ * The stack of one test file. Files run two at a time (package.json test:e2e), and a free port can
+ * be taken by the other file's stack between freePort() and wrangler's bind: that start is retried
+ * on new ports.
+ */
 export async function startStack() {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startStackOnce();
+    } catch (err) {
+      if (attempt >= 3 || !/Address already in use|EADDRINUSE/.test(String(err?.message))) throw err;
+    }
+  }
+}
+
+async function startStackOnce() {
   const [port, standinPort] = [await freePort(), await freePort()];
   const base = `http://localhost:${port}`;
   const state = mkdtempSync(join(tmpdir(), "gw-browser-"));

@@ -24,9 +24,6 @@ export default defineConfig({
     cloudflareTest(async () => ({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
-        // The usage queue delivers at once in tests (wrangler.toml waits up to 2 s to fill a batch),
-        // so tests that wait for the consumer do not wait out the batch timeout.
-        queueConsumers: { "gateway-usage": { maxBatchSize: 100, maxBatchTimeout: 0, maxRetries: 100, deadLetterQueue: "gateway-usage-dead" } },
         bindings: {
           TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url))),
           ADMIN_TOKEN: "test-admin-token",

@@ -26,11 +26,36 @@ function executable(path) {
   }
 }
 
-/** Unpacks a brotli file to `out` (written beside it, then renamed: a killed run leaves no half binary). */
+/** Unpacks a brotli file to `out` (inside unpackChromium's staging folder). */
 async function unbrotli(from, out, mode = 0o644) {
-  const partial = `${out}.${process.pid}.partial`;
-  await pipeline(createReadStream(from), createBrotliDecompress(), createWriteStream(partial, { mode }));
-  renameSync(partial, out);
+  await pipeline(createReadStream(from), createBrotliDecompress(), createWriteStream(out, { mode }));
+}
+
+/**
+ * Unpacks the browser and its fonts into a folder of this process's own, then renames it into
+ * place: browser test files run two at a time, and the first to finish wins (the other's copy is
+ * dropped). A killed run leaves only its own staging folder behind.
+ */
+async function unpackChromium(pkgDir, dir) {
+  const stage = `${dir}.${process.pid}.partial`;
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(join(stage, "fonts"), { recursive: true });
+  await unbrotli(join(pkgDir, "bin/chromium.br"), join(stage, "chromium"), 0o755);
+  await unbrotli(join(pkgDir, "bin/fonts.tar.br"), join(stage, "fonts.tar"));
+  execFileSync("tar", ["-xf", join(stage, "fonts.tar"), "-C", join(stage, "fonts")]);
+  rmSync(join(stage, "fonts.tar"));
+  const cjk = dirname(fileURLToPath(import.meta.resolve("@expo-google-fonts/noto-sans-tc/400Regular/NotoSansTC_400Regular.ttf")));
+  const dirs = [join(dir, "fonts/fonts"), cjk, join(dirname(cjk), "700Bold"), "/usr/share/fonts", "/usr/local/share/fonts"];
+  const conf = `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n${dirs.map((d) => `  <dir>${d}</dir>`).join("\n")}\n  <cachedir>${join(dir, "fontcache")}</cachedir>\n</fontconfig>\n`;
+  writeFileSync(join(stage, "fonts.conf"), conf);
+  // A folder without fonts.conf is an unfinished copy of an older run.
+  if (existsSync(dir) && !existsSync(join(dir, "fonts.conf"))) rmSync(dir, { recursive: true, force: true });
+  try {
+    renameSync(stage, dir);
+  } catch (err) {
+    if (!existsSync(join(dir, "fonts.conf"))) throw err;
+  }
+  rmSync(stage, { recursive: true, force: true });
 }
 
 /** The npm-shipped build, unpacked on first use; returns its path and the environment it needs. */
@@ -43,19 +68,7 @@ async function npmChromium() {
   const dir = join(ROOT, "node_modules/.cache", `chromium-${version}`);
   const bin = join(dir, "chromium");
   const fontsConf = join(dir, "fonts.conf");
-  if (!existsSync(fontsConf)) {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(join(dir, "fonts"), { recursive: true });
-    await unbrotli(join(pkgDir, "bin/chromium.br"), bin, 0o755);
-    await unbrotli(join(pkgDir, "bin/fonts.tar.br"), join(dir, "fonts.tar"));
-    execFileSync("tar", ["-xf", join(dir, "fonts.tar"), "-C", join(dir, "fonts")]);
-    rmSync(join(dir, "fonts.tar"));
-    const cjk = dirname(fileURLToPath(import.meta.resolve("@expo-google-fonts/noto-sans-tc/400Regular/NotoSansTC_400Regular.ttf")));
-    const dirs = [join(dir, "fonts/fonts"), cjk, join(dirname(cjk), "700Bold"), "/usr/share/fonts", "/usr/local/share/fonts"];
-    const conf = `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n${dirs.map((d) => `  <dir>${d}</dir>`).join("\n")}\n  <cachedir>${join(dir, "fontcache")}</cachedir>\n</fontconfig>\n`;
-    writeFileSync(`${fontsConf}.partial`, conf);
-    renameSync(`${fontsConf}.partial`, fontsConf);
-  }
+  if (!existsSync(fontsConf)) await unpackChromium(pkgDir, dir);
   return { executablePath: bin, env: { FONTCONFIG_FILE: fontsConf } };
 }
 

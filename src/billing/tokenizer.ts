@@ -64,3 +64,16 @@ export function countTokens(text: string): number {
   const extrapolated = Math.ceil((rest.length * exact) / head.length);
   return exact + Math.max(extrapolated, Math.ceil(utf8Bytes(rest) / 4));
 }
+
+/**
+ * A lower bound of the o200k tokens of `text`, for billing's output floor: exact up to EXACT_CHARS
+ * characters; a longer text counts its first EXACT_CHARS only (cut at white space), never extrapolated,
+ * so an honest provider's report is never below it.
+ */
+export function countTokensAtLeast(text: string): number {
+  if (!counter) throw new Error("tokenizer not loaded: await loadTokenizer() first");
+  if (text.length <= EXACT_CHARS) return countPieces(counter, text);
+  const space = text.lastIndexOf(" ", EXACT_CHARS);
+  // A cut inside a word may end in a token the whole text merges with the next: one less is safe.
+  return space > 0 ? countPieces(counter, text.slice(0, space)) : Math.max(0, countPieces(counter, text.slice(0, EXACT_CHARS)) - 1);
+}

@@ -33,6 +33,8 @@ const ERRORS: Record<string, ErrorStatus> = {
 
 export function parseScenario(model: string): Scenario {
   if (model.startsWith("fixture:")) return { kind: "fixture", name: model.slice("fixture:".length) };
+  // `echo:<tag>` is echo under a model name of the test's own, so its request log is the test's alone.
+  if (model.startsWith("echo:")) return { kind: "echo" };
   const seq = /^seq:[^:]+:(.+)$/.exec(model);
   if (seq) return { kind: "sequence", steps: seq[1]!.split(",") };
   const status = ERRORS[model];

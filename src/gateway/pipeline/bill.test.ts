@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { measureChatPrompt } from "../../billing/estimate";
 import { costNano } from "../../lib/money";
-import { countTokens, loadTokenizer } from "../../billing/tokenizer";
+import { countTokens, countTokensAtLeast, loadTokenizer } from "../../billing/tokenizer";
 import type { CatalogModel } from "../../catalog/catalog";
 import type { TokenUsage } from "../../providers/types";
 import { chargeFor, maxChargeFor } from "../meter";
@@ -81,7 +81,7 @@ describe("an under-reporting provider is billed the output it relayed: max(repor
 describe("billUsage tokenizes the relayed text only when its count can be billed", () => {
   /** The rule with the relayed text always counted (as before the count was skipped). */
   function alwaysCounted(reported: TokenUsage | null, basis: BillingBasis, relayed: { text: string; chunks: number }, complete: boolean) {
-    const tokens = countTokens(relayed.text.trimEnd());
+    const tokens = countTokensAtLeast(relayed.text.trimEnd());
     const counted = countCompletionTokens(relayed.text.length, relayed.chunks, tokens);
     return decideUsage(reported, {
       promptEstimate: basis.promptEstimate, countedCompletion: counted, outputFloor: !complete ? counted : tokens,

@@ -78,8 +78,6 @@ const MESSAGES = {
 class Relay {
   state: RelayState = "streaming";
   private readonly relayed: Relayed = { text: "", chunks: 0, streamed: true };
-  /** The provider reported usage already (output after it means the report came too early). */
-  private usageSeen = false;
   /** Events whose JSON parsed (a stream of only unreadable events is not a success). */
   private readable = 0;
   private readonly parser = new SseParser();
@@ -140,9 +138,7 @@ class Relay {
         if (!out) continue;
         this.relayed.text += out;
         this.relayed.chunks++;
-        if (this.usageSeen) this.relayed.outputAfterUsage = true;
       }
-      this.usageSeen ||= t.usage() !== null;
       text = sink.event(event, made, this.context);
     } catch {
       // An event the translator or sink cannot handle ends the stream cleanly, settled.

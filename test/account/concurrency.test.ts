@@ -1,7 +1,9 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { estimateChatPromptTokens } from "../../src/billing/estimate";
 import { costNano, formatUsd, parseUsd } from "../../src/lib/money";
-import { TEST_PRICE } from "../helpers/catalog";
+import { addTestModels, TEST_PRICE } from "../helpers/catalog";
+import { upstreamRequests } from "../helpers/mirror";
 import { d1Books } from "../helpers/usage-plane";
 import { account, chat, createUser, drained, usageRows } from "../helpers/gateway";
 
@@ -131,17 +133,21 @@ describe("no number of concurrent requests can overspend", () => {
   it("40 concurrent requests without max_tokens: the allowance shrinks, the upstream is capped, never below zero", async () => {
     const credits = 100_000; // 0.0001 USD
     const { key, userId } = await createUser(formatUsd(credits));
-    const responses = await Promise.all(Array.from({ length: 40 }, () => chat(key, { model: "test-echo" })));
+    await addTestModels(env, [["cc-echo-uncapped", "openai", "echo:cc-uncapped"]]);
+    const responses = await Promise.all(Array.from({ length: 40 }, () => chat(key, { model: "cc-echo-uncapped" })));
     const costs = new Map<string, number>();
     for (const res of responses) {
       if (res.status === 402) { await expectInsufficientCredits(res); continue; }
       expect(res.status).toBe(200);
       const text = await res.text();
-      const json = JSON.parse(text) as { id: string; choices: Array<{ message: { content: string } }> };
+      const json = JSON.parse(text) as { id: string };
       expect(costsIn(text)).toEqual([ECHO_COST]);
       costs.set(json.id, ECHO_COST);
-      // The echo shows what went upstream: the gateway's cap, in the field OpenAI wants.
-      const sent = (JSON.parse(json.choices[0]!.message.content) as { body: Record<string, unknown> }).body;
+    }
+    // The stand-in's log shows what went upstream: the gateway's cap, in the field OpenAI wants.
+    const upstream = await upstreamRequests("echo:cc-uncapped");
+    expect(upstream).toHaveLength(costs.size);
+    for (const { body: sent } of upstream) {
       const cap = sent.max_completion_tokens as number;
       expect(Number.isSafeInteger(cap)).toBe(true);
       expect(cap).toBeGreaterThanOrEqual(16); // MIN_OUTPUT_ALLOWANCE

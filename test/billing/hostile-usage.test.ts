@@ -7,7 +7,8 @@ import { addTestModels, TEST_PRICE } from "../helpers/catalog";
 import { account, chat, createUser, drained, usageRows } from "../helpers/gateway";
 
 // Issue 12 item 4: the upstream is not trusted with money. Against a stand-in that reports usage
-// as zero, missing, early (before the content), absurd (10^12) or that ignores the output cap,
+// as zero, missing, early (before the content), absurd (10^12), low (a quarter of what it sent) or
+// that ignores the output cap,
 // the charge always lies between the output counted from what was relayed and the request's max
 // charge (reservation plus its bounded overdraft share) — and usage.cost shows exactly what was charged (item 5).
 const IN = TEST_PRICE.input / 1000;
@@ -16,7 +17,7 @@ const OVERDRAFT = 50_000_000;
 const MAX_OUTPUT = 1000;
 const MESSAGES = [{ role: "user", content: "Count to a few." }];
 const PROMPT = estimateChatPromptTokens({ messages: MESSAGES });
-const MODES = ["zero", "missing", "early", "absurd", "ignore-cap"] as const;
+const MODES = ["zero", "missing", "early", "absurd", "ignore-cap", "under"] as const;
 const SIZES = [1, 7, 40] as const;
 
 type Chunk = { choices?: Array<{ delta?: { content?: unknown } }>; usage?: { cost?: unknown } | null };
@@ -59,9 +60,9 @@ describe("hostile usage reports: the charge lies between the relayed output and 
         const row = (await usageRows(u.userId)).find((r) => r.request_id === id)!;
         const charged = Number(row.cost_nano);
         const reservation = PROMPT * IN + (maxTokens ?? MAX_OUTPUT) * OUT;
-        // Each "tok " piece is one token: never less output than was relayed (a stream), or than the
-        // relayed output up to the cap (a whole answer: a report within the cap is believed)…
-        const floor = stream ? n : Math.min(n, maxTokens ?? MAX_OUTPUT);
+        // Each "tok " piece is one token: never less output than was relayed, streamed or not, whatever
+        // the provider reported (max(reported, counted))…
+        const floor = n;
         expect(Number(row.completion_tokens)).toBeGreaterThanOrEqual(floor);
         // …and never more than the request's max charge: its reservation plus its share of the
         // wallet's overdraft, min(reservation, the pool); what the cap keeps out is a waiver row.
@@ -75,9 +76,23 @@ describe("hostile usage reports: the charge lies between the relayed output and 
         // The cost shown is the cost charged.
         expect(shownCost).toBe(charged);
         expectedSpent += charged;
-      }), { numRuns: 24, seed: 12 });
+      }), { numRuns: 30, seed: 12 });
     const s = await drained(u.userId);
     expect(s.balanceNano).toBe(10_000_000_000 - expectedSpent);
     expect((await account(u.userId).ledger()).filter((e) => e.kind === "usage").reduce((a, e) => a - e.amountNano, 0)).toBe(expectedSpent);
+  });
+
+  it("a provider that reports a quarter of what it sent is billed all it sent, streamed or not (max(reported, counted))", async () => {
+    const u = await createUser("1.00");
+    for (const stream of [false, true]) {
+      const res = await chat(u.key, { model: "hx-under-40", messages: MESSAGES, stream, ...(stream ? { stream_options: { include_usage: true } } : {}) });
+      const id = res.headers.get("x-request-id")!;
+      expect((await received(res, stream)).pieces).toBe(40);
+      await drained(u.userId);
+      const row = (await usageRows(u.userId)).find((r) => r.request_id === id)!;
+      // The stand-in reported 10 output tokens; 40 were relayed, and the prompt as reported (20).
+      expect(Number(row.completion_tokens)).toBe(40);
+      expect(Number(row.cost_nano)).toBe(20 * IN + 40 * OUT);
+    }
   });
 });

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { estimateChatPromptTokens } from "../../src/billing/estimate";
 import { addTestModels, TEST_PRICE } from "../helpers/catalog";
 import { account, chat, createUser, drained } from "../helpers/gateway";
+import { mirrorBill } from "../helpers/mirror";
 
 // Issue 12 item 8: a request without max_tokens reserves a realistic allowance (at most
 // DEFAULT_OUTPUT_ALLOWANCE = 4096 tokens, sent upstream as the cap), not the whole balance; its
@@ -15,9 +16,10 @@ const PROMPT = estimateChatPromptTokens({ messages: MESSAGES });
 
 beforeAll(async () => {
   await addTestModels(env, [["mt-big-slow", "openai", "paced:300:3:10"]], 100_000);
-  await addTestModels(env, [["mt-slow", "openai", "paced:300:3:10"], ["mt-echo", "openai", "echo"]]);
+  await addTestModels(env, [["mt-slow", "openai", "paced:300:3:10"], ["mt-mirror", "openai", "mirror"]]);
 });
 
+/** The upstream request the mirror scenario sent back as the reply text. */
 function upstreamBody(res: { choices: Array<{ message: { content: string } }> }): Record<string, unknown> {
   return (JSON.parse(res.choices[0]!.message.content) as { body: Record<string, unknown> }).body;
 }
@@ -34,9 +36,9 @@ describe("a request without max_tokens", () => {
   });
 
   it("sends the allowance upstream as the cap, so the reservation bounds the output", async () => {
-    await addTestModels(env, [["mt-big-echo", "openai", "echo"]], 100_000);
+    await addTestModels(env, [["mt-big-mirror", "openai", "mirror"]], 100_000);
     const { key } = await createUser("10.00");
-    const res = await chat(key, { model: "mt-big-echo", messages: MESSAGES });
+    const res = await chat(key, { model: "mt-big-mirror", messages: MESSAGES });
     expect(upstreamBody((await res.json()) as never).max_completion_tokens).toBe(4096);
   });
 
@@ -56,11 +58,12 @@ describe("a request without max_tokens", () => {
 
   it("works on a key with a spend limit: the allowance shrinks to the limit's remainder (before: 403 with nothing spent)", async () => {
     const { key, userId } = await createUser("10.00", { spend_limit_usd: "0.001" });
-    const res = await chat(key, { model: "mt-echo", messages: MESSAGES });
+    const res = await chat(key, { model: "mt-mirror", messages: MESSAGES });
     expect(res.status).toBe(200);
     const cap = Math.floor((1_000_000 - PROMPT * IN) / OUT);
-    expect(upstreamBody((await res.json()) as never).max_completion_tokens).toBe(cap);
-    expect((await drained(userId)).balanceNano).toBe(10_000_000_000 - (11 * IN + 7 * OUT));
+    const reply = (await res.json()) as { choices: Array<{ message: { content: string } }> };
+    expect(upstreamBody(reply).max_completion_tokens).toBe(cap);
+    expect((await drained(userId)).balanceNano).toBe(10_000_000_000 - mirrorBill(reply.choices[0]!.message.content).costNano);
     expect((await account(userId).summary()).holdsNano).toBe(0);
   });
 });

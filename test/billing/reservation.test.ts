@@ -7,6 +7,7 @@ import { invalidateCatalog } from "../../src/catalog/catalog";
 import { sha256Hex } from "../../src/lib/api-key";
 import { nano } from "../../src/lib/money";
 import { account, chat, createUser, drained, settled, usageRows } from "../helpers/gateway";
+import { mirrorBill } from "../helpers/mirror";
 import { TEST_PRICE } from "../helpers/catalog";
 
 // Test prices in nUSD per token: input 1000, output 2000. Test models: max output 1000 tokens.
@@ -17,7 +18,7 @@ const ECHO_COST = 11 * IN + 7 * OUT; // stand-in echo usage: 11 in, 7 out = 25,0
 const MESSAGES = [{ role: "user", content: "Echo this back, please." }];
 const PROMPT = estimateChatPromptTokens({ messages: MESSAGES });
 
-/** The upstream request the echo scenario sent back as the reply text. */
+/** The upstream request the mirror scenario sent back as the reply text. */
 function echoedBody(reply: { choices: Array<{ message: { content: string } }> }): Record<string, unknown> {
   return (JSON.parse(reply.choices[0]!.message.content) as { body: Record<string, unknown> }).body;
 }
@@ -113,18 +114,19 @@ describe("billing: no false 402 (P6)", () => {
     expect(AFFORDABLE).toBeGreaterThanOrEqual(16);
     expect(AFFORDABLE).toBeLessThan(1000);
     const { userId, key } = await createUser("0.001");
-    const res = await chat(key, { model: "test-echo", messages: MESSAGES });
+    const res = await chat(key, { model: "test-mirror", messages: MESSAGES });
     expect(res.status).toBe(200);
-    const upstream = echoedBody((await res.json()) as never);
+    const reply = (await res.json()) as { choices: Array<{ message: { content: string } }> };
+    const upstream = echoedBody(reply);
     expect(upstream.max_completion_tokens).toBe(AFFORDABLE);
     expect("max_tokens" in upstream).toBe(false);
     const s = await drained(userId);
-    expect(s).toMatchObject({ balanceNano: BALANCE - ECHO_COST, holdsNano: 0, inFlight: 0 });
+    expect(s).toMatchObject({ balanceNano: BALANCE - mirrorBill(reply.choices[0]!.message.content).costNano, holdsNano: 0, inFlight: 0 });
   });
 
   it("streamed: the reservation is the affordable amount and fits the balance", async () => {
     const { userId, key } = await createUser("0.001");
-    const res = await chat(key, { model: "test-echo", messages: MESSAGES, stream: true });
+    const res = await chat(key, { model: "test-mirror", messages: MESSAGES, stream: true });
     expect(res.status).toBe(200);
     // Still open: the reservation is prompt estimate × 1000 + affordable × 2000 ≤ balance.
     const held = await account(userId).summary();
@@ -134,12 +136,12 @@ describe("billing: no false 402 (P6)", () => {
       .map((l) => (JSON.parse(l.slice(6)) as { choices: Array<{ delta: { content?: string } }> }).choices[0]?.delta.content ?? "").join("");
     const upstream = (JSON.parse(text) as { body: Record<string, unknown> }).body;
     expect(upstream.max_completion_tokens).toBe(AFFORDABLE);
-    expect((await drained(userId)).balanceNano).toBe(BALANCE - ECHO_COST);
+    expect((await drained(userId)).balanceNano).toBe(BALANCE - mirrorBill(text).costNano);
   });
 
   it("with a large balance no cap is injected", async () => {
     const { key } = await createUser("10.00");
-    const res = await chat(key, { model: "test-echo", messages: MESSAGES });
+    const res = await chat(key, { model: "test-mirror", messages: MESSAGES });
     expect(res.status).toBe(200);
     const upstream = echoedBody((await res.json()) as never);
     expect("max_completion_tokens" in upstream).toBe(false);

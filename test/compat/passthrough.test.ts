@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { api, chat, createUser } from "../helpers/gateway";
 
-/** The `echo` stand-in answers with JSON.stringify({headers, body}) of what it received. */
+/** The `mirror` stand-in answers with JSON.stringify({headers, body}) of what it received. */
 async function upstreamSaw(res: Response, format: "openai" | "anthropic"): Promise<{ body: Record<string, unknown> }> {
   const text = await res.text();
   expect(res.status, text).toBe(200);
@@ -31,7 +31,7 @@ describe("pass-through policy on /chat/completions", () => {
   it("an OpenAI-format provider receives documented and unknown fields verbatim; no header", async () => {
     const { key } = await createUser("1.00");
     const res = await chat(key, {
-      model: "test-echo", messages: history, tools: [...tools, { type: "custom", custom: { name: "shell", description: "Run a command" } }], ...documented,
+      model: "test-mirror", messages: history, tools: [...tools, { type: "custom", custom: { name: "shell", description: "Run a command" } }], ...documented,
       tool_choice: { type: "allowed_tools", allowed_tools: { mode: "auto", tools: [{ type: "function", function: { name: "weather" } }] } },
     });
     expect(res.headers.get("x-gateway-dropped-params")).toBeNull();
@@ -45,12 +45,12 @@ describe("pass-through policy on /chat/completions", () => {
 
   it("stream_options.include_obfuscation and reasoning_effort none are accepted", async () => {
     const { key } = await createUser("1.00");
-    const res = await chat(key, { model: "test-echo", stream: true, stream_options: { include_usage: true, include_obfuscation: false }, reasoning_effort: "none" });
+    const res = await chat(key, { model: "test-mirror", stream: true, stream_options: { include_usage: true, include_obfuscation: false }, reasoning_effort: "none" });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("[DONE]");
   });
 
-  for (const model of ["test-claude-echo", "test-gemini-echo"]) {
+  for (const model of ["test-claude-mirror", "test-gemini-mirror"]) {
     it(`translated (${model}): hints are dropped and named in x-gateway-dropped-params; the loop history is accepted`, async () => {
       const { key } = await createUser("1.00");
       const res = await chat(key, {
@@ -76,7 +76,7 @@ describe("pass-through policy on /chat/completions", () => {
   it("fields that change the price are refused before any reservation: web_search_options, audio, n > 1", async () => {
     const { key } = await createUser("1.00");
     for (const [field, value] of [["web_search_options", {}], ["audio", { voice: "alloy", format: "wav" }], ["n", 2]] as const) {
-      const res = await chat(key, { model: "test-echo", [field]: value });
+      const res = await chat(key, { model: "test-mirror", [field]: value });
       expect(res.status, field).toBe(400);
       expect(((await res.json()) as { error: { param: string } }).error.param).toBe(field);
     }
@@ -85,7 +85,7 @@ describe("pass-through policy on /chat/completions", () => {
   it("malformed input is still a 400 naming the field", async () => {
     const { key } = await createUser("1.00");
     for (const [body, param] of [[{ verbosity: "loud" }, "verbosity"], [{ reasoning_effort: "extreme" }, "reasoning_effort"], [{ prompt_cache_key: 7 }, "prompt_cache_key"]] as const) {
-      const res = await chat(key, { model: "test-echo", ...body });
+      const res = await chat(key, { model: "test-mirror", ...body });
       expect(res.status).toBe(400);
       expect(((await res.json()) as { error: { param: string } }).error.param).toBe(param);
     }
@@ -104,7 +104,7 @@ describe("pass-through policy on /messages (Claude Code's request)", () => {
 
   it("Claude natively receives context_management, defer_loading and the system entry as sent", async () => {
     const { key } = await createUser("1.00");
-    const res = await api("/messages", key, { method: "POST", json: { ...claudeCode, model: "test-claude-echo" } });
+    const res = await api("/messages", key, { method: "POST", json: { ...claudeCode, model: "test-claude-mirror" } });
     expect(res.headers.get("x-gateway-dropped-params")).toBeNull();
     const { body } = await upstreamSaw(res, "anthropic");
     expect(body.context_management).toEqual(claudeCode.context_management);
@@ -114,7 +114,7 @@ describe("pass-through policy on /messages (Claude Code's request)", () => {
 
   it("translated for an OpenAI-format model: system entries merged, hints dropped and named", async () => {
     const { key } = await createUser("1.00");
-    const res = await api("/messages", key, { method: "POST", json: { ...claudeCode, model: "test-echo" } });
+    const res = await api("/messages", key, { method: "POST", json: { ...claudeCode, model: "test-mirror" } });
     const dropped = res.headers.get("x-gateway-dropped-params")!.split(",");
     expect(dropped).toEqual(expect.arrayContaining(["context_management", "tools.defer_loading", "cache_control"]));
     const { body } = await upstreamSaw(res, "anthropic");
@@ -129,7 +129,7 @@ describe("pass-through policy on /messages (Claude Code's request)", () => {
       [{ container: "container_1" }, "container"],
       [{ mcp_servers: [{ type: "url", url: "https://mcp.example", name: "x" }] }, "mcp_servers"],
     ] as const) {
-      const res = await api("/messages", key, { method: "POST", json: { ...claudeCode, model: "test-claude-echo", ...extra } });
+      const res = await api("/messages", key, { method: "POST", json: { ...claudeCode, model: "test-claude-mirror", ...extra } });
       expect(res.status).toBe(400);
       expect(((await res.json()) as { error: { message: string } }).error.message).toContain(param);
     }
@@ -146,7 +146,7 @@ describe("pass-through policy on /embeddings and /responses", () => {
   it("responses: hosted tools, background and priority tiers are refused (not priced)", async () => {
     const { key } = await createUser("1.00");
     for (const [extra, param] of [[{ tools: [{ type: "web_search" }] }, "tools[0].type"], [{ background: true }, "background"], [{ service_tier: "priority" }, "service_tier"]] as const) {
-      const res = await api("/responses", key, { method: "POST", json: { model: "test-echo", input: "hi", ...extra } });
+      const res = await api("/responses", key, { method: "POST", json: { model: "test-mirror", input: "hi", ...extra } });
       expect(res.status).toBe(400);
       expect(((await res.json()) as { error: { param: string } }).error.param).toBe(param);
     }

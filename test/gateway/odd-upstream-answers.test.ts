@@ -1,6 +1,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { countTokensAtLeast, loadTokenizer } from "../../src/billing/tokenizer";
 import { addTestModels } from "../helpers/catalog";
+import { mirrorBill } from "../helpers/mirror";
 import { account, api, chat, createUser, drained, settled, usageRows } from "../helpers/gateway";
 
 // What goes upstream, and how an upstream answer that is malformed, not a completion, or cut off
@@ -11,7 +13,7 @@ beforeAll(() => addTestModels(env, [
   ["rr-choices-object", "openai", "fixture:synthetic/choices-object"],
   ["rr-no-choices", "openai", "fixture:synthetic/no-choices"],
   ["rr-overloaded", "anthropic", "fixture:synthetic/anthropic-overloaded"],
-  ["rr-ds-echo", "deepseek", "echo"],
+  ["rr-ds-mirror", "deepseek", "mirror"],
 ]));
 
 const echoed = async (res: Response) =>
@@ -20,15 +22,22 @@ const echoed = async (res: Response) =>
 describe("the output limit sent upstream", () => {
   it("only the reserved output limit goes upstream, in the provider's field (max_completion_tokens 1 + max_tokens 900)", async () => {
     const { key, userId } = await createUser("10.00");
-    const res = await chat(key, { model: "test-echo", max_completion_tokens: 1, max_tokens: 900 });
+    const res = await chat(key, { model: "test-mirror", max_completion_tokens: 1, max_tokens: 900 });
     expect(res.status).toBe(200);
-    const body = await echoed(res);
+    const content = ((await res.json()) as { choices: [{ message: { content: string } }] }).choices[0].message.content;
+    const body = (JSON.parse(content) as { body: Record<string, unknown> }).body;
     expect(body.max_completion_tokens).toBe(1); // openai's field
     expect(body.max_tokens).toBeUndefined();
     await drained(userId);
-    expect((await usageRows(userId))[0]).toMatchObject({ completion_tokens: 1, usage_source: "clamped" });
+    // The stand-in ignored the cap of 1: the output it sent is billed (max(reported, counted)), the
+    // report is marked as not taken as it came, and the charge stays within the request's max charge.
+    await loadTokenizer();
+    const row = (await usageRows(userId))[0]!;
+    expect(row).toMatchObject({ usage_source: "clamped" });
+    expect(Number(row.completion_tokens)).toBeGreaterThanOrEqual(countTokensAtLeast(content));
+    expect(Number(row.completion_tokens)).toBeLessThanOrEqual(mirrorBill(content).completionTokens);
     // For a provider using max_tokens, the caller's max_completion_tokens arrives as max_tokens.
-    const ds = await echoed(await chat(key, { model: "rr-ds-echo", max_completion_tokens: 5 }));
+    const ds = await echoed(await chat(key, { model: "rr-ds-mirror", max_completion_tokens: 5 }));
     expect(ds.max_tokens).toBe(5);
     expect(ds.max_completion_tokens).toBeUndefined();
   });

@@ -1,8 +1,9 @@
 import { env, listDurableObjectIds, runInDurableObject, SELF } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import { BASE, chat, createUser, drained, usageRows } from "../helpers/gateway";
+import { mirrorBill } from "../helpers/mirror";
 
-// What the gateway sends upstream and what it keeps: the stand-in's `echo` scenario replies with
+// What the gateway sends upstream and what it keeps: the stand-in's `mirror` scenario replies with
 // JSON.stringify({ headers, body }) of the request it received, so the assistant text shows exactly
 // what reached the provider. The provider key must only ever travel to the provider.
 
@@ -67,22 +68,23 @@ describe("headers and body sent upstream", () => {
   it("forwards none of the client's headers; authorizes with the gateway's provider key; rewrites model", async () => {
     const { key, userId } = await createUser("1.00");
     clientKeys.push(key);
-    const res = await post("/chat/completions", clientHeaders(key), { model: "test-echo", messages: [{ role: "user", content: "Hi" }] });
+    const res = await post("/chat/completions", clientHeaders(key), { model: "test-mirror", messages: [{ role: "user", content: "Hi" }] });
     expect(res.status).toBe(200);
     const json = (await res.json()) as { choices: Array<{ message: { content: string } }> };
     const echo = JSON.parse(json.choices[0]!.message.content) as Echo;
     expectCleanUpstreamHeaders(echo, key);
-    expect(echo.body.model).toBe("echo"); // the catalog's upstream_model, not "test-echo"
+    expect(echo.body.model).toBe("mirror"); // the catalog's upstream_model, not "test-mirror"
     expect(echo.body).not.toHaveProperty("stream_options"); // not streamed: no stream_options upstream
-    // The request was billed to the caller: 11 × 1000 + 7 × 2000 = 25,000 nUSD.
-    expect(await drained(userId)).toMatchObject({ balanceNano: 1_000_000_000 - 25_000, holdsNano: 0 });
+    // The request was billed to the caller: 11 × 1000 + the reply's tokens × 2000 nUSD.
+    const { costNano } = mirrorBill(json.choices[0]!.message.content);
+    expect(await drained(userId)).toMatchObject({ balanceNano: 1_000_000_000 - costNano, holdsNano: 0 });
   });
 
   it("a key sent only as x-api-key is not forwarded either", async () => {
     const { key } = await createUser("1.00");
     clientKeys.push(key);
     const { authorization: _omit, ...headers } = clientHeaders(key);
-    const res = await post("/chat/completions", headers, { model: "test-echo", messages: [{ role: "user", content: "Hi" }] });
+    const res = await post("/chat/completions", headers, { model: "test-mirror", messages: [{ role: "user", content: "Hi" }] });
     expect(res.status).toBe(200);
     const json = (await res.json()) as { choices: Array<{ message: { content: string } }> };
     expectCleanUpstreamHeaders(JSON.parse(json.choices[0]!.message.content) as Echo, key);
@@ -91,14 +93,14 @@ describe("headers and body sent upstream", () => {
   it("a stream: include_usage forced on upstream, the client (who did not ask) sees no usage chunk, model rewritten", async () => {
     const { key, userId } = await createUser("1.00");
     clientKeys.push(key);
-    const res = await post("/chat/completions", clientHeaders(key), { model: "test-echo", messages: [{ role: "user", content: "Hi" }], stream: true });
+    const res = await post("/chat/completions", clientHeaders(key), { model: "test-mirror", messages: [{ role: "user", content: "Hi" }], stream: true });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
     const { chunks, content, raw } = await readStream(res);
     expect(raw.trimEnd().endsWith("data: [DONE]")).toBe(true);
     const echo = JSON.parse(content) as Echo;
     expectCleanUpstreamHeaders(echo, key);
-    expect(echo.body.model).toBe("echo");
+    expect(echo.body.model).toBe("mirror");
     expect(echo.body.stream).toBe(true);
     expect(echo.body.stream_options).toEqual({ include_usage: true });
     expect(echo.headers.accept).toBe("text/event-stream");
@@ -107,22 +109,24 @@ describe("headers and body sent upstream", () => {
       expect(c).not.toHaveProperty("usage");
       expect((c.choices as unknown[]).length).toBeGreaterThan(0);
     }
-    // Billed from the upstream's usage chunk anyway: 11 × 1000 + 7 × 2000 = 25,000 nUSD.
-    expect(await drained(userId)).toMatchObject({ balanceNano: 1_000_000_000 - 25_000, holdsNano: 0 });
-    expect((await usageRows(userId))[0]).toMatchObject({ prompt_tokens: 11, completion_tokens: 7, cost_nano: 25_000, usage_source: "upstream", stream: 1 });
+    // Billed from the upstream's usage chunk anyway: 11 × 1000 + the reply's tokens × 2000 nUSD.
+    const bill = mirrorBill(content);
+    expect(await drained(userId)).toMatchObject({ balanceNano: 1_000_000_000 - bill.costNano, holdsNano: 0 });
+    expect((await usageRows(userId))[0]).toMatchObject({ prompt_tokens: 11, completion_tokens: bill.completionTokens, cost_nano: bill.costNano, usage_source: "upstream", stream: 1 });
   });
 
   it("a stream whose client asked for include_usage keeps its own stream_options and gets the usage chunk", async () => {
     const { key } = await createUser("1.00");
     clientKeys.push(key);
     const res = await post("/chat/completions", clientHeaders(key), {
-      model: "test-echo", messages: [{ role: "user", content: "Hi" }], stream: true, stream_options: { include_usage: true },
+      model: "test-mirror", messages: [{ role: "user", content: "Hi" }], stream: true, stream_options: { include_usage: true },
     });
     const { chunks, content } = await readStream(res);
     const echo = JSON.parse(content) as Echo;
     expect(echo.body.stream_options).toEqual({ include_usage: true });
     const usage = chunks.filter((c) => c.usage).map((c) => c.usage);
-    expect(usage).toEqual([{ prompt_tokens: 11, completion_tokens: 7, total_tokens: 18, cost: 0.000025 }]);
+    const bill = mirrorBill(content);
+    expect(usage).toEqual([{ prompt_tokens: 11, completion_tokens: bill.completionTokens, total_tokens: 11 + bill.completionTokens, cost: bill.costNano / 1e9 }]);
   });
 });
 

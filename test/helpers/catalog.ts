@@ -6,7 +6,7 @@
 export const TEST_PRICE = { input: 1_000_000, output: 2_000_000, cached: 500_000 } as const;
 
 export const SCENARIOS = [
-  "echo", "error-400", "error-401", "error-429", "error-500", "error-503", "hang", "reset-mid-stream",
+  "echo", "mirror", "error-400", "error-401", "error-429", "error-500", "error-503", "hang", "reset-mid-stream",
   "no-usage", "negative-usage", "absurd-usage", "slow-stream", "split-bytes",
 ] as const;
 
@@ -25,9 +25,11 @@ export const TEST_CATALOG_SQL = [
   row("test-claude-text", "anthropic", "fixture:anthropic/anthropic-text"),
   row("test-claude-tools", "anthropic", "fixture:anthropic/anthropic-json-tool.2"),
   row("test-claude-echo", "anthropic", "echo"),
+  row("test-claude-mirror", "anthropic", "mirror"),
   row("test-gemini-text", "google", "fixture:google/google-text"),
   row("test-gemini-tools", "google", "fixture:google/google-tool-call"),
   row("test-gemini-echo", "google", "echo"),
+  row("test-gemini-mirror", "google", "mirror"),
 ];
 
 /**

@@ -6,7 +6,7 @@ import { captureConsole, scanD1, scanDO, sseData } from "./scan";
 // P16 on every content path besides test/privacy/content-never-stored.test.ts's OpenAI chat: /messages (Anthropic
 // format, native Claude and translated), /responses (passed through; the stand-in answers it with a recorded reply, so only the prompt carries the marker),
 // Claude and Gemini through /chat/completions, the dashboard playground, and embeddings (OpenAI
-// and Gemini). Every prompt carries a marker; the echo scenario sends it back in the completion.
+// and Gemini). Every prompt carries a marker; the mirror scenario sends it back in the completion.
 // Afterwards no D1 row, no row or entry of either user's Durable Object and no log line holds it.
 const MARKER = `MARKER-${crypto.randomUUID()}`;
 
@@ -28,7 +28,7 @@ const chatBody = (model: string, stream: boolean) => ({
 });
 const responsesBody = (model: string, stream: boolean) => ({ model, stream, instructions: `${MARKER}-system`, input: `${MARKER}-user` });
 
-/** The whole answer as text: JSON, or every SSE data payload joined (streamed echoes arrive in pieces). */
+/** The whole answer as text: JSON, or every SSE data payload joined (streamed mirrors arrive in pieces). */
 async function answerText(res: Response): Promise<string> {
   const text = await res.text();
   if (!(res.headers.get("content-type") ?? "").includes("event-stream")) return text;
@@ -52,12 +52,12 @@ describe("P16 on every content path", () => {
 
     for (const stream of [false, true]) {
       const s = stream ? "streamed" : "plain";
-      await send(`messages claude ${s}`, true, v1("/messages", anthropicBody("test-claude-echo", stream)));
-      await send(`messages translated ${s}`, true, v1("/messages", anthropicBody("test-echo", stream)));
-      await send(`responses passthrough ${s}`, false, v1("/responses", responsesBody("test-echo", stream)));
-      await send(`chat claude ${s}`, true, v1("/chat/completions", chatBody("test-claude-echo", stream)));
-      await send(`chat gemini ${s}`, true, v1("/chat/completions", chatBody("test-gemini-echo", stream)));
-      await send(`playground ${s}`, true, player.fetch("/api/me/playground/chat/completions", { method: "POST", json: chatBody("test-echo", stream) }));
+      await send(`messages claude ${s}`, true, v1("/messages", anthropicBody("test-claude-mirror", stream)));
+      await send(`messages translated ${s}`, true, v1("/messages", anthropicBody("test-mirror", stream)));
+      await send(`responses passthrough ${s}`, false, v1("/responses", responsesBody("test-mirror", stream)));
+      await send(`chat claude ${s}`, true, v1("/chat/completions", chatBody("test-claude-mirror", stream)));
+      await send(`chat gemini ${s}`, true, v1("/chat/completions", chatBody("test-gemini-mirror", stream)));
+      await send(`playground ${s}`, true, player.fetch("/api/me/playground/chat/completions", { method: "POST", json: chatBody("test-mirror", stream) }));
     }
     await send("embeddings openai", false, v1("/embeddings", { model: "test-embed", input: [`${MARKER}-embed`] }));
     await send("embeddings gemini", false, v1("/embeddings", { model: "gemini-embedding-001", input: [`${MARKER}-embed`], encoding_format: "float" }));

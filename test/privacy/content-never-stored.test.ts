@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { account, api, createUser, drained, settled, usageRows } from "../helpers/gateway";
+import { mirrorBill } from "../helpers/mirror";
 import { captureConsole, scanD1, scanDO, sseData } from "./scan";
 
 // P16: prompt and completion content is never stored. A unique marker goes into every part of
-// the prompts (and, through the stand-in's echo, into the completions); afterwards no row of any
+// the prompts (and, through the stand-in's mirror, into the completions); afterwards no row of any
 // table in D1 or in the user's Durable Object, no DO key-value entry and no log line holds it.
 const MARKER = `MARKER-${crypto.randomUUID()}`;
 
@@ -15,7 +16,7 @@ afterEach(() => {
 
 function markedChat(extra: Record<string, unknown>) {
   return {
-    model: "test-echo",
+    model: "test-mirror",
     messages: [
       { role: "system", content: `${MARKER}-system` },
       { role: "user", content: [{ type: "text", text: `${MARKER}-user` }] },
@@ -39,7 +40,7 @@ describe("P16: prompt and completion content is never stored", () => {
     const { key, userId } = await createUser("5.00");
     capture = captureConsole();
 
-    // 1. Non-streamed chat: the echo puts the whole upstream body into the completion.
+    // 1. Non-streamed chat: the mirror puts the whole upstream body into the completion.
     const plain = await api("/chat/completions", key, { method: "POST", json: markedChat({}) });
     expect(plain.status).toBe(200);
     const plainJson = (await plain.json()) as { id: string; choices: Array<{ message: { content: string } }> };
@@ -51,7 +52,7 @@ describe("P16: prompt and completion content is never stored", () => {
     const chunks = sseData(await streamed.text()).map((d) => JSON.parse(d) as { choices: Array<{ delta?: { content?: string } }>; usage?: unknown });
     const streamedText = chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("");
     for (const part of PROMPT_PARTS) expect(streamedText).toContain(part);
-    expect(chunks.at(-1)!.usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 7 });
+    expect(chunks.at(-1)!.usage).toMatchObject({ prompt_tokens: 11, completion_tokens: mirrorBill(streamedText).completionTokens });
 
     // 3. Embeddings with the marker as input.
     const emb = await api("/embeddings", key, { method: "POST", json: { model: "test-embed", input: [`${MARKER}-embed`, "second"] } });
@@ -85,7 +86,9 @@ describe("P16: prompt and completion content is never stored", () => {
     const usage = await usageRows(userId);
     const byId = new Map(usage.map((r) => [r.request_id, r]));
     expect(usage).toHaveLength(4);
-    expect(byId.get(plainJson.id)).toMatchObject({ endpoint: "chat.completions", status: "success", stream: 0, prompt_tokens: 11, completion_tokens: 7 });
+    expect(byId.get(plainJson.id)).toMatchObject({
+      endpoint: "chat.completions", status: "success", stream: 0, prompt_tokens: 11, completion_tokens: mirrorBill(plainJson.choices[0]!.message.content).completionTokens,
+    });
     expect(byId.get(streamed.headers.get("x-request-id")!)).toMatchObject({ endpoint: "chat.completions", status: "success", stream: 1 });
     expect(byId.get(emb.headers.get("x-request-id")!)).toMatchObject({ endpoint: "embeddings", status: "success", prompt_tokens: 12 });
     expect(byId.get(failed.headers.get("x-request-id")!)).toMatchObject({ status: "upstream_error", http_status: 400, cost_nano: 0 });

@@ -3,27 +3,27 @@ import type OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { formatUsd } from "../../src/lib/money";
 import { createUser, drained, openai, usageRows } from "../helpers/gateway";
+import { mirrorBill } from "../helpers/mirror";
 
 // The official openai SDK sending Claude and Gemini requests through the gateway to the stand-in's
-// `echo` scenario (test-claude-echo, test-gemini-echo), which replies with
+// `mirror` scenario (test-claude-mirror, test-gemini-mirror), which replies with
 // JSON.stringify({headers, body}) of what it received: so these tests read the exact upstream
 // request the gateway built (see src/providers/anthropic/request.ts, src/providers/google/request.ts).
-// Echo usage: 11 in, 7 out → 11 × 1000 + 7 × 2000 = 25,000 nUSD per call.
+// Mirror usage is honest: 11 in, the reply's o200k count out → 11 × 1000 + out × 2000 nUSD per call.
 
-const ECHO_COST = 11 * 1000 + 7 * 2000;
 const CREDITS = 5_000_000_000;
 const bindings = env as unknown as Record<string, string>;
 type Params = Omit<OpenAI.ChatCompletionCreateParamsNonStreaming, "stream" | "model">;
 type Upstream = { headers: Record<string, string>; body: Record<string, unknown> };
 
 const PROVIDERS = {
-  anthropic: { model: "test-claude-echo", authHeader: "x-api-key", key: bindings.ANTHROPIC_API_KEY!, otherAuth: ["authorization", "x-goog-api-key"] },
-  google: { model: "test-gemini-echo", authHeader: "x-goog-api-key", key: bindings.GOOGLE_API_KEY!, otherAuth: ["authorization", "x-api-key"] },
+  anthropic: { model: "test-claude-mirror", authHeader: "x-api-key", key: bindings.ANTHROPIC_API_KEY!, otherAuth: ["authorization", "x-goog-api-key"] },
+  google: { model: "test-gemini-mirror", authHeader: "x-goog-api-key", key: bindings.GOOGLE_API_KEY!, otherAuth: ["authorization", "x-api-key"] },
 } as const;
 type ProviderName = keyof typeof PROVIDERS;
 
 /**
- * One SDK call (non-stream, or stream with include_usage) to the provider's echo model. Checks the
+ * One SDK call (non-stream, or stream with include_usage) to the provider's mirror model. Checks the
  * response shape, usage and cost, and that the upstream got the provider's auth header with the
  * provider key, never the caller's key or any SDK header. Returns what the stand-in received.
  */
@@ -52,10 +52,11 @@ async function ask(provider: ProviderName, params: Params, stream: boolean): Pro
     usage = chunks.find((c) => c.usage)?.usage;
   }
   expect(id).toMatch(/^gen-/);
-  expect(usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 });
-  expect(String(usage!.cost)).toBe(formatUsd(ECHO_COST));
+  const { completionTokens: out, costNano: cost } = mirrorBill(content);
+  expect(usage).toMatchObject({ prompt_tokens: 11, completion_tokens: out, total_tokens: 11 + out });
+  expect(String(usage!.cost)).toBe(formatUsd(cost));
   await drained(userId);
-  expect((await usageRows(userId))[0]).toMatchObject({ request_id: id, provider, cost_nano: ECHO_COST, status: "success" });
+  expect((await usageRows(userId))[0]).toMatchObject({ request_id: id, provider, cost_nano: cost, status: "success" });
 
   const upstream = JSON.parse(content) as Upstream;
   expect(upstream.headers[p.authHeader]).toBe(p.key);

@@ -12,7 +12,7 @@ function modelOf(ctx: Ctx): string {
   return ctx.model || "claude-sonnet-4-5-20250929";
 }
 
-const idOf = (ctx: Ctx): string => (ctx.model === "echo" ? "msg_standin_echo" : "msg_standin");
+const idOf = (ctx: Ctx): string => (ctx.model === "echo" || ctx.model === "mirror" ? "msg_standin_echo" : "msg_standin");
 
 export const anthropicAdapter: Adapter = {
   api: "anthropic",

@@ -12,7 +12,7 @@ let seq = 0;
 
 /** About 4 UTF-8 bytes per token, as OpenAI's tokenizers average on English text. */
 const tokens = (v: unknown) => (v === undefined || v === null ? 0 : Math.ceil(Buffer.byteLength(typeof v === "string" ? v : JSON.stringify(v)) / 4));
-/** Output per response (one token per word), never more than max_output_tokens. */
+/** Output per response (`tok ` words, each one o200k token: the report is honest), never more than max_output_tokens. */
 const OUTPUT_TOKENS = 40;
 
 function accountOf(body: Record<string, unknown>): string | null {
@@ -41,7 +41,7 @@ export async function handleConversation(ctx: Ctx): Promise<void> {
     const bill = bills.get(account) ?? { input_tokens: 0, output_tokens: 0, responses: 0 };
     bills.set(account, { input_tokens: bill.input_tokens + input, output_tokens: bill.output_tokens + output, responses: bill.responses + 1 });
   }
-  const words = Array.from({ length: output }, (_, i) => `w${i} `);
+  const words = Array.from({ length: output }, () => "tok ");
   const response = {
     id, object: "response", created_at: nowSec(), status: "completed", model: "gpt-4.1-2025-04-14", store, previous_response_id: prev,
     output: [{ id: `msg_${id}`, type: "message", status: "completed", role: "assistant", content: [{ type: "output_text", text: words.join(""), annotations: [] }] }],

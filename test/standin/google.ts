@@ -15,7 +15,7 @@ function modelOf(ctx: Ctx): string {
   return ctx.model || "gemini-3-pro-preview";
 }
 
-const idOf = (ctx: Ctx): string => (ctx.model === "echo" ? "standin-echo" : "standin");
+const idOf = (ctx: Ctx): string => (ctx.model === "echo" || ctx.model === "mirror" ? "standin-echo" : "standin");
 
 function candidate(text: string, finished: boolean) {
   return {

@@ -1,7 +1,7 @@
 // The scenario flow shared by the chat-style routes; adapters supply each provider's shapes.
 import { isObject, loadFixture, mustLoad, statusForJson, type Fixture, type FixtureApi } from "./fixtures.js";
 import { sendJson, sendReply, splitText, type Ctx, type Reply, type Usage } from "./http.js";
-import { ECHO_USAGE, pacedUsage, parseScenario, type ErrorStatus, type UsageMode } from "./scenarios.js";
+import { ECHO_TEXT, ECHO_USAGE, mirrorUsage, pacedUsage, parseScenario, type ErrorStatus, type UsageMode } from "./scenarios.js";
 import { fragments, framingFor, pause, replay, startStream, write } from "./sse.js";
 import { applyUsage, applyUsageToLines, isUsageOnlyChunk } from "./usage.js";
 import { parseHostile, serveHostile } from "./hostile.js";
@@ -55,9 +55,11 @@ export async function handle(a: Adapter, ctx: Ctx): Promise<void> {
       return; // never answer; the socket stays open until the client or server closes it
     case "error":
       return sendReply(ctx, a.error(sc.status, ctx));
-    case "echo": {
+    case "echo":
+      return synth(a, ctx, splitText(ECHO_TEXT, 5), ECHO_USAGE, 0, 0);
+    case "mirror": {
       const text = JSON.stringify({ headers: ctx.headers, body: ctx.body });
-      return synth(a, ctx, splitText(text, 5), ECHO_USAGE, 0, 0);
+      return synth(a, ctx, splitText(text, 5), mirrorUsage(text), 0, 0);
     }
     case "paced":
       return synth(a, ctx, Array.from({ length: sc.n }, () => "tok "), pacedUsage(sc.n), sc.ttftMs, sc.gapMs);

@@ -4,8 +4,8 @@
 import { sendJson, nowSec, type Ctx } from "./http.js";
 import { startStream, write } from "./sse.js";
 
-export type HostileMode = "zero" | "missing" | "early" | "absurd" | "ignore-cap" | "garbage";
-export const HOSTILE_MODES: readonly HostileMode[] = ["zero", "missing", "early", "absurd", "ignore-cap", "garbage"];
+export type HostileMode = "zero" | "missing" | "early" | "absurd" | "ignore-cap" | "under" | "garbage";
+export const HOSTILE_MODES: readonly HostileMode[] = ["zero", "missing", "early", "absurd", "ignore-cap", "under", "garbage"];
 
 export function parseHostile(model: string): { mode: HostileMode; n: number } | null {
   const m = /^hostile:([a-z-]+):(\d+)$/.exec(model);
@@ -23,6 +23,8 @@ function reported(ctx: Ctx, mode: HostileMode, n: number): Record<string, number
     case "early": return ctx.stream ? { prompt_tokens: 20, completion_tokens: 1, total_tokens: 21 } : { prompt_tokens: 20, completion_tokens: n, total_tokens: 20 + n };
     case "absurd": return { prompt_tokens: 1e12, completion_tokens: 1e12, total_tokens: 2e12 };
     case "ignore-cap": return { prompt_tokens: 20, completion_tokens: Math.min(n, cap), total_tokens: 20 + Math.min(n, cap) };
+    // Well-formed, on time, and low: a quarter of the output sent (at least 1).
+    case "under": { const c = Math.max(1, Math.floor(n / 4)); return { prompt_tokens: 20, completion_tokens: c, total_tokens: 20 + c }; }
     case "garbage": return null;
   }
 }

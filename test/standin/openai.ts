@@ -22,7 +22,7 @@ function openaiUsage(u: Usage) {
 
 /** `chatcmpl-echo` for echo, `chatcmpl-standin` for the generated streams. */
 function idOf(ctx: Ctx): string {
-  return ctx.model === "echo" ? "chatcmpl-echo" : "chatcmpl-standin";
+  return ctx.model === "echo" || ctx.model === "mirror" ? "chatcmpl-echo" : "chatcmpl-standin";
 }
 
 function modelOf(ctx: Ctx): string {

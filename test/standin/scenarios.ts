@@ -1,4 +1,5 @@
 // Scenario names, chosen by the request's `model` (Gemini: the {model} path segment).
+import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import type { Usage } from "./http.js";
 
 export type ErrorStatus = 400 | 401 | 404 | 429 | 500 | 503;
@@ -10,6 +11,7 @@ export type Scenario =
   | { kind: "default" }
   | { kind: "fixture"; name: string }
   | { kind: "echo" }
+  | { kind: "mirror" }
   | { kind: "error"; status: ErrorStatus }
   | { kind: "hang" }
   | { kind: "reset" }
@@ -31,6 +33,8 @@ const ERRORS: Record<string, ErrorStatus> = {
 
 export function parseScenario(model: string): Scenario {
   if (model.startsWith("fixture:")) return { kind: "fixture", name: model.slice("fixture:".length) };
+  // `echo:<tag>` is echo under a model name of the test's own, so its request log is the test's alone.
+  if (model.startsWith("echo:")) return { kind: "echo" };
   const seq = /^seq:[^:]+:(.+)$/.exec(model);
   if (seq) return { kind: "sequence", steps: seq[1]!.split(",") };
   const status = ERRORS[model];
@@ -38,6 +42,8 @@ export function parseScenario(model: string): Scenario {
   switch (model) {
     case "echo":
       return { kind: "echo" };
+    case "mirror":
+      return { kind: "mirror" };
     case "hang":
       return { kind: "hang" };
     case "drop":
@@ -65,6 +71,14 @@ export function pacedUsage(n: number): Usage {
   return { prompt: 20, completion: n, total: 20 + n };
 }
 
+/** `echo`'s fixed reply: 7 o200k tokens in 5 pieces, so its honest usage is 11 in, 7 out. */
+export const ECHO_TEXT = "Echo reply from the stand-in.";
 export const ECHO_USAGE: Usage = { prompt: 11, completion: 7, total: 18 };
+
+/** `mirror` reports honestly: 11 in, and its reply's own o200k count out. */
+export function mirrorUsage(text: string): Usage {
+  const completion = countTokens(text);
+  return { prompt: 11, completion, total: 11 + completion };
+}
 
 export const INTERNAL_DETAIL = "upstream-internal-detail-XYZ";

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { measureChatPrompt } from "../../billing/estimate";
 import { costNano } from "../../lib/money";
-import { countTokens, loadTokenizer } from "../../billing/tokenizer";
+import { countTokens, countTokensAtLeast, loadTokenizer } from "../../billing/tokenizer";
 import type { CatalogModel } from "../../catalog/catalog";
 import type { TokenUsage } from "../../providers/types";
 import { chargeFor, maxChargeFor } from "../meter";
@@ -26,8 +26,7 @@ describe("billUsage + chargeFor over hostile usage reports", () => {
     fc.assert(fc.property(report, fc.nat({ max: 400 }), fc.integer({ min: 1, max: 2000 }), fc.string({ maxLength: 200 }), fc.boolean(), (reported, pieces, allowance, userText, complete) => {
       const prompt = measureChatPrompt({ messages: [{ role: "user", content: userText }] });
       const basis: BillingBasis = { prompt, promptEstimate: prompt.estimate, outputAllowance: allowance };
-      // A report the gateway has reason to distrust (it came before the content).
-      const relayed = { text: "tok ".repeat(pieces), chunks: pieces, streamed: true, outputAfterUsage: true };
+      const relayed = { text: "tok ".repeat(pieces), chunks: pieces, streamed: true };
       const billed = billUsage(reported, basis, served, relayed, complete);
       const reservedNano = costNano([[prompt.estimate, 1_000_000], [allowance, 2_000_000]]);
       const max = maxChargeFor({ reservedNano }, { overdraftNano: OVERDRAFT } as never);
@@ -50,22 +49,50 @@ describe("billUsage + chargeFor over hostile usage reports", () => {
   });
 });
 
+describe("an under-reporting provider is billed the output it relayed: max(reported, counted)", () => {
+  const prompt = measureChatPrompt({ messages: [{ role: "user", content: "Hello there" }] });
+  const basis: BillingBasis = { prompt, promptEstimate: prompt.estimate, outputAllowance: 1000 };
+  const under = { promptTokens: 9, completionTokens: 3, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+  const text = "The quick brown fox jumps over the lazy dog. ".repeat(10);
+
+  it("an o200k model reporting 3 tokens for a relayed text of more is billed the text's o200k count, streamed or not", () => {
+    const tokens = countTokens(text.trimEnd());
+    expect(tokens).toBeGreaterThan(90);
+    for (const relayed of [{ text, chunks: 1, streamed: false }, { text, chunks: 40, streamed: true }]) {
+      const billed = billUsage(under, basis, served, relayed);
+      expect(billed.usage.completionTokens).toBe(tokens);
+      expect(billed.source).toBe("estimated");
+    }
+  });
+
+  it("another tokenizer's model is billed at least one token per chunk and half the o200k count", () => {
+    const other = { ...served, provider: "anthropic" };
+    const half = Math.ceil(countTokens(text.trimEnd()) / 2);
+    expect(billUsage(under, basis, other, { text, chunks: 1, streamed: false }).usage.completionTokens).toBe(half);
+    expect(billUsage(under, basis, other, { text, chunks: 80, streamed: true }).usage.completionTokens).toBe(80);
+  });
+
+  it("a report above the count is billed as reported (reasoning the gateway never saw)", () => {
+    const reasoning = { ...under, completionTokens: 700, reasoningTokens: 600 };
+    expect(billUsage(reasoning, basis, served, { text, chunks: 40, streamed: true })).toEqual({ usage: reasoning, source: "upstream" });
+  });
+});
+
 describe("billUsage tokenizes the relayed text only when its count can be billed", () => {
   /** The rule with the relayed text always counted (as before the count was skipped). */
-  function alwaysCounted(reported: TokenUsage | null, basis: BillingBasis, relayed: { text: string; chunks: number; outputAfterUsage?: boolean }, complete: boolean) {
-    const tokens = countTokens(relayed.text.trimEnd());
+  function alwaysCounted(reported: TokenUsage | null, basis: BillingBasis, relayed: { text: string; chunks: number }, complete: boolean) {
+    const tokens = countTokensAtLeast(relayed.text.trimEnd());
     const counted = countCompletionTokens(relayed.text.length, relayed.chunks, tokens);
-    const distrusted = relayed.outputAfterUsage === true || relayed.chunks > basis.outputAllowance;
     return decideUsage(reported, {
-      promptEstimate: basis.promptEstimate, countedCompletion: counted, outputFloor: !complete ? counted : distrusted ? tokens : 0,
+      promptEstimate: basis.promptEstimate, countedCompletion: counted, outputFloor: !complete ? counted : tokens,
       maxPrompt: Math.max(model.contextLength, basis.promptEstimate), maxCompletion: basis.outputAllowance,
     });
   }
 
   it("bills exactly what counting every relayed text would bill, for any report, stream state and text", () => {
-    fc.assert(fc.property(report, fc.string({ maxLength: 300 }), fc.nat({ max: 80 }), fc.integer({ min: 1, max: 2000 }), fc.boolean(), fc.boolean(), (reported, text, chunks, allowance, complete, early) => {
+    fc.assert(fc.property(report, fc.string({ maxLength: 300 }), fc.nat({ max: 80 }), fc.integer({ min: 1, max: 2000 }), fc.boolean(), (reported, text, chunks, allowance, complete) => {
       const basis: BillingBasis = { prompt: measureChatPrompt({ messages: [{ role: "user", content: "hi" }] }), promptEstimate: 9, outputAllowance: allowance };
-      const relayed = { text, chunks, streamed: true, outputAfterUsage: early };
+      const relayed = { text, chunks, streamed: true };
       expect(billUsage(reported, basis, served, relayed, complete)).toEqual(alwaysCounted(reported, basis, relayed, complete));
     }), { numRuns: 1000 });
   });

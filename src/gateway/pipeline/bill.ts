@@ -1,5 +1,5 @@
 import type { PromptFigures, TokenizerFamily } from "../../billing/estimate";
-import { countTokens } from "../../billing/tokenizer";
+import { countTokensAtLeast } from "../../billing/tokenizer";
 import { countCompletionTokens, decideUsage } from "../../billing/usage";
 import type { UsageSource } from "../../account/types";
 import type { TokenUsage } from "../../providers/types";
@@ -26,8 +26,6 @@ export interface Relayed {
   text: string;
   chunks: number;
   streamed: boolean;
-  /** Output kept coming after the provider had reported its usage (a report sent before the content). */
-  outputAfterUsage?: boolean;
 }
 
 /** A billed usage: the figures, where they came from. */
@@ -37,30 +35,42 @@ export interface BilledUsage { usage: TokenUsage; source: UsageSource }
  * The usage bounds, built in this one place for every endpoint and for streams and answers alike:
  * the prompt is bounded by the model's context length (a reported prompt also holds what the
  * gateway cannot see: provider tool prompts, cache reads, stored context), the output by the
- * allowance, and the output billed is never below what was relayed. The money is then bounded
- * once more by the admission's maxChargeNano (meter.ts). `complete` is false for a stream that did not
- * finish: its reported usage is provisional, so the missing-usage count is the least output billed.
+ * allowance, and the output billed is max(what the provider reported, what the gateway counted in
+ * what it relayed) — an under-reporting provider is billed what it sent. The money is then bounded
+ * once more by the admission's maxChargeNano (meter.ts). `complete` is false for a stream that did
+ * not finish: its reported usage is provisional, so the missing-usage count is the least output billed.
  */
 export function billUsage(reported: TokenUsage | null, basis: BillingBasis, served: Served, relayed: Relayed, complete = true): BilledUsage {
   const family = tokenizerFamily(served);
-  // A finished stream's report is believed unless it came before the content, or the provider sent
-  // more chunks than the allowance (it ignored the cap): then the output relayed is the floor.
-  const distrusted = relayed.outputAfterUsage === true || relayed.chunks > basis.outputAllowance;
-  // The relayed text is tokenized only when its count can be billed: no report, a report of zero
-  // output, an unfinished stream or a distrusted report. A believed report of a finished answer is
-  // billed as reported (decideUsage's floor is 0), so its count could not change the bill.
-  const needed = !reported || reported.completionTokens === 0 || !complete || distrusted;
-  // Trailing white space is left out: a cut stream's last space joins the next word's token.
-  const tokens = needed ? countTokens(relayed.text.trimEnd()) : 0;
-  // An unknown tokenizer may need fewer tokens than o200k for the same text: half of its count is used.
-  const familyTokens = family === "o200k" ? tokens : Math.ceil(tokens / 2);
-  const counted = countCompletionTokens(relayed.text.length, relayed.chunks, familyTokens);
-  const decided = decideUsage(reported, {
+  // What of the report can be billed without the count: none of a provisional or empty report.
+  const believable = complete && reported && reported.completionTokens > 0 ? Math.min(reported.completionTokens, basis.outputAllowance) : 0;
+  const counted = countRelayed(relayed, family, believable);
+  return decideUsage(reported, {
     promptEstimate: basis.promptEstimate,
-    countedCompletion: counted,
-    outputFloor: !complete ? counted : distrusted ? (family === "o200k" ? tokens : relayed.chunks) : 0,
+    countedCompletion: counted.estimate,
+    outputFloor: !complete ? counted.estimate : counted.floor,
     maxPrompt: Math.max(served.model.contextLength, basis.promptEstimate),
     maxCompletion: basis.outputAllowance,
   });
-  return decided;
+}
+
+/**
+ * The relayed output counted two ways: `floor`, a lower bound of any honest count (o200k's own
+ * count for o200k models; for others one token per chunk that carried output, or half the o200k
+ * count, whichever is more, since another tokenizer may need fewer tokens for the same text), and
+ * `estimate`, the count billed when usage is missing (countCompletionTokens).
+ *
+ * The text is tokenized only when its count could be billed: when `believable` (the reported output
+ * within the allowance) is at least the most tokens the text can hold (every token is at least one
+ * UTF-8 byte, at most 3 per UTF-16 unit), no count can exceed it and the text is left unread.
+ */
+function countRelayed(relayed: Relayed, family: TokenizerFamily, believable: number): { floor: number; estimate: number } {
+  // Trailing white space is left out: a cut stream's last space joins the next word's token.
+  const text = relayed.text.trimEnd();
+  const mostTokens = family === "o200k" ? text.length * 3 : Math.max(relayed.chunks, Math.ceil((text.length * 3) / 2));
+  const unread = believable > 0 && believable >= mostTokens;
+  const tokens = unread ? 0 : countTokensAtLeast(text);
+  const familyTokens = family === "o200k" ? tokens : Math.ceil(tokens / 2);
+  const floor = family === "o200k" ? tokens : Math.max(relayed.chunks, familyTokens);
+  return { floor, estimate: countCompletionTokens(relayed.text.length, relayed.chunks, familyTokens) };
 }

@@ -16,14 +16,17 @@ export function completionText(c: Pick<OpenAIChatCompletion, "choices">): string
   return out;
 }
 
-/** Output text of a Responses API `output` array: message text, refusals, reasoning summaries, tool-call arguments. */
+/**
+ * Output text of a Responses API `output` array: message text, reasoning text, refusals, tool-call
+ * arguments. Reasoning summaries are left out: they are not billed as output (responses.ts).
+ */
 export function responsesOutputText(output: unknown): string {
   let out = "";
   const visit = (item: unknown): void => {
     if (!item || typeof item !== "object") return;
     const o = item as Record<string, unknown>;
     for (const k of ["text", "refusal", "arguments", "input"]) if (typeof o[k] === "string") out += o[k] as string;
-    for (const k of ["content", "summary"]) if (Array.isArray(o[k])) (o[k] as unknown[]).forEach(visit);
+    if (Array.isArray(o.content)) o.content.forEach(visit);
   };
   if (Array.isArray(output)) output.forEach(visit);
   return out;

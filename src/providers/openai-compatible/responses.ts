@@ -16,9 +16,14 @@ export function readResponsesUsage(raw: unknown): TokenUsage | null {
   return { promptTokens: input!, completionTokens: output!, cachedTokens: Math.min(cached!, input!), cacheWriteTokens: 0, reasoningTokens: reasoning! };
 }
 
-/** Event types that carry generated output (text, reasoning, refusals, tool-call arguments). */
+/**
+ * Event types that carry billed output (text, reasoning, refusals, tool-call arguments). Reasoning
+ * summaries are not among them: OpenAI writes them with a summarizer outside output_tokens (a
+ * recorded stream reports 28 output tokens for a 38-token summary and a 13-token call), so counting
+ * them would bill an honest report up.
+ */
 const OUTPUT_DELTAS = new Set([
-  "response.output_text.delta", "response.reasoning_summary_text.delta", "response.reasoning_text.delta",
+  "response.output_text.delta", "response.reasoning_text.delta",
   "response.refusal.delta", "response.function_call_arguments.delta", "response.custom_tool_call_input.delta",
 ]);
 

@@ -12,7 +12,7 @@ import { balance, ledgerSnapshot, listLedger, MAX_BALANCE_NANO, post, type Ledge
 import { closeAccount, type ClosureFigures } from "./closure";
 import { findPendingUsage, pendingOutbox } from "./outbox";
 import { walletRead, type WalletRead, type WalletReadResult } from "./wallet-reads";
-import { findPendingRecord, flushAll, planeSnapshot, pruneSentUsage, USAGE_PLANE_SCHEMA, usagePlaneConfig, type PlaneSnapshot } from "./usage-plane";
+import { applyUsageLifecycle, findPendingRecord, flushAll, planeSnapshot, USAGE_PLANE_SCHEMA, usagePlaneConfig, type PlaneSnapshot } from "./usage-plane";
 import { applyCumulative, creditPurchase, disputeChanged, PAYMENTS_SCHEMA, reconcileDisputeStatus, type CumulativeInput, type CumulativeResult, type DisputeState } from "./payments";
 import { expireReservations, settle } from "./settlement";
 import { finishHold, holdRefund, type HoldInput, type HoldOutcome, type HoldResult } from "./refund-holds";
@@ -269,7 +269,7 @@ export class AccountDO extends WalletDO {
       expirePlanCredit(this.sql, userId, now);
       this.sql.exec("DELETE FROM requests WHERE state <> 'reserved' AND created_at < ?", now - REQUEST_RETENTION_MS);
       pruneResponses(this.sql, now);
-      pruneSentUsage(this.sql, now, usagePlaneConfig(this.env).recentMs);
+      applyUsageLifecycle(this.sql, now, usagePlaneConfig(this.env));
     });
     try {
       await this.runAutoTopups();

@@ -10,11 +10,13 @@ import type { LedgerEntry } from "./types";
 export interface LedgerRow extends Row {
   id: string; kind: LedgerEntry["kind"]; amount_nano: number; balance_after_nano: number; ref: string; note: string | null; created_at: number;
   waived_nano: number | null;
+  charges: number | null;
 }
 
 export const toEntry = (r: LedgerRow): LedgerEntry => ({
   id: r.id, kind: r.kind, amountNano: nano(r.amount_nano), balanceAfterNano: nano(r.balance_after_nano), ref: r.ref, note: r.note, createdAt: r.created_at,
   ...(r.kind === "waiver" ? { waivedNano: nano(r.waived_nano ?? 0) } : {}),
+  ...(r.charges != null ? { charges: r.charges } : {}),
 });
 
 /** The largest balance an account may hold: 1,000,000 USD (well inside exact integer range). */

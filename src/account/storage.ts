@@ -133,6 +133,10 @@ const ADDED_COLUMNS: ReadonlyArray<readonly [table: string, column: string, defi
   ["api_keys", "member_id", "TEXT"],
   // The provisioning API's "disabled": refused like a revoked key, but it can be enabled again.
   ["api_keys", "disabled", "INTEGER NOT NULL DEFAULT 0"],
+  // The ledger's lifecycle (src/account/ledger-compaction.ts): the last entry looked at, and how
+  // many usage charges a folded `day:` row holds.
+  ["account", "ledger_compacted_to", "INTEGER NOT NULL DEFAULT 0"],
+  ["ledger", "charges", "INTEGER"],
 ];
 
 /** Brings an existing database up to ACCOUNT_SCHEMA: adds each missing column once (SQLite has no ADD COLUMN IF NOT EXISTS). */

@@ -148,6 +148,8 @@ export interface LedgerEntry {
   amountNano: Nano;
   /** `waiver` rows only (their amount is 0): the part of a request's cost that was not charged. */
   waivedNano?: Nano;
+  /** A `usage` row of ref `day:YYYY-MM-DD` only: how many per-request charges it folds (src/account/ledger-compaction.ts). */
+  charges?: number;
   balanceAfterNano: Nano;
   ref: string;
   note: string | null;

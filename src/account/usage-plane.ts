@@ -4,6 +4,7 @@ import { num, one, type Row } from "./storage";
 
 import type { Env } from "../env";
 import { usagePlaneConfig } from "../config";
+import { compactLedger } from "./ledger-compaction";
 import { flushBatch } from "./outbox";
 
 export { usagePlaneConfig };
@@ -80,6 +81,16 @@ export function batchSent(sql: SqlStorage, batch: number, now: number): void {
 /** Sent records older than the recent window leave the Durable Object (the archive keeps them). */
 export function pruneSentUsage(sql: SqlStorage, now: number, recentMs: number): void {
   sql.exec("DELETE FROM usage_pending WHERE sent_at IS NOT NULL AND sent_at < ?", now - recentMs);
+}
+
+/**
+ * The lifecycle of what the wallet keeps per request, run by the alarm: sent usage records and
+ * (with USAGE_D1_MIRROR off) the ledger's per-request usage charges leave it after the recent
+ * window; the charges are folded into one row per day (src/account/ledger-compaction.ts).
+ */
+export function applyUsageLifecycle(sql: SqlStorage, now: number, config: { recentMs: number; d1Mirror: boolean }): void {
+  pruneSentUsage(sql, now, config.recentMs);
+  if (!config.d1Mirror) compactLedger(sql, now, config.recentMs);
 }
 
 /**

@@ -22,6 +22,8 @@ export const transactionView = (t: LedgerEntry) => ({
   ref: t.ref, note: t.note, created_at: new Date(t.createdAt).toISOString(),
   // A waiver changes no balance: it records the part of a request's cost that was not charged.
   ...(t.kind === "waiver" ? { waived_usd: formatUsd(t.waivedNano ?? 0) } : {}),
+  // A day's usage charges folded after the recent window (ref "day:YYYY-MM-DD"): how many it holds.
+  ...(t.charges !== undefined ? { charges: t.charges } : {}),
 });
 
 /**

@@ -137,6 +137,8 @@ const ADDED_COLUMNS: ReadonlyArray<readonly [table: string, column: string, defi
   // many usage charges a folded `day:` row holds.
   ["account", "ledger_compacted_to", "INTEGER NOT NULL DEFAULT 0"],
   ["ledger", "charges", "INTEGER"],
+  // The recent records' lower edge (src/account/usage-plane.ts, pruneSentUsage): older ones are read from the archive.
+  ["account", "usage_pruned_before", "INTEGER NOT NULL DEFAULT 0"],
 ];
 
 /** Brings an existing database up to ACCOUNT_SCHEMA: adds each missing column once (SQLite has no ADD COLUMN IF NOT EXISTS). */

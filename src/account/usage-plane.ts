@@ -78,9 +78,15 @@ export function batchSent(sql: SqlStorage, batch: number, now: number): void {
   sql.exec("UPDATE usage_pending SET sent_at = ? WHERE batch = ?", now, batch);
 }
 
-/** Sent records older than the recent window leave the Durable Object (the archive keeps them). */
+/**
+ * Sent records created before the recent window leave the Durable Object (the archive keeps them).
+ * account.usage_pruned_before remembers the latest cutoff: every record created before it was
+ * pruned once sent, so readers take older records from the archive (src/usage/archived.ts).
+ */
 export function pruneSentUsage(sql: SqlStorage, now: number, recentMs: number): void {
-  sql.exec("DELETE FROM usage_pending WHERE sent_at IS NOT NULL AND sent_at < ?", now - recentMs);
+  const cutoff = now - recentMs;
+  sql.exec("DELETE FROM usage_pending WHERE sent_at IS NOT NULL AND json_extract(payload, '$.createdAt') < ?", cutoff);
+  sql.exec("UPDATE account SET usage_pruned_before = max(usage_pruned_before, ?) WHERE id = 1", cutoff);
 }
 
 /**

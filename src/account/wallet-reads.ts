@@ -20,14 +20,21 @@ export type WalletRead =
   | { kind: "unapplied"; afterBatch: number }
   | { kind: "ledger"; query: LedgerQuery }
   | { kind: "balances"; since: number }
-  | { kind: "counts" };
+  | { kind: "counts" }
+  | { kind: "archived" };
 
 export type WalletReadResult =
   | { kind: "records"; rows: PlaneRecord[] }
   | { kind: "unapplied"; rows: PlaneRecord[] }
   | { kind: "ledger"; rows: LedgerEntry[] }
   | { kind: "balances"; opening: number; daily: { day: number; balanceNano: number }[] }
-  | { kind: "counts"; records: number; transactions: number };
+  | { kind: "counts"; records: number; transactions: number }
+  /**
+   * Where the archive takes over from the recent records (src/usage/archived.ts): records created
+   * before `prunedBefore` that are still here (sent late, not pruned yet) are listed by id, so a
+   * reader of both tiers takes each of them once.
+   */
+  | { kind: "archived"; prunedBefore: number; stillHere: string[] };
 
 const DAY_MS = 86_400_000;
 const CREATED = "json_extract(payload, '$.createdAt')";
@@ -91,6 +98,11 @@ export function walletRead(sql: SqlStorage, q: WalletRead): WalletReadResult {
     };
     case "ledger": return { kind: "ledger", rows: ledger(sql, q.query) };
     case "balances": return balances(sql, q.since);
+    case "archived": {
+      const prunedBefore = num(sql, "SELECT usage_pruned_before FROM account WHERE id = 1");
+      const here = sql.exec<{ request_id: string }>(`SELECT DISTINCT request_id FROM usage_pending WHERE ${CREATED} < ?`, prunedBefore).toArray();
+      return { kind: "archived", prunedBefore, stillHere: here.map((r) => r.request_id) };
+    }
     case "counts": return {
       kind: "counts",
       records: num(sql, "SELECT count(DISTINCT request_id) FROM usage_pending"),

@@ -2,7 +2,9 @@ import { formatUsd } from "../lib/money";
 import { readWallet } from "../account/client";
 import type { LedgerEntry } from "../account/types";
 import type { Env } from "../env";
+import { archivedUsage, type ArchiveCursor } from "./archived";
 import type { Column, ExportSource } from "./export";
+import type { Position } from "./keyset";
 import { usagePage, usagePosition, type UsageFilter, type UsageRecord } from "./query";
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -31,12 +33,32 @@ const USAGE_COLUMNS: Column<UsageRecord>[] = [
   { name: "route_reason", value: (r) => r.routeReason ?? null, text: true },
 ];
 
-/** The recent usage records (the wallet's Durable Object, USAGE_RECENT_DAYS), oldest first. */
+/**
+ * The user's usage records for the export, oldest first: those older than the wallet's recent tier
+ * from the archive (src/usage/archived.ts), then the recent ones from the wallet's Durable Object
+ * (USAGE_RECENT_DAYS), so the export covers the whole usage retention as it did when D1 held them.
+ * Read once, in order: the source keeps its own place in each tier.
+ */
 export function usageSource(env: Env, filter: UsageFilter): ExportSource<UsageRecord> {
+  let archive: Promise<ArchiveCursor> | null = null;
+  let archiveDone = false;
+  let recentAfter: Position | null = null;
+  const recent = async (size: number) => {
+    const rows = size > 0 ? await usagePage(env, filter, recentAfter, size, "asc") : [];
+    if (rows.length > 0) recentAfter = usagePosition(rows.at(-1)!);
+    return rows;
+  };
   return {
     name: "usage",
     columns: USAGE_COLUMNS,
-    page: (after, size) => usagePage(env, filter, after, size, "asc"),
+    page: async (_after, size) => {
+      if (archiveDone) return recent(size);
+      archive ??= archivedUsage(env, filter);
+      const old = await (await archive).take(size);
+      if (old.length === size) return old;
+      archiveDone = true;
+      return [...old, ...(await recent(size - old.length))];
+    },
     position: usagePosition,
   };
 }

@@ -26,7 +26,9 @@ describe("usage data plane: Durable Object → queue → R2 archive, D1 rollups 
     // The raw record stays in the wallet's Durable Object for the recent window (/generation reads it).
     expect(await account(u.userId).pendingUsage(ids[0]!)).toMatchObject({ requestId: ids[0], userId: u.userId, costNano: ECHO_COST });
     const objects = await archiveLines();
-    expect(objects.every((o) => /^usage\/dt=\d{4}-\d{2}-\d{2}\/[0-9a-f]{32}\.ndjson$/.test(o.key))).toBe(true);
+    // Day first (the lifecycle deletes the oldest prefix), then the user's pseudonym (their export lists only their own objects).
+    expect(objects.every((o) => /^usage\/dt=\d{4}-\d{2}-\d{2}\/p=(p[\w-]+|deleted)\/[0-9a-f]{32}\.ndjson$/.test(o.key))).toBe(true);
+    expect(objects.every((o) => o.lines.every((l) => o.key.includes(`/p=${l.pseudonym}/`)))).toBe(true);
   });
 
   it("a redelivered batch is acknowledged and counted once; so is a batch delivered twice in one run", async () => {

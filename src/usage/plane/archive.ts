@@ -6,6 +6,8 @@ import { keyRef, type Pseudonym } from "./pseudonyms";
 export const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
 
 export const archivePrefix = (day: string) => `usage/dt=${day}/`;
+/** One user's part of a day: usage/dt=YYYY-MM-DD/p=<pseudonym>/, so their export reads only their own objects. */
+export const archiveUserPrefix = (day: string, pseudonym: string) => `${archivePrefix(day)}p=${pseudonym}/`;
 
 /** One archived usage record (a line of NDJSON): every field of the request log, no user id, no key id. */
 export interface ArchiveLine {
@@ -27,35 +29,37 @@ export async function archiveLine(r: PlaneRecord, p: Pseudonym): Promise<Archive
 }
 
 /**
- * Writes one object per day: usage/dt=YYYY-MM-DD/<id>.ndjson, id = a hash of the (wallet, batch)
- * pairs it holds, so a redelivered consumer batch overwrites its own object. (A batch redelivered
- * in a different grouping after its D1 write failed can leave its lines in two objects; readers
- * keep one line per (request_id, replaces_expired), docs/capacity.md.) Returns bytes written.
+ * Writes one object per day and pseudonym: usage/dt=YYYY-MM-DD/p=<pseudonym>/<id>.ndjson, id = a
+ * hash of the (wallet, batch) pairs of the run, so a redelivered consumer batch overwrites its own
+ * objects. (A batch redelivered in a different grouping after its D1 write failed can leave its
+ * lines in two objects; readers keep one line per (request_id, replaces_expired), docs/capacity.md.)
+ * Days first, so the lifecycle deletes the oldest prefix; the pseudonym next, so one user's export
+ * lists only their own objects. Returns bytes written.
  */
 export async function writeArchive(bucket: R2Bucket, batchIds: string[], lines: ArchiveLine[]): Promise<number> {
-  const byDay = new Map<string, string[]>();
+  const byPart = new Map<string, string[]>();
   for (const l of lines) {
-    const day = dayOf(l.created_at);
-    const list = byDay.get(day) ?? [];
+    const prefix = archiveUserPrefix(dayOf(l.created_at), l.pseudonym);
+    const list = byPart.get(prefix) ?? [];
     list.push(JSON.stringify(l));
-    byDay.set(day, list);
+    byPart.set(prefix, list);
   }
   const id = (await sha256Hex([...batchIds].sort().join("\n"))).slice(0, 32);
   let bytes = 0;
-  await Promise.all([...byDay].map(([day, list]) => {
+  await Promise.all([...byPart].map(([prefix, list]) => {
     const body = `${list.join("\n")}\n`;
     bytes += new TextEncoder().encode(body).byteLength;
-    return bucket.put(`${archivePrefix(day)}${id}.ndjson`, body, { httpMetadata: { contentType: "application/x-ndjson" } });
+    return bucket.put(`${prefix}${id}.ndjson`, body, { httpMetadata: { contentType: "application/x-ndjson" } });
   }));
   return bytes;
 }
 
-/** Reads a day's archived lines (all wallets), one per (request_id, replaces_expired). */
-export async function readArchiveDay(bucket: R2Bucket, day: string): Promise<ArchiveLine[]> {
+/** Reads every line under `prefix`, one per (request_id, replaces_expired). */
+async function readLines(bucket: R2Bucket, prefix: string): Promise<ArchiveLine[]> {
   const seen = new Map<string, ArchiveLine>();
   let cursor: string | undefined;
   do {
-    const list = await bucket.list({ prefix: archivePrefix(day), cursor });
+    const list = await bucket.list({ prefix, cursor });
     for (const o of list.objects) {
       const body = await (await bucket.get(o.key))?.text();
       for (const line of body?.split("\n") ?? []) {
@@ -67,6 +71,24 @@ export async function readArchiveDay(bucket: R2Bucket, day: string): Promise<Arc
     cursor = list.truncated ? list.cursor : undefined;
   } while (cursor);
   return [...seen.values()];
+}
+
+/** Reads a day's archived lines (all wallets), one per (request_id, replaces_expired). */
+export function readArchiveDay(bucket: R2Bucket, day: string): Promise<ArchiveLine[]> {
+  return readLines(bucket, archivePrefix(day));
+}
+
+/**
+ * One user's archived records of a day as the request log shows them: the newest record of each
+ * request (a late settlement's record replaces its "expired" one), oldest first.
+ */
+export async function readUserArchiveDay(bucket: R2Bucket, day: string, pseudonym: string): Promise<ArchiveLine[]> {
+  const newest = new Map<string, ArchiveLine>();
+  for (const l of await readLines(bucket, archiveUserPrefix(day, pseudonym))) {
+    const seen = newest.get(l.request_id);
+    if (!seen || l.replaces_expired) newest.set(l.request_id, l);
+  }
+  return [...newest.values()].sort((a, b) => a.created_at - b.created_at || (a.request_id < b.request_id ? -1 : a.request_id > b.request_id ? 1 : 0));
 }
 
 /**

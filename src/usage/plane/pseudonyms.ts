@@ -61,3 +61,9 @@ export async function forgetUser(db: D1Database, userId: string): Promise<void> 
     db.prepare("DELETE FROM usage_rollups WHERE user_id = ? AND key_id <> 'deleted'").bind(userId),
   ]);
 }
+
+/** A user's pseudonym if they have one, without making one (readers of the archive). */
+export async function pseudonymOf(db: D1Database, userId: string): Promise<Pseudonym | null> {
+  const row = await db.prepare("SELECT pseudonym, salt FROM usage_pseudonyms WHERE user_id = ?").bind(userId).first<{ pseudonym: string; salt: string }>();
+  return row ? { pseudonym: row.pseudonym, salt: row.salt, deleted: false } : null;
+}

@@ -8,7 +8,9 @@ import { signedInUser, type SessionUser } from "../helpers/session";
 import { fakeKeyId, insertUsage, sessionKey, type UsageFixture } from "./support";
 
 const ECHO_COST = costNano([[11, TEST_PRICE.input], [7, TEST_PRICE.output]]);
-const BASE = Date.parse("2026-10-01T00:00:00Z");
+// Ten days back, at midnight UTC: inside the wallet's recent window (records created before it leave the wallet once sent).
+const BASE = Math.floor(Date.now() / 86_400_000 - 10) * 86_400_000;
+const dayAfterBase = new Date(BASE + 86_400_000).toISOString().slice(0, 10);
 const HOUR = 3_600_000;
 const USAGE_FIELDS = [
   "id", "created_at", "model", "provider", "endpoint", "key_id", "stream", "prompt_tokens", "completion_tokens", "cached_tokens",
@@ -78,7 +80,7 @@ describe("GET /api/me/usage", () => {
       [`&key_id=${rows[1]!.key_id}`, (r) => r.key_id === rows[1]!.key_id],
       ["&status=upstream_error", (r) => r.status === "upstream_error"],
       [`&model=m-beta&status=success&key_id=${rows[0]!.key_id}`, (r) => r.model === "m-beta" && r.status === "success" && r.key_id === rows[0]!.key_id],
-      ["&from=2026-10-02", (r) => r.created_at >= Date.parse("2026-10-02T00:00:00Z")],
+      [`&from=${dayAfterBase}`, (r) => r.created_at >= Date.parse(`${dayAfterBase}T00:00:00Z`)],
     ];
     for (const [query, keep] of cases) {
       const expected = rows.filter(keep).sort(byNewest).map((r) => r.request_id);

@@ -31,12 +31,14 @@ export function settle(sql: SqlStorage, userId: string, input: SettleInput, now:
   if (req?.state === "settled") return { chargedNano: nano(req.charged_nano), balanceNano: balance(sql), duplicate: true };
 
   const cost = nano(Math.max(0, Math.trunc(input.costNano)));
-  const headroom = settlementHeadroom(sql, input.requestId, balance(sql), input.overdraftNano);
+  const before = balance(sql);
+  const headroom = settlementHeadroom(sql, input.requestId, before, input.overdraftNano);
   const charge = chargeFor(cost, nano(Math.min(headroom, req?.max_charge_nano ?? Number.MAX_SAFE_INTEGER)));
   const waived = nano(cost - charge);
   const usageSource = waived > 0 ? "clamped" : input.usageSource;
 
-  const chargedAt = charge > 0 ? post(sql, userId, { kind: "usage", amountNano: nano(-charge), ref: input.requestId, note: input.model }, now, mirror).entry.createdAt : now;
+  const posted = charge > 0 ? post(sql, userId, { kind: "usage", amountNano: nano(-charge), ref: input.requestId, note: input.model }, now, mirror) : null;
+  const chargedAt = posted ? posted.entry.createdAt : now;
   if (waived > 0) post(sql, userId, { kind: "waiver", amountNano: nano(0), waivedNano: waived, ref: input.requestId, note: input.model }, now);
   if (input.storedResponse && input.status === "success") recordResponse(sql, input.storedResponse, now);
   if (req) {
@@ -47,8 +49,7 @@ export function settle(sql: SqlStorage, userId: string, input: SettleInput, now:
       input.requestId, input.keyId, input.model, charge, now, now,
     );
   }
-  recordKeySpend(sql, input.keyId, charge, now);
-  recordMemberSpend(sql, input.keyId, charge, now);
+  recordMemberSpend(sql, recordKeySpend(sql, input.keyId, charge, now), charge, now);
   if (req?.rate_tokens != null) correctRateTokens(sql, input.keyId, req.created_at, req.rate_tokens, input.promptTokens + input.completionTokens);
   const row = {
     requestId: input.requestId, userId, keyId: input.keyId, model: input.model, provider: input.provider,
@@ -61,7 +62,9 @@ export function settle(sql: SqlStorage, userId: string, input: SettleInput, now:
   if (mirror) enqueue(sql, { kind: "usage", row }, now);
   // A late settlement after expiry: the "expired" record already counted the request.
   enqueueUsage(sql, { ...withoutUser(row), chargedAt, ...(req?.state === "expired" ? { replacesExpired: true } : {}) });
-  return { chargedNano: charge, balanceNano: balance(sql), duplicate: false, ...(waived > 0 ? { waivedNano: waived } : {}) };
+  // Only the usage row changes the balance (a waiver moves nothing): no need to read it again.
+  const after = posted && !posted.duplicate ? posted.entry.balanceAfterNano : before;
+  return { chargedNano: charge, balanceNano: after, duplicate: false, ...(waived > 0 ? { waivedNano: waived } : {}) };
 }
 
 interface ExpiredRow extends Row { request_id: string; key_id: string; model: string; created_at: number }

@@ -1,4 +1,3 @@
-import { num } from "./storage";
 import { nano, type Nano } from "../lib/money";
 
 /**
@@ -43,8 +42,10 @@ export function maxChargeWithin(reservedNano: number, overdraftNano: number, inU
  * than usage lowered the balance meanwhile (a refund or a lost dispute), or for a late settlement
  * whose reservation had expired; otherwise a request's own max charge is the tighter bound.
  */
-export function settlementHeadroom(sql: SqlStorage, requestId: string, balanceNano: number, overdraftNano: number): number {
-  const others = num(sql,
-    "SELECT coalesce(sum(coalesce(max_charge_nano, reserved_nano)), 0) FROM requests WHERE state = 'reserved' AND request_id <> ?", requestId);
-  return Math.max(0, balanceNano + Math.max(0, overdraftNano) - others);
+export function settlementHeadroom(balanceNano: number, overdraftNano: number, othersMaxChargeNano: number): number {
+  return Math.max(0, balanceNano + Math.max(0, overdraftNano) - othersMaxChargeNano);
 }
+
+/** Σ max charges of the open reservations other than `?1` (the request being settled), as SQL for settlement's one read. */
+export const OTHERS_MAX_CHARGE_SQL =
+  "SELECT coalesce(sum(coalesce(max_charge_nano, reserved_nano)), 0) FROM requests WHERE state = 'reserved' AND request_id <> ?1";

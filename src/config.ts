@@ -68,16 +68,9 @@ export interface UsagePlaneConfig {
   d1Mirror: boolean;
 }
 
-/** Per env object, with the two vars it was read from: settlement asks on every request, and a test may change them in place. */
-const planes = new WeakMap<Env, { recent: unknown; mirror: unknown; cfg: Readonly<UsagePlaneConfig> }>();
-
 export function usagePlaneConfig(env: Env): UsagePlaneConfig {
-  const hit = planes.get(env);
-  if (hit && hit.recent === env.USAGE_RECENT_DAYS && hit.mirror === env.USAGE_D1_MIRROR) return hit.cfg;
   const s = settings(env);
-  const cfg = Object.freeze({ recentMs: s.USAGE_RECENT_DAYS * DAY_MS, d1Mirror: s.USAGE_D1_MIRROR });
-  planes.set(env, { recent: env.USAGE_RECENT_DAYS, mirror: env.USAGE_D1_MIRROR, cfg });
-  return cfg;
+  return { recentMs: s.USAGE_RECENT_DAYS * DAY_MS, d1Mirror: s.USAGE_D1_MIRROR };
 }
 
 /** BYOK_SECRET (32+ characters): the key-encryption secret of stored provider keys; null = BYOK off. */

@@ -19,7 +19,6 @@ import { finishHold, holdRefund, type HoldInput, type HoldOutcome, type HoldResu
 import { one, REQUEST_RETENTION_MS } from "./storage";
 import { accountSummary, type AccountSummary } from "./summary";
 import { chainContext, pruneResponses, responseNotFound } from "./chains";
-import { assignMaxCharge } from "./overdraft";
 import { rateWindow } from "./rate-limit";
 import type { AccountStatus, KeyPatch, AdmitInput, AdmitSettings, AdmitResult, KeyInfo, LedgerEntry, NewKey, SettleInput, SettleResult, VerifyResult } from "./types";
 import { nano } from "../lib/money";
@@ -44,8 +43,10 @@ export class AccountDO extends WalletDO {
     void ctx.blockConcurrencyWhile(async () => { this.alarmAt = await ctx.storage.getAlarm(); });
   }
 
+  /** The wallet's owner, read once it exists (the account row's user_id is never rewritten). */
+  private owner: string | null = null;
   private userId(): string | null {
-    return one<{ user_id: string }>(this.sql, "SELECT user_id FROM account WHERE id = 1")?.user_id ?? null;
+    return (this.owner ??= one<{ user_id: string }>(this.sql, "SELECT user_id FROM account WHERE id = 1")?.user_id ?? null);
   }
 
   private status(): string {
@@ -78,9 +79,8 @@ export class AccountDO extends WalletDO {
   }
 
   /**
-   * Admission (./admission.ts), plus: a chained /responses request reserves for the stored
-   * conversation it pulls in, or is refused 404 if the id is not this wallet's (./chains.ts);
-   * an admitted request gets its max charge, bounded per wallet (./overdraft.ts).
+   * Admission (./admission.ts, which also gives the request its max charge, ./overdraft.ts), plus: a chained /responses
+   * request reserves for the stored conversation it pulls in, or is refused 404 if the id is not this wallet's (./chains.ts).
    */
   admit(input: AdmitInput): AdmitResult {
     const result = this.ctx.storage.transactionSync((): AdmitResult => {
@@ -90,11 +90,10 @@ export class AccountDO extends WalletDO {
       if (key && isRefusal(key)) return key;
       const chainTokens = previous ? chainContext(this.sql, previous, input.now) : 0;
       if (chainTokens === null) return responseNotFound(previous!);
-      const admitted = admit(this.sql, { ...input, promptTokensEstimate: input.promptTokensEstimate + chainTokens }, balance(this.sql), this.status());
-      if (!admitted.ok) return admitted;
-      const maxChargeNano = assignMaxCharge(this.sql, input.requestId, admitted.reservedNano, input.settings.overdraftNano ?? 0);
-      const byok = sealedProviderKeys(this.sql);
-      return { ...admitted, maxChargeNano, chainTokens, ...(byok.length ? { byok } : {}) };
+      const account = one<{ balance_nano: number; status: string }>(this.sql, "SELECT balance_nano, status FROM account WHERE id = 1");
+      const admitted = admit(this.sql, { ...input, promptTokensEstimate: input.promptTokensEstimate + chainTokens }, account?.balance_nano ?? 0, account?.status ?? "active");
+      const byok = admitted.ok ? sealedProviderKeys(this.sql) : [];
+      return !admitted.ok ? admitted : { ...admitted, chainTokens, ...(byok.length ? { byok: [...byok] } : {}) };
     });
     if (result.ok) void this.schedule(input.now + input.settings.reservationTtlMs);
     return result;

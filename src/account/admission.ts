@@ -5,6 +5,7 @@ import { MIN_OUTPUT_ALLOWANCE, planReservation, type ReservationPlan } from "./r
 import { memberRoom, type MemberInfo } from "./members";
 import { planModelRefusal } from "./plan-limits";
 import { num } from "./storage";
+import { maxChargeWithin, openHolds } from "./overdraft";
 import type { AdmitInput, AdmitResult, KeyInfo, RateInfo, Refusal, SpendPeriod } from "./types";
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
@@ -48,7 +49,9 @@ export function admit(sql: SqlStorage, input: AdmitInput, balanceNano: number, a
     }
   }
 
-  const holds = num(sql, "SELECT coalesce(sum(reserved_nano), 0) FROM requests WHERE state = 'reserved'");
+  // Σ reservations and Σ overdraft shares of the open requests, in one scan (./overdraft.ts).
+  const open = openHolds(sql);
+  const holds = open.reservedNano;
   const keyRoom = key.spendLimitNano === null ? null
     : key.spendLimitNano - key.periodSpentNano - num(sql, "SELECT coalesce(sum(reserved_nano), 0) FROM requests WHERE key_id = ? AND state = 'reserved'", key.id);
   // An organization's key: the member's spend limit binds too, in this same step (./members.ts).
@@ -77,9 +80,10 @@ export function admit(sql: SqlStorage, input: AdmitInput, balanceNano: number, a
   // Like the balance: what the key was charged this period, plus its open reservations, plus this one.
   if (room !== null && plan.amountNano > room) return limitRefusal();
 
+  const maxChargeNano = maxChargeWithin(plan.amountNano, settings.overdraftNano ?? 0, open.overdraftNano);
   sql.exec(
-    "INSERT INTO requests (request_id, key_id, model, state, reserved_nano, created_at, expires_at, rate_tokens) VALUES (?, ?, ?, 'reserved', ?, ?, ?, ?)",
-    input.requestId, key.id, input.model, plan.amountNano, now, now + settings.reservationTtlMs, rateTokens,
+    "INSERT INTO requests (request_id, key_id, model, state, reserved_nano, created_at, expires_at, rate_tokens, max_charge_nano) VALUES (?, ?, ?, 'reserved', ?, ?, ?, ?, ?)",
+    input.requestId, key.id, input.model, plan.amountNano, now, now + settings.reservationTtlMs, rateTokens, maxChargeNano,
   );
   recordRateEvent(sql, key.id, now, rateTokens);
   // To the second: a busy key does not rewrite its row on every request.
@@ -88,6 +92,7 @@ export function admit(sql: SqlStorage, input: AdmitInput, balanceNano: number, a
     ok: true,
     keyId: key.id,
     reservedNano: plan.amountNano,
+    maxChargeNano,
     outputCap: plan.outputCap,
     outputAllowance: plan.outputAllowance,
     rate: { ...rate, remainingRequests: rate.remainingRequests - 1, remainingTokens: Math.max(0, rate.remainingTokens - rateTokens), resetRequestsMs: rate.resetRequestsMs || 60_000, resetTokensMs: rate.resetTokensMs || 60_000 },

@@ -9,7 +9,11 @@ export interface ProviderKeyInfo { provider: string; allowFallback: boolean; cre
 
 interface ByokRow extends Row { provider: string; sealed: string; allow_fallback: number; created_at: number }
 
+/** The sealed keys admission last read, per Durable Object; dropped on every write (as plan-limits.ts's cache). */
+const sealedCache = new WeakMap<SqlStorage, readonly SealedProviderKey[]>();
+
 export function putProviderKey(sql: SqlStorage, provider: string, sealed: string, allowFallback: boolean, now: number): void {
+  sealedCache.delete(sql);
   sql.exec(
     `INSERT INTO byok_keys (provider, sealed, allow_fallback, created_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (provider) DO UPDATE SET sealed = excluded.sealed, allow_fallback = excluded.allow_fallback, created_at = excluded.created_at`,
@@ -18,6 +22,7 @@ export function putProviderKey(sql: SqlStorage, provider: string, sealed: string
 }
 
 export function deleteProviderKey(sql: SqlStorage, provider: string): boolean {
+  sealedCache.delete(sql);
   return sql.exec("DELETE FROM byok_keys WHERE provider = ?", provider).rowsWritten > 0;
 }
 
@@ -28,6 +33,11 @@ export function listProviderKeys(sql: SqlStorage): ProviderKeyInfo[] {
 }
 
 /** The sealed keys, for the admitted request that will use them (returned with admission: no extra round trip). */
-export function sealedProviderKeys(sql: SqlStorage): SealedProviderKey[] {
-  return sql.exec<ByokRow>("SELECT * FROM byok_keys").toArray().map((r) => ({ provider: r.provider, sealed: r.sealed, allowFallback: r.allow_fallback === 1 }));
+export function sealedProviderKeys(sql: SqlStorage): readonly SealedProviderKey[] {
+  let keys = sealedCache.get(sql);
+  if (!keys) {
+    keys = sql.exec<ByokRow>("SELECT * FROM byok_keys").toArray().map((r) => ({ provider: r.provider, sealed: r.sealed, allowFallback: r.allow_fallback === 1 }));
+    sealedCache.set(sql, keys);
+  }
+  return keys;
 }

@@ -85,20 +85,24 @@ export function periodSpent(sql: SqlStorage, keyId: string, period: Exclude<Spen
  * Adds a settled charge to the key's lifetime total and to its day, week and month counters.
  * A counter whose period has ended restarts from this charge. Charges count in the period in
  * which they settle; admission already counted them as holds, so no period can exceed its limit.
+ * Returns the key's member (an organization's key), whose counters settlement adds to as well (./members.ts).
  */
-export function recordKeySpend(sql: SqlStorage, keyId: string, chargeNano: number, now: number): void {
-  sql.exec("UPDATE api_keys SET spent_nano = spent_nano + ? WHERE id = ?", chargeNano, keyId);
-  if (chargeNano <= 0) return;
-  for (const period of TRACKED_PERIODS) {
-    sql.exec(
-      `INSERT INTO key_period_spend (key_id, period, period_start, spent_nano) VALUES (?, ?, ?, ?)
-       ON CONFLICT (key_id, period) DO UPDATE SET
-         spent_nano = CASE WHEN key_period_spend.period_start = excluded.period_start THEN key_period_spend.spent_nano + excluded.spent_nano ELSE excluded.spent_nano END,
-         period_start = excluded.period_start`,
-      keyId, period, periodStart(period, now), chargeNano,
-    );
-  }
+export function recordKeySpend(sql: SqlStorage, keyId: string, chargeNano: number, now: number): string | null {
+  const memberId = sql.exec<{ member_id: string | null }>("UPDATE api_keys SET spent_nano = spent_nano + ? WHERE id = ? RETURNING member_id", chargeNano, keyId)
+    .toArray()[0]?.member_id ?? null;
+  if (chargeNano <= 0) return memberId;
+  // One statement for the day, week and month counters (each row upserted on its own).
+  sql.exec(
+    `INSERT INTO key_period_spend (key_id, period, period_start, spent_nano) VALUES ${PERIOD_ROWS}
+     ON CONFLICT (key_id, period) DO UPDATE SET
+       spent_nano = CASE WHEN key_period_spend.period_start = excluded.period_start THEN key_period_spend.spent_nano + excluded.spent_nano ELSE excluded.spent_nano END,
+       period_start = excluded.period_start`,
+    ...TRACKED_PERIODS.flatMap((period) => [keyId, period, periodStart(period, now), chargeNano]),
+  );
+  return memberId;
 }
+
+const PERIOD_ROWS = TRACKED_PERIODS.map(() => "(?, ?, ?, ?)").join(", ");
 
 export function isRefusal<T>(v: T | Refusal): v is Refusal {
   return typeof v === "object" && v !== null && (v as Refusal).ok === false;

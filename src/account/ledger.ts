@@ -36,6 +36,11 @@ export function balance(sql: SqlStorage): Nano {
   return nano(one<{ balance_nano: number }>(sql, "SELECT balance_nano FROM account WHERE id = 1")?.balance_nano ?? 0);
 }
 
+interface PostState extends Row { dup: number; balance_nano: number; last_at: number }
+const POST_STATE = `SELECT EXISTS (SELECT 1 FROM ledger WHERE kind = ? AND ref = ?) AS dup,
+  coalesce((SELECT balance_nano FROM account WHERE id = 1), 0) AS balance_nano,
+  coalesce((SELECT max(created_at) FROM ledger), 0) AS last_at`;
+
 /**
  * The only way the balance changes: one ledger row, one balance update and one outbox item,
  * in the same synchronous step. (kind, ref) is unique, so replaying an operation returns the
@@ -65,12 +70,13 @@ export function post(
   if (!Number.isSafeInteger(change.amountNano)) throw new RangeError("ledger amounts are integer nUSD");
   const waived = change.kind === "waiver" ? change.waivedNano ?? nano(0) : nano(0);
   if (change.kind === "waiver" && (change.amountNano !== 0 || !Number.isSafeInteger(waived) || waived < 0)) throw new RangeError("a waiver changes no balance");
-  const existing = one<LedgerRow>(sql, "SELECT * FROM ledger WHERE kind = ? AND ref = ?", change.kind, change.ref);
-  if (existing) return { entry: toEntry(existing), duplicate: true };
-  const before = balance(sql);
+  // The replay check, the balance and the latest entry's time in one statement (every usage charge posts).
+  const state = sql.exec<PostState>(POST_STATE, change.kind, change.ref).one();
+  if (state.dup) return { entry: toEntry(one<LedgerRow>(sql, "SELECT * FROM ledger WHERE kind = ? AND ref = ?", change.kind, change.ref)!), duplicate: true };
+  const before = nano(state.balance_nano);
   if (!Number.isSafeInteger(before + change.amountNano)) throw new RangeError("balance out of range");
   const after = nano(before + change.amountNano);
-  const at = Math.max(now, num(sql, "SELECT coalesce(max(created_at), 0) FROM ledger") + 1);
+  const at = Math.max(now, state.last_at + 1);
   const entry: LedgerEntry = {
     id: newId("txn_", at), kind: change.kind, amountNano: change.amountNano, balanceAfterNano: after,
     ref: change.ref, note: change.note ?? null, createdAt: at, ...(change.kind === "waiver" ? { waivedNano: waived } : {}),

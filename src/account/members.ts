@@ -62,9 +62,8 @@ export function memberRoom(sql: SqlStorage, memberId: string, now: number): { ro
   return { room: member.spendLimitNano - member.periodSpentNano - held, member };
 }
 
-/** A settled charge of a member's key: the member's lifetime total and period counters. */
-export function recordMemberSpend(sql: SqlStorage, keyId: string, chargeNano: number, now: number): void {
-  const memberId = one<{ member_id: string | null }>(sql, "SELECT member_id FROM api_keys WHERE id = ?", keyId)?.member_id;
+/** A settled charge of a member's key (`memberId`, as recordKeySpend returns it): the member's lifetime total and period counters. */
+export function recordMemberSpend(sql: SqlStorage, memberId: string | null, chargeNano: number, now: number): void {
   if (!memberId) return;
   sql.exec("UPDATE members SET spent_nano = spent_nano + ? WHERE user_id = ?", chargeNano, memberId);
   recordKeySpend(sql, counterId(memberId), chargeNano, now);

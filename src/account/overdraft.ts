@@ -1,4 +1,3 @@
-import { num } from "./storage";
 import { nano, type Nano } from "../lib/money";
 
 /**
@@ -15,19 +14,26 @@ import { nano, type Nano } from "../lib/money";
  * (their charge is capped at their reservation); when the balance is used up they get 402.
  */
 
-/** Σ overdraft shares of the open reservations (a row from before this rule has none). */
-export function overdraftInUse(sql: SqlStorage, exceptRequestId = ""): number {
-  return num(sql,
-    "SELECT coalesce(sum(max(0, coalesce(max_charge_nano, reserved_nano) - reserved_nano)), 0) FROM requests WHERE state = 'reserved' AND request_id <> ?",
-    exceptRequestId);
+/**
+ * Σ reservations and Σ overdraft shares of the open requests, in one scan: what admission needs
+ * before it inserts a request (the balance check and the share it may take of the pool).
+ */
+export function openHolds(sql: SqlStorage): { reservedNano: number; overdraftNano: number } {
+  const row = sql.exec<{ reserved: number; overdraft: number }>(
+    `SELECT coalesce(sum(reserved_nano), 0) AS reserved,
+            coalesce(sum(max(0, coalesce(max_charge_nano, reserved_nano) - reserved_nano)), 0) AS overdraft
+     FROM requests WHERE state = 'reserved'`,
+  ).one();
+  return { reservedNano: row.reserved, overdraftNano: row.overdraft };
 }
 
-/** Gives a just-admitted request its overdraft share and stores its max charge; returns that max charge. */
-export function assignMaxCharge(sql: SqlStorage, requestId: string, reservedNano: number, overdraftNano: number): Nano {
-  const pool = Math.max(0, Math.max(0, overdraftNano) - overdraftInUse(sql, requestId));
-  const maxCharge = reservedNano + Math.min(pool, reservedNano);
-  sql.exec("UPDATE requests SET max_charge_nano = ? WHERE request_id = ?", maxCharge, requestId);
-  return nano(maxCharge);
+/**
+ * A request's max charge: its reservation plus its share of the pool, min(reservation, what the
+ * open requests left of OVERDRAFT). Admission stores it with the request's row (./admission.ts).
+ */
+export function maxChargeWithin(reservedNano: number, overdraftNano: number, inUseNano: number): Nano {
+  const pool = Math.max(0, Math.max(0, overdraftNano) - inUseNano);
+  return nano(reservedNano + Math.min(pool, reservedNano));
 }
 
 /**
@@ -36,8 +42,10 @@ export function assignMaxCharge(sql: SqlStorage, requestId: string, reservedNano
  * than usage lowered the balance meanwhile (a refund or a lost dispute), or for a late settlement
  * whose reservation had expired; otherwise a request's own max charge is the tighter bound.
  */
-export function settlementHeadroom(sql: SqlStorage, requestId: string, balanceNano: number, overdraftNano: number): number {
-  const others = num(sql,
-    "SELECT coalesce(sum(coalesce(max_charge_nano, reserved_nano)), 0) FROM requests WHERE state = 'reserved' AND request_id <> ?", requestId);
-  return Math.max(0, balanceNano + Math.max(0, overdraftNano) - others);
+export function settlementHeadroom(balanceNano: number, overdraftNano: number, othersMaxChargeNano: number): number {
+  return Math.max(0, balanceNano + Math.max(0, overdraftNano) - othersMaxChargeNano);
 }
+
+/** Σ max charges of the open reservations other than `?1` (the request being settled), as SQL for settlement's one read. */
+export const OTHERS_MAX_CHARGE_SQL =
+  "SELECT coalesce(sum(coalesce(max_charge_nano, reserved_nano)), 0) FROM requests WHERE state = 'reserved' AND request_id <> ?1";

@@ -2,20 +2,24 @@ import { chargeFor } from "../lib/charge";
 import { nano } from "../lib/money";
 import { recordResponse } from "./chains";
 import { post } from "./ledger";
-import { balance } from "./ledger";
-import { settlementHeadroom } from "./overdraft";
+import { OTHERS_MAX_CHARGE_SQL, settlementHeadroom } from "./overdraft";
 import { recordKeySpend } from "./keys";
 import { recordMemberSpend } from "./members";
 import { enqueue } from "./outbox";
 import { enqueueUsage } from "./usage-plane";
 import { correctRateTokens } from "./rate-limit";
-import { one, type Row } from "./storage";
+import type { Row } from "./storage";
 import type { SettleInput, SettleResult } from "./types";
 
 interface RequestRow extends Row {
   request_id: string; state: string; reserved_nano: number; charged_nano: number; max_charge_nano: number | null;
   created_at: number; rate_tokens: number | null;
 }
+
+interface SettleState extends Row { request_id: string | null; balance_nano: number; others_nano: number }
+const SETTLE_STATE = `SELECT r.request_id, r.state, r.reserved_nano, r.charged_nano, r.max_charge_nano, r.created_at, r.rate_tokens,
+  coalesce((SELECT balance_nano FROM account WHERE id = 1), 0) AS balance_nano, (${OTHERS_MAX_CHARGE_SQL}) AS others_nano
+  FROM (SELECT 1) LEFT JOIN requests r ON r.request_id = ?1`;
 
 /**
  * Settles a request exactly once: charges its cost (one ledger row when non-zero), releases the
@@ -27,16 +31,20 @@ interface RequestRow extends Row {
  * (amount 0, waived_nano = the part) and usage_source "clamped" on the usage record.
  */
 export function settle(sql: SqlStorage, userId: string, input: SettleInput, now: number, mirror = true): SettleResult {
-  const req = one<RequestRow>(sql, "SELECT request_id, state, reserved_nano, charged_nano, max_charge_nano, created_at, rate_tokens FROM requests WHERE request_id = ?", input.requestId);
-  if (req?.state === "settled") return { chargedNano: nano(req.charged_nano), balanceNano: balance(sql), duplicate: true };
+  // The request's row (if any), the balance and the open reservations' max charges: one read.
+  const state = sql.exec<SettleState>(SETTLE_STATE, input.requestId).one();
+  const req = state.request_id === null ? null : (state as unknown as RequestRow);
+  const before = nano(state.balance_nano);
+  if (req?.state === "settled") return { chargedNano: nano(req.charged_nano), balanceNano: before, duplicate: true };
 
   const cost = nano(Math.max(0, Math.trunc(input.costNano)));
-  const headroom = settlementHeadroom(sql, input.requestId, balance(sql), input.overdraftNano);
+  const headroom = settlementHeadroom(before, input.overdraftNano, state.others_nano);
   const charge = chargeFor(cost, nano(Math.min(headroom, req?.max_charge_nano ?? Number.MAX_SAFE_INTEGER)));
   const waived = nano(cost - charge);
   const usageSource = waived > 0 ? "clamped" : input.usageSource;
 
-  const chargedAt = charge > 0 ? post(sql, userId, { kind: "usage", amountNano: nano(-charge), ref: input.requestId, note: input.model }, now, mirror).entry.createdAt : now;
+  const posted = charge > 0 ? post(sql, userId, { kind: "usage", amountNano: nano(-charge), ref: input.requestId, note: input.model }, now, mirror) : null;
+  const chargedAt = posted ? posted.entry.createdAt : now;
   if (waived > 0) post(sql, userId, { kind: "waiver", amountNano: nano(0), waivedNano: waived, ref: input.requestId, note: input.model }, now);
   if (input.storedResponse && input.status === "success") recordResponse(sql, input.storedResponse, now);
   if (req) {
@@ -47,8 +55,7 @@ export function settle(sql: SqlStorage, userId: string, input: SettleInput, now:
       input.requestId, input.keyId, input.model, charge, now, now,
     );
   }
-  recordKeySpend(sql, input.keyId, charge, now);
-  recordMemberSpend(sql, input.keyId, charge, now);
+  recordMemberSpend(sql, recordKeySpend(sql, input.keyId, charge, now), charge, now);
   if (req?.rate_tokens != null) correctRateTokens(sql, input.keyId, req.created_at, req.rate_tokens, input.promptTokens + input.completionTokens);
   const row = {
     requestId: input.requestId, userId, keyId: input.keyId, model: input.model, provider: input.provider,
@@ -61,7 +68,9 @@ export function settle(sql: SqlStorage, userId: string, input: SettleInput, now:
   if (mirror) enqueue(sql, { kind: "usage", row }, now);
   // A late settlement after expiry: the "expired" record already counted the request.
   enqueueUsage(sql, { ...withoutUser(row), chargedAt, ...(req?.state === "expired" ? { replacesExpired: true } : {}) });
-  return { chargedNano: charge, balanceNano: balance(sql), duplicate: false, ...(waived > 0 ? { waivedNano: waived } : {}) };
+  // Only the usage row changes the balance (a waiver moves nothing): no need to read it again.
+  const after = posted && !posted.duplicate ? posted.entry.balanceAfterNano : before;
+  return { chargedNano: charge, balanceNano: after, duplicate: false, ...(waived > 0 ? { waivedNano: waived } : {}) };
 }
 
 interface ExpiredRow extends Row { request_id: string; key_id: string; model: string; created_at: number }

@@ -31,17 +31,29 @@ export function directQueue(into: UsageBatchMessage[]): Queue<UsageBatchMessage>
 }
 
 /**
+ * Points one wallet's Durable Object instance (its own env, not the runtime's) at a direct queue
+ * collecting into `into`: its alarm's flushes (a second after each ledger step, or run by a test)
+ * then reach D1 through `planeDrained(userId, into)` without waiting for the real queue. Call it
+ * inside runInDurableObject. A restarted instance uses the real queue again.
+ */
+export function sendUsageTo(wallet: object, into: UsageBatchMessage[]): void {
+  const w = wallet as { env: Env };
+  w.env = { ...w.env, USAGE_QUEUE: directQueue(into) };
+}
+
+/**
  * Drains the wallet the way its alarm does (outbox into D1, usage batches claimed and marked sent:
  * flushAll, src/account/usage-plane.ts) but hands the batches straight to the queue consumer instead
  * of the queue, so a test does not wait for the queue's batch timeout (max_batch_timeout, 2 s).
- * `sent`: batches the wallet already gave a `directQueue`. A batch the wallet gave the real queue
- * (a background alarm) is applied by the queue; the batches after it, which the consumer puts off
- * until then (it applies batch n only after n − 1), are handed over again. Ends when D1 agrees with
- * the wallet (planeApplied). `planeDelivered` goes through the real queue.
+ * `sent`: where the wallet's direct queue collects (sendUsageTo); batches it holds, and any it gets
+ * meanwhile, are handed over too. A batch the wallet gave the real queue (an alarm) is applied by the
+ * queue; the batches after it, which the consumer puts off until then (it applies batch n only after
+ * n − 1), are handed over again. Ends when D1 agrees with the wallet (planeApplied).
+ * `planeDelivered` goes through the real queue.
  */
 export async function planeDrained(userId: string, sent: UsageBatchMessage[] = [], timeoutMs = 10_000) {
-  let waiting = [...sent];
-  await runInDurableObject(account(userId), (_o, state) => flushAll(state.storage, { ...env, USAGE_QUEUE: directQueue(waiting) } as Env, userId));
+  await runInDurableObject(account(userId), (_o, state) => flushAll(state.storage, { ...env, USAGE_QUEUE: directQueue(sent) } as Env, userId));
+  let waiting = sent.splice(0);
   const start = Date.now();
   while (waiting.length > 0) {
     const batch = createMessageBatch<UsageBatchMessage>("gateway-usage", waiting.map((body) => ({ id: `d${seq++}-${body.batch}`, timestamp: new Date(), attempts: 1, body })));
@@ -49,7 +61,7 @@ export async function planeDrained(userId: string, sent: UsageBatchMessage[] = [
     const result = await getQueueResult(batch, createExecutionContext());
     expect(result.outcome).toBe("ok");
     const later = new Set(result.retryMessages.map((m) => m.msgId));
-    waiting = batch.messages.filter((m) => later.has(m.id)).map((m) => m.body);
+    waiting = [...batch.messages.filter((m) => later.has(m.id)).map((m) => m.body), ...sent.splice(0)];
     if (waiting.length === 0) break;
     if (Date.now() - start > timeoutMs) throw new Error(`usage batches ${waiting.map((b) => b.batch)} never applied: an earlier batch is missing`);
     await new Promise((r) => setTimeout(r, 50));

@@ -5,14 +5,16 @@
 //     checks   tsc, lint, architecture, bundle size
 //     worker   vitest (all *.test.ts in workerd), its closing "N passed, N failed" line
 //     browser  the browser tests (npm run test:e2e)
-// Most of a worker or browser test's time is spent waiting (on workerd, the stand-in, the browser),
-// so the lanes use what the others leave idle. Each step's output is kept and printed whole when the
-// step ends, one step at a time, never interleaved. The first failure stops every other step (their
-// whole process groups; the browser harness takes its stand-in, gateway and browser along), prints
-// the failed step's output last, and exits 1. Every step has a time limit. `--serial` runs the
-// steps one after another instead (as before; for a machine too small for three lanes).
+// Much of a worker or browser test's time is spent waiting (on workerd, the stand-in, the browser),
+// so the lanes use what the others leave idle. The checks lane runs at a lower CPU priority (nice 10):
+// it only computes and has no timeouts, and the worker tests are the longest lane. Each step's
+// output is kept and printed whole when the step ends, one step at a time, never interleaved.
+// The first failure stops every other step (their whole process groups; the browser harness takes
+// its stand-in, gateway and browser along), prints the failed step's output last, and exits 1.
+// Every step has a time limit. `--serial` runs the steps one after another instead.
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { setPriority } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -20,14 +22,14 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const LOGS = join(ROOT, "node_modules/.cache/test-logs");
 const STEP_LIMIT_MS = 25 * 60_000;
 
-/** [name, command, args] */
+/** [name, command, args, nice] */
 const BUILD = ["dashboard build", "npm", ["run", "build:dashboard", "--silent"]];
 const LANES = {
   checks: [
-    ["type check", "npx", ["tsc", "--noEmit"]],
-    ["lint", "npm", ["run", "lint", "--silent"]],
-    ["architecture", "npm", ["run", "test:architecture", "--silent"]],
-    ["bundle size", "npm", ["run", "bundle:check", "--silent"]],
+    ["type check", "npx", ["tsc", "--noEmit"], 10],
+    ["lint", "npm", ["run", "lint", "--silent"], 10],
+    ["architecture", "npm", ["run", "test:architecture", "--silent"], 10],
+    ["bundle size", "npm", ["run", "bundle:check", "--silent"], 10],
   ],
   worker: [
     ["worker tests", "npx", ["vitest", "run", "--reporter=default", "--reporter=json", "--outputFile=node_modules/.cache/vitest-results.json"]],
@@ -45,9 +47,16 @@ const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const ENV = { ...process.env, ...(process.stdout.isTTY && !("FORCE_COLOR" in process.env) ? { FORCE_COLOR: "1" } : {}) };
 
 /** Runs one step in a process group of its own; resolves with its exit code and kept output. */
-function run([name, cmd, args]) {
+function run([name, cmd, args, nice = 0]) {
   const t0 = Date.now();
   const child = spawn(cmd, args, { cwd: ROOT, env: ENV, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  if (nice && child.pid !== undefined) {
+    try {
+      setPriority(child.pid, nice); // inherited by what it starts
+    } catch {
+      // not permitted here: the step runs at normal priority
+    }
+  }
   const step = { name, child, out: [] };
   running.add(step);
   child.stdout.on("data", (d) => step.out.push(d));

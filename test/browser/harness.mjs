@@ -7,7 +7,7 @@
 // and an interrupted or exiting test process takes its children with it. Every wait has a timeout.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -168,27 +168,38 @@ function within(promise, ms, what) {
 }
 
 /**
- * A local D1 state with every migration applied, made once per set of migrations (wrangler applies
- * them one at a time, about 1 s each) under node_modules/.cache/browser-d1-<hash>/ and copied for each
- * stack: scripts/dev.mjs then finds the migrations up to date. `npm run test:e2e` makes it before the
- * files start (test/browser/prepare.mjs); a file run alone makes it on first use. Made in a folder of
- * this process's own and renamed into place, as the npm Chromium is (test/browser/chromium.mjs).
+ * A local D1 state with every migration applied, made once per set of migrations under
+ * node_modules/.cache/browser-d1-<hash>/ and copied for each stack (scripts/dev.mjs --no-migrate).
+ * The migrations and their d1_migrations rows go in as one file through `wrangler d1 execute`: the
+ * same tables and rows as `wrangler d1 migrations apply`, which starts a local runtime per migration
+ * (about 1 s each). `npm run test:e2e` makes it before the files start (test/browser/prepare.mjs); a
+ * file run alone makes it on first use. Made in a folder of this process's own and renamed into
+ * place, as the npm Chromium is (test/browser/chromium.mjs).
  */
 export async function migratedState() {
   const dir = join(ROOT, "migrations");
+  const names = readdirSync(dir).filter((f) => f.endsWith(".sql")).sort();
   const hash = createHash("sha256");
-  for (const name of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) hash.update(name).update(readFileSync(join(dir, name)));
+  for (const name of names) hash.update(name).update(readFileSync(join(dir, name)));
   const template = join(ROOT, "node_modules/.cache", `browser-d1-${hash.digest("hex").slice(0, 16)}`);
   if (existsSync(join(template, "migrated"))) return template;
   const stage = `${template}.${process.pid}.partial`;
   rmSync(stage, { recursive: true, force: true });
-  const apply = start("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", stage], { CI: "1", WRANGLER_SEND_METRICS: "false" });
+  mkdirSync(stage, { recursive: true });
+  const sql = ["CREATE TABLE IF NOT EXISTS d1_migrations(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL);"];
+  for (const name of names) {
+    const body = readFileSync(join(dir, name), "utf8").trimEnd();
+    sql.push(body.endsWith(";") ? body : `${body};`, `INSERT INTO d1_migrations (name) VALUES ('${name.replaceAll("'", "''")}');`);
+  }
+  writeFileSync(join(stage, "migrations.sql"), `${sql.join("\n")}\n`);
+  const apply = start("npx", ["wrangler", "d1", "execute", "DB", "--local", "--persist-to", stage, "--file", join(stage, "migrations.sql")], { CI: "1", WRANGLER_SEND_METRICS: "false" });
   try {
-    await waitFor(() => apply.exited !== null, { timeout: MIGRATIONS_MS, interval: 200, what: "wrangler d1 migrations apply" });
+    await waitFor(() => apply.exited !== null, { timeout: MIGRATIONS_MS, interval: 200, what: "wrangler d1 execute (the migrations)" });
   } finally {
     await stopProc(apply);
   }
-  if (apply.exited !== 0) throw new Error(`wrangler d1 migrations apply failed:\n${apply.out.slice(-3000)}`);
+  if (apply.exited !== 0) throw new Error(`wrangler d1 execute (the migrations) failed:\n${apply.out.slice(-3000)}`);
+  rmSync(join(stage, "migrations.sql"));
   writeFileSync(join(stage, "migrated"), "");
   try {
     renameSync(stage, template);

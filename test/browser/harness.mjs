@@ -35,6 +35,8 @@ export function freePort() {
 
 /** Every child this process started and has not yet stopped. */
 const live = new Set();
+/** Every throwaway state folder of a stack not yet stopped. */
+const states = new Set();
 
 /** A child process whose output is kept, so tests can wait for lines (mail, "Ready on"). */
 function start(cmd, args, env) {
@@ -138,6 +140,8 @@ function killAllNow() {
     if (proc.child.pid !== undefined) signalTree(proc, "SIGKILL");
   }
   live.clear();
+  for (const dir of states) rmSync(dir, { recursive: true, force: true });
+  states.clear();
 }
 process.once("exit", killAllNow);
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
@@ -235,6 +239,7 @@ async function startStackOnce() {
   const base = `http://localhost:${port}`;
   const template = await migratedState();
   const state = mkdtempSync(join(tmpdir(), "gw-browser-"));
+  states.add(state);
   cpSync(template, state, { recursive: true });
   let standin;
   let gateway;
@@ -252,6 +257,7 @@ async function startStackOnce() {
     await browserReady.then((b) => within(b.close(), 10_000, "closing the browser")).catch(() => {});
     await Promise.all([stopProc(gateway), stopProc(standin)]);
     rmSync(state, { recursive: true, force: true });
+    states.delete(state);
   };
   try {
     // The stand-in and the gateway start side by side: each is only told the other's address.

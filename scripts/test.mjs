@@ -59,6 +59,7 @@ function run([name, cmd, args, nice = 0]) {
   }
   const step = { name, child, out: [] };
   running.add(step);
+  since.set(step, t0);
   child.stdout.on("data", (d) => step.out.push(d));
   child.stderr.on("data", (d) => step.out.push(d));
   console.log(`▶ ${name}`);
@@ -120,6 +121,13 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
     setTimeout(() => process.exit(130), 500);
   });
 }
+
+// A line a minute while steps run, so a long step is not mistaken for a hang.
+const since = new Map();
+setInterval(() => {
+  const now = [...running].map((s) => `${s.name} (${secs(Date.now() - since.get(s))})`);
+  if (now.length) console.log(`… running: ${now.join(", ")}`);
+}, 60_000).unref();
 
 mkdirSync(LOGS, { recursive: true });
 await lane([BUILD]);

@@ -8,13 +8,14 @@
 // Extra arguments go to wrangler, e.g. `npm run dev -- --var STRIPE_SECRET_KEY:sk_test_…`;
 // `--persist-to <dir>` is also used for the migrations (the browser tests run on a throwaway state).
 // Own flags: `--no-watch` (npm start: no dashboard watcher); `--no-build` (the browser tests: serve the
-// dashboard as `npm test` built it, building only when dashboard/dist is missing).
+// dashboard as `npm test` built it, building only when dashboard/dist is missing); `--no-migrate` (the
+// browser tests: their state is a copy of one already migrated).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const OWN = ["--no-watch", "--no-build"];
+const OWN = ["--no-watch", "--no-build", "--no-migrate"];
 const args = process.argv.slice(2);
 const watch = !args.includes("--no-watch");
 const build = !args.includes("--no-build") || !existsSync(`${root}/dashboard/dist/index.html`);
@@ -75,7 +76,7 @@ async function migrate() {
   console.log(names.length ? `D1 (local): applied ${names.length} migration(s), ${names[0]} … ${names.at(-1)}` : "D1 (local): migrations up to date");
 }
 
-await migrate();
+if (!args.includes("--no-migrate")) await migrate();
 if (build) await done(run("npm", ["run", "build:dashboard", "--silent"]));
 // The watcher rebuilds on change (the type check and the size budget run in build:dashboard).
 if (watch) run("npx", ["vite", "build", "--watch", "--config", "dashboard/vite.config.ts", "--logLevel", "warn"]);

@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { formatUsd } from "../../src/lib/money";
 import openaiText from "../fixtures/providers/openai/chat/openai-text.json";
 import deepseekToolCall from "../fixtures/providers/others/deepseek/deepseek-tool-call.json";
-import { account, admin, api, chat, createUser, drained, settled, usageRows } from "../helpers/gateway";
+import { account, admin, api, chat, createUser, settled, usageRows } from "../helpers/gateway";
 import { TEST_PRICE } from "../helpers/catalog";
-import { d1Books, planeDelivered, planeFigures } from "../helpers/usage-plane";
+import { d1Books, drainedToD1, planeDrained, planeFigures } from "../helpers/usage-plane";
 
 // Test prices (test/helpers/catalog.ts) in nUSD per token: µUSD/Mtok = pUSD/token, / 1000 = nUSD/token.
 const IN = TEST_PRICE.input / 1000; // 1000
@@ -21,7 +21,7 @@ const usdNum = (nano: number) => Number(formatUsd(nano));
  * transactions and daily statements hold the ledger, and D1's usage rollups sum to the usage debits.
  */
 async function checkBooks(userId: string) {
-  const summary = await drained(userId);
+  const { summary } = await drainedToD1(userId);
   const ledger = await account(userId).ledger(1000);
   const sum = ledger.reduce((a, e) => a + e.amountNano, 0);
   expect(summary.balanceNano).toBe(sum);
@@ -154,7 +154,7 @@ describe("billing: idempotent credits", () => {
 describe("billing: /generation (P15), /credits and /key", () => {
   it("serves the usage record from the outbox, then from D1, and only to its owner", async () => {
     const { userId, key, keyId } = await createUser("10.00");
-    // Hold back the outbox alarm (due a second after the credit), so the record stays in the DO outbox until drained().
+    // Hold back the outbox alarm (due a second after the credit), so the record stays in the DO outbox until drained.
     await runInDurableObject(account(userId), (_o, state) => state.storage.deleteAlarm());
     const res = await chat(key, { model: "test-fixture-text" });
     const id = res.headers.get("x-request-id")!;
@@ -178,7 +178,7 @@ describe("billing: /generation (P15), /credits and /key", () => {
     expect(fromOutbox.latency_ms as number).toBeGreaterThanOrEqual(0);
     expect(new Date(fromOutbox.created_at as string).toISOString()).toBe(fromOutbox.created_at);
 
-    expect((await planeDelivered(userId)).rollups.requests).toBe(1);
+    expect((await planeDrained(userId)).rollups.requests).toBe(1);
     const after = await get(key);
     expect(after.status).toBe(200);
     const fromD1 = ((await after.json()) as { data: Record<string, unknown> }).data;

@@ -6,7 +6,8 @@
 // browser) stops what already runs before the error is thrown, stop() ends the whole process trees,
 // and an interrupted or exiting test process takes its children with it. Every wait has a timeout.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +22,7 @@ const WEBHOOK_SECRET = "whsec_browser_0123456789";
 const STANDIN_START_MS = 60_000;
 const GATEWAY_START_MS = 240_000;
 const BROWSER_LAUNCH_MS = 90_000;
+const MIGRATIONS_MS = 300_000;
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -33,6 +35,8 @@ export function freePort() {
 
 /** Every child this process started and has not yet stopped. */
 const live = new Set();
+/** Every throwaway state folder of a stack not yet stopped. */
+const states = new Set();
 
 /** A child process whose output is kept, so tests can wait for lines (mail, "Ready on"). */
 function start(cmd, args, env) {
@@ -136,6 +140,8 @@ function killAllNow() {
     if (proc.child.pid !== undefined) signalTree(proc, "SIGKILL");
   }
   live.clear();
+  for (const dir of states) rmSync(dir, { recursive: true, force: true });
+  states.clear();
 }
 process.once("exit", killAllNow);
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
@@ -165,6 +171,49 @@ function within(promise, ms, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * A local D1 state with every migration applied, made once per set of migrations under
+ * node_modules/.cache/browser-d1-<hash>/ and copied for each stack (scripts/dev.mjs --no-migrate).
+ * The migrations and their d1_migrations rows go in as one file through `wrangler d1 execute`: the
+ * same tables and rows as `wrangler d1 migrations apply`, which starts a local runtime per migration
+ * (about 1 s each). `npm run test:e2e` makes it before the files start (test/browser/prepare.mjs); a
+ * file run alone makes it on first use. Made in a folder of this process's own and renamed into
+ * place, as the npm Chromium is (test/browser/chromium.mjs).
+ */
+export async function migratedState() {
+  const dir = join(ROOT, "migrations");
+  const names = readdirSync(dir).filter((f) => f.endsWith(".sql")).sort();
+  const hash = createHash("sha256");
+  for (const name of names) hash.update(name).update(readFileSync(join(dir, name)));
+  const template = join(ROOT, "node_modules/.cache", `browser-d1-${hash.digest("hex").slice(0, 16)}`);
+  if (existsSync(join(template, "migrated"))) return template;
+  const stage = `${template}.${process.pid}.partial`;
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(stage, { recursive: true });
+  const sql = ["CREATE TABLE IF NOT EXISTS d1_migrations(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL);"];
+  for (const name of names) {
+    const body = readFileSync(join(dir, name), "utf8").trimEnd();
+    sql.push(body.endsWith(";") ? body : `${body};`, `INSERT INTO d1_migrations (name) VALUES ('${name.replaceAll("'", "''")}');`);
+  }
+  writeFileSync(join(stage, "migrations.sql"), `${sql.join("\n")}\n`);
+  const apply = start("npx", ["wrangler", "d1", "execute", "DB", "--local", "--persist-to", stage, "--file", join(stage, "migrations.sql")], { CI: "1", WRANGLER_SEND_METRICS: "false" });
+  try {
+    await waitFor(() => apply.exited !== null, { timeout: MIGRATIONS_MS, interval: 200, what: "wrangler d1 execute (the migrations)" });
+  } finally {
+    await stopProc(apply);
+  }
+  if (apply.exited !== 0) throw new Error(`wrangler d1 execute (the migrations) failed:\n${apply.out.slice(-3000)}`);
+  rmSync(join(stage, "migrations.sql"));
+  writeFileSync(join(stage, "migrated"), "");
+  try {
+    renameSync(stage, template);
+  } catch (err) {
+    if (!existsSync(join(template, "migrated"))) throw err;
+  }
+  rmSync(stage, { recursive: true, force: true });
+  return template;
+}
+
 async function launchBrowser() {
   const { executablePath, env } = await resolveChromium();
   return chromium.launch({ executablePath, env: { ...process.env, ...env }, headless: true, args: CHROMIUM_ARGS, timeout: BROWSER_LAUNCH_MS });
@@ -188,7 +237,10 @@ export async function startStack() {
 async function startStackOnce() {
   const [port, standinPort] = [await freePort(), await freePort()];
   const base = `http://localhost:${port}`;
+  const template = await migratedState();
   const state = mkdtempSync(join(tmpdir(), "gw-browser-"));
+  states.add(state);
+  cpSync(template, state, { recursive: true });
   let standin;
   let gateway;
   let browser;
@@ -205,26 +257,32 @@ async function startStackOnce() {
     await browserReady.then((b) => within(b.close(), 10_000, "closing the browser")).catch(() => {});
     await Promise.all([stopProc(gateway), stopProc(standin)]);
     rmSync(state, { recursive: true, force: true });
+    states.delete(state);
   };
   try {
+    // The stand-in and the gateway start side by side: each is only told the other's address.
     standin = start(join(ROOT, "node_modules/.bin/tsx"), ["test/standin/cli.ts", String(standinPort)], {
       STANDIN_STRIPE_WEBHOOK_URL: `${base}/api/billing/webhook`,
       STANDIN_STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     });
-    await waitFor(() => {
-      if (browserError) throw browserError;
-      return standin.out.includes("standin listening") || standin.exited !== null;
-    }, { timeout: STANDIN_START_MS, what: "the stand-in" });
-    if (standin.exited !== null) throw new Error(`stand-in failed:\n${standin.out}`);
-    const gatewayArgs = ["scripts/dev.mjs", "--no-watch", "--no-build", "--port", String(port), "--persist-to", state, "--var", `STRIPE_SECRET_KEY:${STRIPE_KEY}`,
+    const gatewayArgs = ["scripts/dev.mjs", "--no-watch", "--no-build", "--no-migrate", "--port", String(port), "--persist-to", state, "--var", `STRIPE_SECRET_KEY:${STRIPE_KEY}`,
       "--var", `STRIPE_WEBHOOK_SECRET:${WEBHOOK_SECRET}`, "--var", `STRIPE_API_BASE:http://127.0.0.1:${standinPort}/stripe`];
     gateway = start(process.execPath, gatewayArgs, { CI: "1", WRANGLER_SEND_METRICS: "false" });
+    const standinUp = () => {
+      if (standin.exited !== null) throw new Error(`stand-in failed:\n${standin.out}`);
+      return standin.out.includes("standin listening");
+    };
+    await waitFor(() => {
+      if (browserError) throw browserError;
+      return standinUp();
+    }, { timeout: STANDIN_START_MS, what: "the stand-in" });
     await waitFor(async () => {
       if (browserError) throw browserError;
+      standinUp();
       if (gateway.exited !== null) throw new Error(`npm run dev failed:\n${gateway.out}`);
       if (!/Ready on/.test(gateway.out)) return false;
       return fetch(`${base}/healthz`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.ok, () => false);
-    }, { timeout: GATEWAY_START_MS, interval: 500, what: "npm run dev" }).catch((err) => {
+    }, { timeout: GATEWAY_START_MS, interval: 250, what: "npm run dev" }).catch((err) => {
       throw new Error(`${err.message}\n${gateway.out.slice(-3000)}`);
     });
     await within(browserReady, BROWSER_LAUNCH_MS + 60_000, "launching Chromium");

@@ -42,16 +42,23 @@ async function tourLocale({ base, who, checkoutUrl, locale }) {
   return problems;
 }
 
+/**
+ * The options of every context the tour opens. The browser's own locale is set (to the tests' en-US; the
+ * page language comes from the locale cookie): left unset, it is the machine's, e.g. "en-US@posix", which
+ * Intl refuses, so the charts never drew and each chart page waited out its 10 s.
+ */
+const CONTEXT = { locale: "en-US", viewport: { width: 1280, height: 900 }, bypassCSP: true };
+
 /** A page in a new context holding the same cookies (the signed-in session) as `page`. */
 async function cloneSession(page) {
-  const ctx = await page.context().browser().newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true, storageState: await page.context().storageState() });
+  const ctx = await page.context().browser().newContext({ ...CONTEXT, storageState: await page.context().storageState() });
   return ctx.newPage();
 }
 
 export async function tourPages({ base, user, admin, checkoutUrl }) {
   mkdirSync(OUT, { recursive: true });
   const browser = user.context().browser();
-  const guestPage = async () => (await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true })).newPage();
+  const guestPage = async () => (await browser.newContext(CONTEXT)).newPage();
   const problems = [];
 
   // One playground reply first, so its page shows tokens and cost (billed to the user's balance).

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { chatCompletionSchema } from "../../src/wire/chat";
 import { messagesRequestSchema } from "../../src/surfaces/anthropic/schema";
 import { account, admin, BASE, createUser, drained, settled, usageRows, type TestUser } from "../helpers/gateway";
-import { planeApplied } from "../helpers/usage-plane";
+import { drainedToD1 } from "../helpers/usage-plane";
 
 // Fuzzed inputs that CAN be valid. Here validity cannot be excluded (a fuzzed JSON value may
 // happen to fit the schema; unknown /responses fields are passed through by design; hostile text in
@@ -41,7 +41,7 @@ async function served(res: Response, shape: Shape, what: string): Promise<string
 }
 /** One usage row per 200 and none otherwise; each cost = tokens × test prices; the balance down by the sum; no hold left. */
 async function billedExactly(u: TestUser, okIds: string[], creditsNano = START_NANO) {
-  const s = await drained(u.userId);
+  const { summary: s, plane } = await drainedToD1(u.userId);
   const rows = await usageRows(u.userId);
   const success = rows.filter((r) => r.status === "success");
   expect(success.map((r) => r.request_id).sort()).toEqual([...okIds].sort());
@@ -60,7 +60,7 @@ async function billedExactly(u: TestUser, okIds: string[], creditsNano = START_N
   const ledger = (await account(u.userId).ledger(1000)).filter((e) => e.kind === "usage");
   expect(ledger.map((e) => [e.ref, -e.amountNano]).sort()).toEqual(charged);
   // D1 holds the usage charges as daily statements (the usage plane): the same count and sum.
-  const { statements } = await planeApplied(u.userId);
+  const { statements } = plane;
   expect(statements).toEqual({ charges: charged.length, charged: charged.reduce((a, [, c]) => a + (c as number), 0) });
   // Checked last, after the money: a 4xx answer must leave no usage row behind.
   expect(rows.filter((r) => r.status !== "success").map((r) => ({ model: r.model, status: r.status, http_status: r.http_status, error_code: r.error_code })), "usage rows written for 4xx answers").toEqual([]);

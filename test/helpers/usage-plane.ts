@@ -1,9 +1,11 @@
-import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, env, getQueueResult, runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
+import { flushAll } from "../../src/account/usage-plane";
 import type { ArchiveLine } from "../../src/usage/plane/archive";
 import { consumeUsage } from "../../src/usage/plane/consumer";
 import type { PlaneRecord, UsageBatchMessage } from "../../src/db/usage-batch";
-import { account, drained } from "./gateway";
+import type { Env } from "../../src/env";
+import { account, drained, settled } from "./gateway";
 
 /** D1's side of one wallet in the usage plane: rollup and statement sums and the cursor. */
 export async function planeFigures(userId: string) {
@@ -23,14 +25,68 @@ export async function planeDelivered(userId: string, timeoutMs = 10_000) {
   return planeApplied(userId, timeoutMs);
 }
 
+/** A stand-in for the usage queue that keeps what is sent, for `planeDrained` to hand to the consumer. */
+export function directQueue(into: UsageBatchMessage[]): Queue<UsageBatchMessage> {
+  return { send: async (m: UsageBatchMessage) => void into.push(m) } as unknown as Queue<UsageBatchMessage>;
+}
+
+/**
+ * Points one wallet's Durable Object instance (its own env, not the runtime's) at a direct queue
+ * collecting into `into`: its alarm's flushes (a second after each ledger step, or run by a test)
+ * then reach D1 through `planeDrained(userId, into)` without waiting for the real queue. Call it
+ * inside runInDurableObject. A restarted instance uses the real queue again.
+ */
+export function sendUsageTo(wallet: object, into: UsageBatchMessage[]): void {
+  const w = wallet as { env: Env };
+  w.env = { ...w.env, USAGE_QUEUE: directQueue(into) };
+}
+
+/**
+ * Drains the wallet the way its alarm does (outbox into D1, usage batches claimed and marked sent:
+ * flushAll, src/account/usage-plane.ts) but hands the batches straight to the queue consumer instead
+ * of the queue, so a test does not wait for the queue's batch timeout (max_batch_timeout, 2 s).
+ * `sent`: where the wallet's direct queue collects (sendUsageTo); batches it holds, and any it gets
+ * meanwhile, are handed over too. A batch the wallet gave the real queue (an alarm) is applied by the
+ * queue; the batches after it, which the consumer puts off until then (it applies batch n only after
+ * n − 1), are handed over again. Ends when D1 agrees with the wallet (planeApplied).
+ * `planeDelivered` goes through the real queue.
+ */
+export async function planeDrained(userId: string, sent: UsageBatchMessage[] = [], timeoutMs = 10_000) {
+  await runInDurableObject(account(userId), (_o, state) => flushAll(state.storage, { ...env, USAGE_QUEUE: directQueue(sent) } as Env, userId));
+  let waiting = sent.splice(0);
+  const start = Date.now();
+  while (waiting.length > 0) {
+    const batch = createMessageBatch<UsageBatchMessage>("gateway-usage", waiting.map((body) => ({ id: `d${seq++}-${body.batch}`, timestamp: new Date(), attempts: 1, body })));
+    await consumeUsage(batch as MessageBatch<unknown>, env);
+    const result = await getQueueResult(batch, createExecutionContext());
+    expect(result.outcome).toBe("ok");
+    const later = new Set(result.retryMessages.map((m) => m.msgId));
+    waiting = [...batch.messages.filter((m) => later.has(m.id)).map((m) => m.body), ...sent.splice(0)];
+    if (waiting.length === 0) break;
+    if (Date.now() - start > timeoutMs) throw new Error(`usage batches ${waiting.map((b) => b.batch)} never applied: an earlier batch is missing`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return planeApplied(userId, timeoutMs);
+}
+
+/**
+ * What `drained` does (settled, then the outbox and the usage batches flushed) with the batches
+ * handed straight to the consumer (planeDrained): the account summary and D1's plane figures.
+ */
+export async function drainedToD1(userId: string) {
+  await settled(userId);
+  const plane = await planeDrained(userId);
+  return { summary: await account(userId).summary(), plane };
+}
+
 /**
  * D1's books of a wallet (after a flush and the consumer's delivery, reservations may still be
  * open): `n` rows and `total` of the transactions other than usage charges plus the usage charges
  * as daily statements (what D1's transactions held with the mirror), and the rollups' usage cost.
+ * Drained as planeDrained does; `sent` as there.
  */
-export async function d1Books(userId: string) {
-  await account(userId).flushOutbox();
-  const f = await planeApplied(userId);
+export async function d1Books(userId: string, sent: UsageBatchMessage[] = []) {
+  const f = await planeDrained(userId, sent);
   const t = await env.DB.prepare("SELECT count(*) AS n, coalesce(sum(amount_nano), 0) AS s FROM transactions WHERE user_id = ? AND kind <> 'usage'")
     .bind(userId).first<{ n: number; s: number }>();
   return { n: t!.n + f.statements.charges, total: t!.s - f.statements.charged, usageCostNano: f.rollups.cost, requests: f.rollups.requests };

@@ -29,6 +29,10 @@ CREATE TABLE IF NOT EXISTS usage_pending (
 CREATE INDEX IF NOT EXISTS usage_pending_batch ON usage_pending (sent_at, batch, seq);
 CREATE INDEX IF NOT EXISTS usage_pending_request ON usage_pending (request_id);
 CREATE INDEX IF NOT EXISTS usage_pending_created ON usage_pending (json_extract(payload, '$.createdAt'), request_id);
+CREATE TABLE IF NOT EXISTS archived_days (
+  day TEXT PRIMARY KEY,
+  records INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS usage_batches (
   batch INTEGER PRIMARY KEY,
   records_total INTEGER NOT NULL,
@@ -78,15 +82,26 @@ export function batchSent(sql: SqlStorage, batch: number, now: number): void {
   sql.exec("UPDATE usage_pending SET sent_at = ? WHERE batch = ?", now, batch);
 }
 
+/** Days of the archive index kept: longer than any usage retention, bounded all the same. */
+const ARCHIVED_DAYS_KEPT_MS = 5 * 366 * 86_400_000;
+
 /**
  * Sent records created before the recent window leave the Durable Object (the archive keeps them).
  * account.usage_pruned_before remembers the latest cutoff: every record created before it was
- * pruned once sent, so readers take older records from the archive (src/usage/archived.ts).
+ * pruned once sent, so readers take older records from the archive (src/usage/archived.ts), from
+ * the days listed in archived_days (UTC day → records pruned), so they read no empty day.
  */
 export function pruneSentUsage(sql: SqlStorage, now: number, recentMs: number): void {
   const cutoff = now - recentMs;
-  sql.exec("DELETE FROM usage_pending WHERE sent_at IS NOT NULL AND json_extract(payload, '$.createdAt') < ?", cutoff);
+  const old = "sent_at IS NOT NULL AND json_extract(payload, '$.createdAt') < ?";
+  sql.exec(
+    `INSERT INTO archived_days (day, records)
+     SELECT strftime('%Y-%m-%d', json_extract(payload, '$.createdAt') / 1000, 'unixepoch'), count(*) FROM usage_pending WHERE ${old} GROUP BY 1
+     ON CONFLICT (day) DO UPDATE SET records = records + excluded.records`, cutoff,
+  );
+  sql.exec(`DELETE FROM usage_pending WHERE ${old}`, cutoff);
   sql.exec("UPDATE account SET usage_pruned_before = max(usage_pruned_before, ?) WHERE id = 1", cutoff);
+  sql.exec("DELETE FROM archived_days WHERE day < ?", new Date(now - ARCHIVED_DAYS_KEPT_MS).toISOString().slice(0, 10));
 }
 
 /**

@@ -34,7 +34,7 @@ export type WalletReadResult =
    * before `prunedBefore` that are still here (sent late, not pruned yet) are listed by id, so a
    * reader of both tiers takes each of them once.
    */
-  | { kind: "archived"; prunedBefore: number; stillHere: string[] };
+  | { kind: "archived"; prunedBefore: number; stillHere: string[]; days: string[] };
 
 const DAY_MS = 86_400_000;
 const CREATED = "json_extract(payload, '$.createdAt')";
@@ -101,7 +101,8 @@ export function walletRead(sql: SqlStorage, q: WalletRead): WalletReadResult {
     case "archived": {
       const prunedBefore = num(sql, "SELECT usage_pruned_before FROM account WHERE id = 1");
       const here = sql.exec<{ request_id: string }>(`SELECT DISTINCT request_id FROM usage_pending WHERE ${CREATED} < ?`, prunedBefore).toArray();
-      return { kind: "archived", prunedBefore, stillHere: here.map((r) => r.request_id) };
+      const days = sql.exec<{ day: string }>("SELECT day FROM archived_days ORDER BY day").toArray().map((r) => r.day);
+      return { kind: "archived", prunedBefore, stillHere: here.map((r) => r.request_id), days };
     }
     case "counts": return {
       kind: "counts",

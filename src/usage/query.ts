@@ -1,7 +1,9 @@
 import { periodStart } from "../account/periods";
 import { readWallet } from "../account/client";
 import type { PlaneRecord } from "../db/usage-batch";
+import { usagePlaneConfig } from "../config";
 import type { Env } from "../env";
+import { archivedNewestFirst, mergeNewestFirst } from "./archived";
 import type { Position } from "./keyset";
 import { contribution } from "./plane/rollup";
 
@@ -27,6 +29,18 @@ export const usagePosition = (r: UsageRecord): Position => ({ t: r.createdAt, id
 export async function usagePage(env: Env, f: UsageFilter, after: Position | null, limit: number, order: "asc" | "desc"): Promise<UsageRecord[]> {
   const { userId, ...filter } = f;
   return (await readWallet(env, userId, { kind: "records", query: { ...filter, after, limit, order } })).rows;
+}
+
+/**
+ * The request log's page, newest first: the wallet's recent records and, once a page reaches past
+ * them (fewer than `limit` left, or older than the recent window), the archive's (src/usage/archived.ts),
+ * merged by (time, id) so the keyset cursor stays exact across the two tiers.
+ */
+export async function usageListPage(env: Env, f: UsageFilter, after: Position | null, limit: number): Promise<UsageRecord[]> {
+  const recent = await usagePage(env, f, after, limit, "desc");
+  const last = recent.at(-1);
+  if (recent.length === limit && last && last.createdAt >= Date.now() - usagePlaneConfig(env).recentMs) return recent;
+  return mergeNewestFirst(recent, await archivedNewestFirst(env, f, after, limit), limit);
 }
 
 const HOUR_MS = 3_600_000;

@@ -9,8 +9,8 @@ import { planeApplied } from "../helpers/usage-plane";
 import { sessionKey } from "./support";
 
 // Issue 14 item 1, "a user sees no difference": the wallet keeps raw usage records for the recent
-// window only; older ones live in the R2 archive under the user's pseudonym. The usage export
-// reads both tiers, so after the records leave the wallet it lists exactly what it listed before.
+// window only; older ones live in the R2 archive under the user's pseudonym. The usage export and
+// the request log read both tiers, so after the records leave the wallet they list what they did before.
 const DAY = 86_400_000;
 
 async function exported(u: SessionUser, query = ""): Promise<Record<string, unknown>[]> {
@@ -96,5 +96,39 @@ describe("the usage export reads the archive for records older than the wallet's
     expect((await env.USAGE_ARCHIVE.list({ prefix: archiveUserPrefix(dayOf(Date.now()), p!.pseudonym) })).objects.length).toBeGreaterThan(0);
     await env.DB.prepare("DELETE FROM usage_pseudonyms WHERE user_id = ?").bind(a.userId).run();
     expect(await exported(a)).toEqual([]);
+  });
+
+  it("the request log pages newest first across the wallet's records and the archive, each record once, filters applied", async () => {
+    const u = await signedInUser("5.00");
+    const k1 = await sessionKey(u);
+    const k2 = await sessionKey(u);
+    for (let i = 0; i < 5; i++) await (await chat((i % 2 ? k2 : k1).key, { model: "test-echo" })).arrayBuffer();
+    await drained(u.userId);
+    await planeApplied(u.userId);
+    await ageWallet(u.userId, 31);
+    // Two newer records stay in the wallet.
+    for (let i = 0; i < 2; i++) await (await chat(k1.key, { model: "test-echo" })).arrayBuffer();
+    await drained(u.userId);
+    expect(await recentRecords(u.userId)).toBe(2);
+    const rows = await exported(u);
+    const exportedIds = rows.map((r) => r.request_id as string);
+    expect(exportedIds).toHaveLength(7);
+
+    const walk = async (query: string, limit: number) => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res = await u.fetch(`/api/me/usage?limit=${limit}${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+        expect(res.status).toBe(200);
+        const body = (await res.json()) as { data: { id: string; key_id: string }[]; next_cursor: string | null };
+        ids.push(...body.data.map((r) => r.id));
+        cursor = body.next_cursor;
+      } while (cursor);
+      return ids;
+    };
+    for (const limit of [1, 2, 3, 50]) expect(await walk("", limit), `limit ${limit}`).toEqual([...exportedIds].reverse());
+    const byKey2 = rows.filter((r) => r.key_id === k2.id).map((r) => r.request_id as string);
+    expect(byKey2).toHaveLength(2);
+    expect(await walk(`&key_id=${k2.id}`, 1)).toEqual([...byKey2].reverse());
   });
 });

@@ -4,7 +4,7 @@ import { formatUsd } from "../../lib/money";
 import { accountStub } from "../../account/client";
 import { validate } from "../../middleware/validate";
 import { decodeCursor, isoTime, page, pageQuery } from "../../usage/keyset";
-import { recentSpend, usageAggregate, usagePage, usagePosition } from "../../usage/query";
+import { recentSpend, usageAggregate, usageListPage, usagePosition } from "../../usage/query";
 import { usageView } from "../../usage/view";
 import type { SessionEnv } from "../../middleware/session";
 
@@ -20,13 +20,13 @@ const usageQuery = z.object({
 });
 const aggregateQuery = z.object({ ...range, group_by: z.enum(["day", "model", "key"]) });
 
-/** The signed-in user's usage: records (the wallet's recent records), sums (rollups + records not applied yet) and the dashboard's overview. Always scoped to the session user. */
+/** The signed-in user's usage: records (the wallet's recent records, then the archive's), sums (rollups + records not applied yet) and the dashboard's overview. Always scoped to the session user. */
 export const meUsage = new Hono<SessionEnv>()
   .get("/usage", validate("query", usageQuery), async (c) => {
     const q = c.req.valid("query");
     const userId = c.get("user").id;
     const filter = { userId, from: q.from, to: q.to, model: q.model, keyId: q.key_id, status: q.status };
-    const rows = await usagePage(c.env, filter, q.cursor ? decodeCursor(q.cursor) : null, q.limit + 1, "desc");
+    const rows = await usageListPage(c.env, filter, q.cursor ? decodeCursor(q.cursor) : null, q.limit + 1);
     const result = page(rows, q.limit, usagePosition);
     return c.json({ data: result.data.map(usageView), next_cursor: result.next_cursor });
   })

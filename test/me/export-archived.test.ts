@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { AccountDO } from "../../src/account/account-do";
 import { applyUsageLifecycle } from "../../src/account/usage-plane";
 import { archiveUserPrefix, dayOf } from "../../src/usage/plane/archive";
-import { account, chat, drained } from "../helpers/gateway";
+import { account, admin, chat, drained } from "../helpers/gateway";
 import { signedInUser, type SessionUser } from "../helpers/session";
 import { planeApplied } from "../helpers/usage-plane";
 import { sessionKey } from "./support";
@@ -51,6 +51,11 @@ describe("the usage export reads the archive for records older than the wallet's
     await ageWallet(u.userId, 31);
     expect(await recentRecords(u.userId)).toBe(0);
     expect(await exported(u)).toEqual(before);
+    // The operator's view of the user's usage reads the same tiers, newest first.
+    const adminView = await admin(`/users/${u.userId}/usage?limit=3`);
+    const page1 = (await adminView.json()) as { data: { id: string }[]; next_before: number | null };
+    const page2 = (await (await admin(`/users/${u.userId}/usage?limit=3&before=${page1.next_before}`)).json()) as { data: { id: string }[] };
+    expect([...page1.data, ...page2.data].map((r) => r.id)).toEqual(before.map((r) => r.request_id).reverse());
     // Filters apply to the archived part as to the recent one.
     const from = new Date(Date.now() - DAY).toISOString();
     expect(await exported(u, `&from=${encodeURIComponent(from)}`)).toEqual(before);

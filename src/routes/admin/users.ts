@@ -8,6 +8,7 @@ import { accountStub, readWallet } from "../../account/client";
 import { newUserId } from "../../lib/ids";
 import { validate } from "../../middleware/validate";
 import { generationView } from "../v1/generation";
+import { usageListPage } from "../../usage/query";
 import type { AdminEnv } from "../../middleware/admin-auth";
 
 export const userIdParam = z.object({ id: z.string().regex(/^u[0-9a-z]{20}$/, "not a user id") });
@@ -54,8 +55,8 @@ export const adminUsers = new Hono<AdminEnv>()
       const { id } = c.req.valid("param");
       const { limit, before } = c.req.valid("query");
       await requireUser(c.env, id);
-      // The wallet's recent records (USAGE_RECENT_DAYS), newest first.
-      const { rows } = await readWallet(c.env, id, { kind: "records", query: { to: before, limit, order: "desc" } });
+      // Newest first: the wallet's recent records (USAGE_RECENT_DAYS), then the archive's.
+      const rows = await usageListPage(c.env, { userId: id, to: before }, null, limit);
       const last = rows.at(-1);
       return c.json({ data: rows.map(generationView), next_before: rows.length === limit && last ? last.createdAt : null });
     },

@@ -12,6 +12,8 @@ import { num, one, type Row } from "./storage";
  *
  * The scan starts after account.ledger_compacted_to (the last entry already looked at), so each
  * entry is read once, and takes at most `limit` entries a run: the alarm's work stays bounded.
+ * A folded charge's (kind, ref) row is gone, but its replay check ended long before: a settlement
+ * is retried within minutes, and its request row (REQUEST_RETENTION_MS, 7 days) answers a replay.
  */
 export const DAY_REF = "day:";
 

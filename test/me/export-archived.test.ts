@@ -5,7 +5,7 @@ import { applyUsageLifecycle } from "../../src/account/usage-plane";
 import { archiveUserPrefix, dayOf } from "../../src/usage/plane/archive";
 import { account, admin, chat, drained } from "../helpers/gateway";
 import { signedInUser, type SessionUser } from "../helpers/session";
-import { planeApplied } from "../helpers/usage-plane";
+import { drainedToD1 } from "../helpers/usage-plane";
 import { sessionKey } from "./support";
 
 // Issue 14 item 1, "a user sees no difference": the wallet keeps raw usage records for the recent
@@ -40,8 +40,7 @@ describe("the usage export reads the archive for records older than the wallet's
       const res = await chat(key, { model });
       await res.arrayBuffer();
     }
-    await drained(u.userId);
-    await planeApplied(u.userId);
+    await drainedToD1(u.userId);
     const before = await exported(u);
     expect(before).toHaveLength(4);
     // The archive holds them under the user's own prefix, named by pseudonym, never by user id.
@@ -66,8 +65,7 @@ describe("the usage export reads the archive for records older than the wallet's
     const u = await signedInUser("5.00");
     const k = await sessionKey(u);
     for (let i = 0; i < 2; i++) await (await chat(k.key, { model: "test-echo" })).arrayBuffer();
-    await drained(u.userId);
-    await planeApplied(u.userId);
+    await drainedToD1(u.userId);
     const all = await exported(u);
     // The edge moves past both records, but one of them is put back as if its settlement came late.
     const kept = await runInDurableObject(account(u.userId), (_: AccountDO, state) => {
@@ -90,8 +88,7 @@ describe("the usage export reads the archive for records older than the wallet's
     for (const u of [a, b]) {
       const k = await sessionKey(u);
       await (await chat(k.key, { model: "test-echo" })).arrayBuffer();
-      await drained(u.userId);
-      await planeApplied(u.userId);
+      await drainedToD1(u.userId);
       await ageWallet(u.userId, 31);
     }
     const mine = await exported(a);
@@ -108,8 +105,7 @@ describe("the usage export reads the archive for records older than the wallet's
     const k1 = await sessionKey(u);
     const k2 = await sessionKey(u);
     for (let i = 0; i < 5; i++) await (await chat((i % 2 ? k2 : k1).key, { model: "test-echo" })).arrayBuffer();
-    await drained(u.userId);
-    await planeApplied(u.userId);
+    await drainedToD1(u.userId);
     await ageWallet(u.userId, 31);
     // Two newer records stay in the wallet.
     for (let i = 0; i < 2; i++) await (await chat(k1.key, { model: "test-echo" })).arrayBuffer();

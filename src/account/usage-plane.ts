@@ -9,6 +9,9 @@ import { flushBatch } from "./outbox";
 
 export { usagePlaneConfig };
 
+/** A usage record's creation time in SQL (the usage_pending_created index is on this expression). */
+export const RECORD_CREATED = "json_extract(payload, '$.createdAt')";
+
 /**
  * The wallet's side of the usage data plane (docs/capacity.md). Each usage record waits in
  * usage_pending until the queue accepted the batch it belongs to, and stays there (sent_at set)
@@ -28,7 +31,7 @@ CREATE TABLE IF NOT EXISTS usage_pending (
 );
 CREATE INDEX IF NOT EXISTS usage_pending_batch ON usage_pending (sent_at, batch, seq);
 CREATE INDEX IF NOT EXISTS usage_pending_request ON usage_pending (request_id);
-CREATE INDEX IF NOT EXISTS usage_pending_created ON usage_pending (json_extract(payload, '$.createdAt'), request_id);
+CREATE INDEX IF NOT EXISTS usage_pending_created ON usage_pending (${RECORD_CREATED}, request_id);
 CREATE TABLE IF NOT EXISTS archived_days (
   day TEXT PRIMARY KEY,
   records INTEGER NOT NULL
@@ -93,10 +96,10 @@ const ARCHIVED_DAYS_KEPT_MS = 5 * 366 * 86_400_000;
  */
 export function pruneSentUsage(sql: SqlStorage, now: number, recentMs: number): void {
   const cutoff = now - recentMs;
-  const old = "sent_at IS NOT NULL AND json_extract(payload, '$.createdAt') < ?";
+  const old = `sent_at IS NOT NULL AND ${RECORD_CREATED} < ?`;
   sql.exec(
     `INSERT INTO archived_days (day, records)
-     SELECT strftime('%Y-%m-%d', json_extract(payload, '$.createdAt') / 1000, 'unixepoch'), count(*) FROM usage_pending WHERE ${old} GROUP BY 1
+     SELECT strftime('%Y-%m-%d', ${RECORD_CREATED} / 1000, 'unixepoch'), count(*) FROM usage_pending WHERE ${old} GROUP BY 1
      ON CONFLICT (day) DO UPDATE SET records = records + excluded.records`, cutoff,
   );
   sql.exec(`DELETE FROM usage_pending WHERE ${old}`, cutoff);

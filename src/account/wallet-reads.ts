@@ -1,6 +1,7 @@
 import type { PlaneRecord } from "../db/usage-batch";
 import { toEntry, type LedgerRow } from "./ledger";
 import { num } from "./storage";
+import { RECORD_CREATED } from "./usage-plane";
 import type { LedgerEntry } from "./types";
 
 /** A keyset position: (created_at, id) of the last row shown. */
@@ -37,7 +38,6 @@ export type WalletReadResult =
   | { kind: "archived"; prunedBefore: number; stillHere: string[]; days: string[] };
 
 const DAY_MS = 86_400_000;
-const CREATED = "json_extract(payload, '$.createdAt')";
 // The newest record of a request: a late settlement replaces its "expired" record, as D1's upsert did.
 const LATEST = "seq = (SELECT max(p.seq) FROM usage_pending p WHERE p.request_id = usage_pending.request_id)";
 
@@ -52,16 +52,16 @@ function records(sql: SqlStorage, q: RecordQuery): PlaneRecord[] {
   const where = [LATEST];
   const args: unknown[] = [];
   const add = (clause: string, value: unknown) => { where.push(clause); args.push(value); };
-  if (q.from !== undefined) add(`${CREATED} >= ?`, q.from);
-  if (q.to !== undefined) add(`${CREATED} < ?`, q.to);
+  if (q.from !== undefined) add(`${RECORD_CREATED} >= ?`, q.from);
+  if (q.to !== undefined) add(`${RECORD_CREATED} < ?`, q.to);
   if (q.model !== undefined) add("json_extract(payload, '$.model') = ?", q.model);
   if (q.keyId !== undefined) add("json_extract(payload, '$.keyId') = ?", q.keyId);
   if (q.status !== undefined) add("json_extract(payload, '$.status') = ?", q.status);
   if (q.requestId !== undefined) add("request_id = ?", q.requestId);
-  const [page, pageArgs] = keyset(CREATED, "request_id", q.after, q.order);
+  const [page, pageArgs] = keyset(RECORD_CREATED, "request_id", q.after, q.order);
   const dir = q.order === "desc" ? "DESC" : "ASC";
   return sql.exec<{ payload: string }>(
-    `SELECT payload FROM usage_pending WHERE ${[...where, ...page].join(" AND ")} ORDER BY ${CREATED} ${dir}, request_id ${dir} LIMIT ?`,
+    `SELECT payload FROM usage_pending WHERE ${[...where, ...page].join(" AND ")} ORDER BY ${RECORD_CREATED} ${dir}, request_id ${dir} LIMIT ?`,
     ...args, ...pageArgs, q.limit,
   ).toArray().map((r) => JSON.parse(r.payload) as PlaneRecord);
 }
@@ -100,7 +100,7 @@ export function walletRead(sql: SqlStorage, q: WalletRead): WalletReadResult {
     case "balances": return balances(sql, q.since);
     case "archived": {
       const prunedBefore = num(sql, "SELECT usage_pruned_before FROM account WHERE id = 1");
-      const here = sql.exec<{ request_id: string }>(`SELECT DISTINCT request_id FROM usage_pending WHERE ${CREATED} < ?`, prunedBefore).toArray();
+      const here = sql.exec<{ request_id: string }>(`SELECT DISTINCT request_id FROM usage_pending WHERE ${RECORD_CREATED} < ?`, prunedBefore).toArray();
       const days = sql.exec<{ day: string }>("SELECT day FROM archived_days ORDER BY day").toArray().map((r) => r.day);
       return { kind: "archived", prunedBefore, stillHere: here.map((r) => r.request_id), days };
     }

@@ -67,7 +67,8 @@ export async function archivedNewestFirst(env: Env, f: UsageFilter, after: Posit
   const out: UsageRecord[] = [];
   for (const day of [...a.days].reverse()) {
     if (after && day > dayOf(after.t)) continue;
-    out.push(...(await a.read(day)).filter((r) => !after || older(r, after)).sort(newestFirst));
+    // A day's records come oldest first by (time, id): newest first is their reverse.
+    out.push(...(await a.read(day)).filter((r) => !after || older(r, after)).reverse());
     if (out.length >= limit) break;
   }
   return out.slice(0, limit);

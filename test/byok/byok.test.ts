@@ -1,14 +1,13 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { byokFee } from "../../src/gateway/byok";
 import { account, chat, settled } from "../helpers/gateway";
 import { signedInUser, type SessionUser } from "../helpers/session";
 import { scanD1, scanDO } from "../privacy/scan";
 import { sessionKey } from "../me/support";
+import { upstreamRequests } from "../helpers/mirror";
 import { createOrg, fundOrg, joinOrg, orgKey } from "../helpers/orgs";
 import { nano } from "../../src/lib/money";
 
-const STANDIN = new URL(env.OPENAI_BASE_URL!).origin;
 const PLATFORM_KEY = "sk-upstream-openai-SECRET-0123456789abcdef";
 // test-echo: 11 prompt tokens × 1000 nUSD + 7 output × 2000 nUSD = 25,000 nUSD at the catalog price.
 const ECHO_PRICE = nano(25_000);
@@ -23,11 +22,7 @@ async function withOwnKey(u: SessionUser, key: string, allowFallback = false) {
 
 /** What the stand-in received as the provider key on the last echo request. */
 async function lastAuthorization(): Promise<string | undefined> {
-  const res = await fetch(`${STANDIN}/__requests?model=echo`);
-  const text = await res.text();
-  const { requests } = JSON.parse(text) as { requests?: { headers: Record<string, string> }[] };
-  if (!requests) throw new Error(`the stand-in's request log answered ${res.status}: ${text.slice(0, 300)}`);
-  return requests.at(-1)?.headers.authorization;
+  return (await upstreamRequests("echo")).at(-1)?.headers.authorization;
 }
 
 async function ledgerUsage(userId: string): Promise<number> {

@@ -73,11 +73,6 @@ async function readLines(bucket: R2Bucket, prefix: string): Promise<ArchiveLine[
   return [...seen.values()];
 }
 
-/** Reads a day's archived lines (all wallets), one per (request_id, replaces_expired). */
-export function readArchiveDay(bucket: R2Bucket, day: string): Promise<ArchiveLine[]> {
-  return readLines(bucket, archivePrefix(day));
-}
-
 /**
  * One user's archived records of a day as the request log shows them: the newest record of each
  * request (a late settlement's record replaces its "expired" one), oldest first.

@@ -31,12 +31,13 @@ export function compactLedger(sql: SqlStorage, now: number, recentMs: number, li
   // All entries up to `through` are looked at in this run: the whole window up to the cutoff, or the first `limit`.
   const through = scanned.length < limit ? cutoff - 1 : scanned.at(-1)!.created_at;
   const rows = sql.exec<UsageRow>(
+    // `+kind`: the range on created_at picks the rows; the (kind, ref) index would read every usage row.
     `SELECT id, amount_nano, balance_after_nano, created_at FROM ledger
-     WHERE created_at > ? AND created_at <= ? AND kind = 'usage' AND ref NOT LIKE '${DAY_REF}%' ORDER BY created_at`, from, through,
+     WHERE created_at > ? AND created_at <= ? AND +kind = 'usage' AND ref NOT LIKE '${DAY_REF}%' ORDER BY created_at`, from, through,
   ).toArray();
   for (const [day, group] of byDay(rows)) foldDay(sql, day, group);
   if (rows.length > 0) {
-    sql.exec(`DELETE FROM ledger WHERE created_at > ? AND created_at <= ? AND kind = 'usage' AND ref NOT LIKE '${DAY_REF}%'`, from, through);
+    sql.exec(`DELETE FROM ledger WHERE created_at > ? AND created_at <= ? AND +kind = 'usage' AND ref NOT LIKE '${DAY_REF}%'`, from, through);
   }
   sql.exec("UPDATE account SET ledger_compacted_to = ? WHERE id = 1", through);
   return rows.length;

@@ -22,7 +22,8 @@ export function accountSummary(sql: SqlStorage, userId: string | null, status: s
     balanceNano: balance(sql),
     holdsNano: num(sql, "SELECT coalesce(sum(reserved_nano), 0) FROM requests WHERE state = 'reserved'"),
     inFlight: num(sql, "SELECT count(*) FROM requests WHERE state = 'reserved'"),
-    creditsNano: num(sql, "SELECT coalesce(sum(amount_nano), 0) FROM ledger WHERE kind <> 'usage'"),
+    // Two ranges of the (kind, ref) index rather than `kind <> 'usage'`, which scans every charge.
+    creditsNano: num(sql, "SELECT coalesce(sum(amount_nano), 0) FROM ledger WHERE kind < 'usage' OR kind > 'usage'"),
     usageNano: 0 - num(sql, "SELECT coalesce(sum(amount_nano), 0) FROM ledger WHERE kind = 'usage'"),
     pendingOutbox: pendingOutbox(sql).count,
   };

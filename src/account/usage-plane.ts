@@ -76,13 +76,14 @@ export function claimBatch(sql: SqlStorage, now: number): number | null {
 }
 
 export function batchMessage(sql: SqlStorage, userId: string, batch: number): UsageBatchMessage {
-  const records = sql.exec<{ payload: string }>("SELECT payload FROM usage_pending WHERE batch = ? ORDER BY seq", batch)
+  // A claimed batch is unsent until batchSent: `sent_at IS NULL` lets the (sent_at, batch, seq) index find it.
+  const records = sql.exec<{ payload: string }>("SELECT payload FROM usage_pending WHERE sent_at IS NULL AND batch = ? ORDER BY seq", batch)
     .toArray().map((r) => JSON.parse(r.payload) as PlaneRecord);
   return { v: 1, userId, batch, records };
 }
 
 export function batchSent(sql: SqlStorage, batch: number, now: number): void {
-  sql.exec("UPDATE usage_pending SET sent_at = ? WHERE batch = ?", now, batch);
+  sql.exec("UPDATE usage_pending SET sent_at = ? WHERE sent_at IS NULL AND batch = ?", now, batch);
 }
 
 /** Days of the archive index kept: longer than any usage retention, bounded all the same. */
@@ -155,7 +156,7 @@ export function planeSnapshot(sql: SqlStorage, batch: number): PlaneSnapshot {
   return {
     atBatch: batch === 0 ? { records: 0, chargedNano: 0 } : at ? { records: at.records_total, chargedNano: at.charged_total_nano } : null,
     claimedChargedNano: lastBatch(sql)?.charged_total_nano ?? 0,
-    unclaimedChargedNano: num(sql, "SELECT coalesce(sum(charged_nano), 0) FROM usage_pending WHERE batch IS NULL"),
+    unclaimedChargedNano: num(sql, "SELECT coalesce(sum(charged_nano), 0) FROM usage_pending WHERE sent_at IS NULL AND batch IS NULL"),
     pendingRecords: num(sql, "SELECT count(*) FROM usage_pending WHERE sent_at IS NULL"),
   };
 }

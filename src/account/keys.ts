@@ -7,8 +7,13 @@ interface KeyRow extends Row {
   id: string; key_hash: string; name: string; prefix: string; last4: string;
   rpm: number | null; tpm: number | null; max_concurrency: number | null; spend_limit_nano: number | null;
   spend_limit_period: string; models: string | null; expires_at: number | null; created_at: number; revoked_at: number | null;
-  last_used_at: number | null; spent_nano: number; member_id: string | null; disabled: number;
+  last_used_at: number | null; member_id: string | null; disabled: number;
+  /** The key's lifetime total: its 'total' row in key_period_spend (KEY_SELECT). */
+  total_spent: number;
 }
+
+/** A key's row with its lifetime total (api_keys.spent_nano is no longer written: see migrateKeySpend). */
+const KEY_SELECT = `SELECT api_keys.*, coalesce((SELECT spent_nano FROM key_period_spend t WHERE t.key_id = api_keys.id AND t.period = 'total'), 0) AS total_spent FROM api_keys`;
 
 function toInfo(sql: SqlStorage, r: KeyRow, now: number): KeyInfo {
   const period = r.spend_limit_period as SpendPeriod;
@@ -16,8 +21,8 @@ function toInfo(sql: SqlStorage, r: KeyRow, now: number): KeyInfo {
     id: r.id, name: r.name, prefix: r.prefix, last4: r.last4,
     rpm: r.rpm, tpm: r.tpm, maxConcurrency: r.max_concurrency, spendLimitNano: r.spend_limit_nano === null ? null : nano(r.spend_limit_nano), spendLimitPeriod: period,
     models: r.models ? (JSON.parse(r.models) as string[]) : null, expiresAt: r.expires_at,
-    createdAt: r.created_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at, spentNano: nano(r.spent_nano),
-    periodSpentNano: nano(period === "total" ? r.spent_nano : periodSpent(sql, r.id, period, now)),
+    createdAt: r.created_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at, spentNano: nano(r.total_spent),
+    periodSpentNano: nano(period === "total" ? r.total_spent : periodSpent(sql, r.id, period, now)),
     memberId: r.member_id, disabled: r.disabled === 1,
   };
 }
@@ -54,19 +59,19 @@ export function updateKey(sql: SqlStorage, keyId: string, patch: KeyPatch, now: 
     sets.push(`${column} = ?`);
     values.push(field === "models" && value !== null ? JSON.stringify(value) : typeof value === "boolean" ? Number(value) : (value as SqlStorageValue));
   }
-  const live = one<KeyRow>(sql, "SELECT * FROM api_keys WHERE id = ? AND revoked_at IS NULL", keyId);
+  const live = one<Row>(sql, "SELECT id FROM api_keys WHERE id = ? AND revoked_at IS NULL", keyId);
   if (!live) return null;
   if (sets.length > 0) sql.exec(`UPDATE api_keys SET ${sets.join(", ")} WHERE id = ?`, ...values, keyId);
-  return toInfo(sql, one<KeyRow>(sql, "SELECT * FROM api_keys WHERE id = ?", keyId)!, now);
+  return toInfo(sql, one<KeyRow>(sql, `${KEY_SELECT} WHERE id = ?`, keyId)!, now);
 }
 
 export function listKeys(sql: SqlStorage, now = Date.now()): KeyInfo[] {
-  return sql.exec<KeyRow>("SELECT * FROM api_keys ORDER BY created_at").toArray().map((r) => toInfo(sql, r, now));
+  return sql.exec<KeyRow>(`${KEY_SELECT} ORDER BY created_at`).toArray().map((r) => toInfo(sql, r, now));
 }
 
 /** Finds a usable key by hash, or the refusal that explains why it cannot be used. */
 export function findUsableKey(sql: SqlStorage, keyHash: string, now: number): KeyInfo | Refusal {
-  const row = one<KeyRow>(sql, "SELECT * FROM api_keys WHERE key_hash = ?", keyHash);
+  const row = one<KeyRow>(sql, `${KEY_SELECT} WHERE key_hash = ?`, keyHash);
   if (!row) return { ok: false, status: 401, code: "invalid_api_key", message: "Invalid API key." };
   if (row.revoked_at !== null) return { ok: false, status: 401, code: "api_key_revoked", message: "This API key has been revoked." };
   if (row.expires_at !== null && row.expires_at <= now) return { ok: false, status: 401, code: "api_key_expired", message: "This API key has expired." };
@@ -86,23 +91,25 @@ export function periodSpent(sql: SqlStorage, keyId: string, period: Exclude<Spen
  * A counter whose period has ended restarts from this charge. Charges count in the period in
  * which they settle; admission already counted them as holds, so no period can exceed its limit.
  * Returns the key's member (an organization's key), whose counters settlement adds to as well (./members.ts).
+ * The key's row is only read: its counters are the four rows of one page (key_period_spend).
  */
 export function recordKeySpend(sql: SqlStorage, keyId: string, chargeNano: number, now: number): string | null {
-  const memberId = sql.exec<{ member_id: string | null }>("UPDATE api_keys SET spent_nano = spent_nano + ? WHERE id = ? RETURNING member_id", chargeNano, keyId)
-    .toArray()[0]?.member_id ?? null;
+  const memberId = one<{ member_id: string | null }>(sql, "SELECT member_id FROM api_keys WHERE id = ?", keyId)?.member_id ?? null;
   if (chargeNano <= 0) return memberId;
-  // One statement for the day, week and month counters (each row upserted on its own).
+  // One statement for the four counters (each row upserted on its own; 'total' starts at 0 and never restarts).
   sql.exec(
     `INSERT INTO key_period_spend (key_id, period, period_start, spent_nano) VALUES ${PERIOD_ROWS}
      ON CONFLICT (key_id, period) DO UPDATE SET
-       spent_nano = CASE WHEN key_period_spend.period_start = excluded.period_start THEN key_period_spend.spent_nano + excluded.spent_nano ELSE excluded.spent_nano END,
-       period_start = excluded.period_start`,
-    ...TRACKED_PERIODS.flatMap((period) => [keyId, period, periodStart(period, now), chargeNano]),
+       spent_nano = CASE WHEN key_period_spend.period = 'total' OR key_period_spend.period_start = excluded.period_start
+         THEN key_period_spend.spent_nano + excluded.spent_nano ELSE excluded.spent_nano END,
+       period_start = CASE WHEN key_period_spend.period = 'total' THEN key_period_spend.period_start ELSE excluded.period_start END`,
+    ...SPEND_ROWS.flatMap((period) => [keyId, period, periodStart(period, now), chargeNano]),
   );
   return memberId;
 }
 
-const PERIOD_ROWS = TRACKED_PERIODS.map(() => "(?, ?, ?, ?)").join(", ");
+const SPEND_ROWS: SpendPeriod[] = [...TRACKED_PERIODS, "total"];
+const PERIOD_ROWS = SPEND_ROWS.map(() => "(?, ?, ?, ?)").join(", ");
 
 export function isRefusal<T>(v: T | Refusal): v is Refusal {
   return typeof v === "object" && v !== null && (v as Refusal).ok === false;

@@ -35,6 +35,20 @@ CREATE TABLE IF NOT EXISTS plan_limits (
 );
 `;
 
+/**
+ * A key's spend: its day, week and month counters and its lifetime total (period 'total', start 0),
+ * stored together (WITHOUT ROWID), so a settlement writes one page for them all.
+ */
+const KEY_PERIOD_SPEND_SCHEMA = `
+CREATE TABLE IF NOT EXISTS key_period_spend (
+  key_id TEXT NOT NULL,
+  period TEXT NOT NULL,
+  period_start INTEGER NOT NULL,
+  spent_nano INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (key_id, period)
+) WITHOUT ROWID;
+`;
+
 export const ACCOUNT_SCHEMA = `
 CREATE TABLE IF NOT EXISTS account (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -67,8 +81,6 @@ CREATE TABLE IF NOT EXISTS requests (
   expires_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS requests_state ON requests (state, expires_at);
-CREATE INDEX IF NOT EXISTS requests_key ON requests (key_id, state);
-CREATE INDEX IF NOT EXISTS requests_created ON requests (created_at);
 ${RATE_EVENTS_SCHEMA}${PLAN_LIMITS_SCHEMA}CREATE TABLE IF NOT EXISTS ledger (
   id TEXT PRIMARY KEY,
   kind TEXT NOT NULL,
@@ -88,14 +100,7 @@ CREATE TABLE IF NOT EXISTS outbox (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS outbox_ref ON outbox (kind, ref);
-CREATE TABLE IF NOT EXISTS key_period_spend (
-  key_id TEXT NOT NULL,
-  period TEXT NOT NULL,
-  period_start INTEGER NOT NULL,
-  spent_nano INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (key_id, period)
-);
-CREATE TABLE IF NOT EXISTS management_keys (
+${KEY_PERIOD_SPEND_SCHEMA}CREATE TABLE IF NOT EXISTS management_keys (
   id TEXT PRIMARY KEY,
   key_hash TEXT NOT NULL UNIQUE,
   name TEXT NOT NULL,
@@ -148,6 +153,30 @@ export function migrateAccountSchema(sql: SqlStorage): void {
     if (!present) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
   }
   migrateRateEvents(sql);
+  // Every index is a page more in each admission's and settlement's commit: a key's open requests
+  // are found through requests_state (they are the ones in flight), and retention reads expires_at.
+  sql.exec("DROP INDEX IF EXISTS requests_key; DROP INDEX IF EXISTS requests_created;");
+  migrateKeySpend(sql);
+}
+
+/**
+ * Wallets created before the lifetime total moved: key_period_spend was a rowid table and the total
+ * was api_keys.spent_nano (a second page in every settlement). Rebuilt WITHOUT ROWID once; the old
+ * totals move into 'total' rows once (the column is zeroed in the same step, so nothing counts twice).
+ */
+export function migrateKeySpend(sql: SqlStorage): void {
+  const table = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'key_period_spend'").one().sql;
+  if (!/WITHOUT ROWID/i.test(table)) {
+    sql.exec("ALTER TABLE key_period_spend RENAME TO key_period_spend_v1");
+    sql.exec(KEY_PERIOD_SPEND_SCHEMA);
+    sql.exec("INSERT INTO key_period_spend (key_id, period, period_start, spent_nano) SELECT key_id, period, period_start, spent_nano FROM key_period_spend_v1");
+    sql.exec("DROP TABLE key_period_spend_v1");
+  }
+  sql.exec(
+    `INSERT INTO key_period_spend (key_id, period, period_start, spent_nano) SELECT id, 'total', 0, spent_nano FROM api_keys WHERE spent_nano <> 0
+     ON CONFLICT (key_id, period) DO UPDATE SET spent_nano = key_period_spend.spent_nano + excluded.spent_nano`,
+  );
+  sql.exec("UPDATE api_keys SET spent_nano = 0 WHERE spent_nano <> 0");
 }
 
 /**

@@ -19,10 +19,12 @@ export const RECORD_CREATED = "json_extract(payload, '$.createdAt')";
  * 1, 2, 3, …, its records fixed) before it is sent and is resent unchanged until the queue takes
  * it, so the consumer can apply each number exactly once and in order. usage_batches keeps the
  * running totals at each claimed batch for reconciliation with D1's usage_cursors.
+ * `seq` orders the rows present (claiming, reading, the newest record of a request), so it is a
+ * plain rowid: AUTOINCREMENT (kept by wallets created before) writes sqlite_sequence in every settlement.
  */
 export const USAGE_PLANE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS usage_pending (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq INTEGER PRIMARY KEY,
   request_id TEXT NOT NULL,
   batch INTEGER,
   sent_at INTEGER,

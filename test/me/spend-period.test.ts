@@ -118,6 +118,31 @@ describe("existing Durable Objects get the new column", () => {
   });
 });
 
+describe("existing Durable Objects: the lifetime total moves to key_period_spend once", () => {
+  it("a rowid key_period_spend is rebuilt WITHOUT ROWID with its rows; api_keys.spent_nano becomes the 'total' row, counted once however often the migration runs", async () => {
+    const stub = env.ACCOUNT.get(env.ACCOUNT.idFromName(`u${"k".repeat(20)}`));
+    await runInDurableObject(stub, (_, state) => {
+      const sql = state.storage.sql;
+      // The tables as wallets created before this change have them.
+      sql.exec("DROP TABLE key_period_spend");
+      sql.exec("CREATE TABLE key_period_spend (key_id TEXT NOT NULL, period TEXT NOT NULL, period_start INTEGER NOT NULL, spent_nano INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (key_id, period))");
+      sql.exec("INSERT INTO api_keys (id, key_hash, name, prefix, last4, created_at, spent_nano) VALUES ('key_a', 'ha', 'a', 'sk-gw-u', 'abcd', 1, 75000), ('key_b', 'hb', 'b', 'sk-gw-u', 'efgh', 1, 0)");
+      sql.exec("INSERT INTO key_period_spend VALUES ('key_a', 'daily', 5, 25000), ('key_a', 'monthly', 3, 75000)");
+      migrateAccountSchema(sql);
+      migrateAccountSchema(sql);
+      expect(sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'key_period_spend'").one().sql).toMatch(/WITHOUT ROWID/);
+      expect(sql.exec("SELECT key_id, period, period_start, spent_nano FROM key_period_spend ORDER BY key_id, period").toArray()).toEqual([
+        { key_id: "key_a", period: "daily", period_start: 5, spent_nano: 25000 },
+        { key_id: "key_a", period: "monthly", period_start: 3, spent_nano: 75000 },
+        { key_id: "key_a", period: "total", period_start: 0, spent_nano: 75000 },
+      ]);
+      expect(sql.exec("SELECT sum(spent_nano) AS s FROM api_keys").one()).toEqual({ s: 0 });
+    });
+    const keys = await stub.listKeys();
+    expect(Object.fromEntries(keys.map((k) => [k.id, k.spentNano]))).toEqual({ key_a: 75000, key_b: 0 });
+  });
+});
+
 describe("a key's spend limit holds under concurrency", () => {
   for (const period of ["daily", "total"] as const) {
     it(`30 concurrent requests on a key limited to 5 reservations (${period}): exactly 5 served, the key is charged exactly 5 × 25,000 nUSD`, async () => {

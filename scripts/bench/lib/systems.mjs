@@ -284,6 +284,12 @@ export async function startGateway(bundle, standin, extraOptions = {}, extraWork
   };
 }
 
+/** Any other worker, from flat (v4) Miniflare options, in its own workerd process (commit-floor.mjs). */
+export async function startMiniflare(v4) {
+  const { Miniflare, Log, LogLevel, options } = await loadMiniflare();
+  return startWorkerd(Miniflare, options({ log: new Log(LogLevel.WARN), logRequests: false, cf: false, ...v4 }));
+}
+
 /** The bare pass-through worker (bare-worker.mjs) in its own workerd process, same options style. */
 export async function startBare(standin) {
   const { Miniflare, Log, LogLevel, options } = await loadMiniflare();

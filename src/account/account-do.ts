@@ -266,8 +266,7 @@ export class AccountDO extends WalletDO {
     this.ctx.storage.transactionSync(() => {
       expireReservations(this.sql, userId, now, usagePlaneConfig(this.env).d1Mirror);
       expirePlanCredit(this.sql, userId, now);
-      // A settled or expired row's expires_at is at most its admission's expiry: kept at least the retention after it.
-      this.sql.exec("DELETE FROM requests WHERE state IN ('settled', 'expired') AND expires_at < ?", now - REQUEST_RETENTION_MS);
+      this.sql.exec("DELETE FROM requests WHERE state <> 'reserved' AND created_at < ?", now - REQUEST_RETENTION_MS);
       pruneResponses(this.sql, now);
       applyUsageLifecycle(this.sql, now, usagePlaneConfig(this.env));
     });

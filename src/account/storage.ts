@@ -80,7 +80,9 @@ CREATE TABLE IF NOT EXISTS requests (
   created_at INTEGER NOT NULL,
   expires_at INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS requests_state ON requests (state, expires_at);
+-- The requests in flight only (a partial index): a settlement takes its row out and adds none.
+CREATE INDEX IF NOT EXISTS requests_open ON requests (expires_at) WHERE state = 'reserved';
+CREATE INDEX IF NOT EXISTS requests_created ON requests (created_at);
 ${RATE_EVENTS_SCHEMA}${PLAN_LIMITS_SCHEMA}CREATE TABLE IF NOT EXISTS ledger (
   id TEXT PRIMARY KEY,
   kind TEXT NOT NULL,
@@ -90,7 +92,7 @@ ${RATE_EVENTS_SCHEMA}${PLAN_LIMITS_SCHEMA}CREATE TABLE IF NOT EXISTS ledger (
   note TEXT,
   created_at INTEGER NOT NULL,
   UNIQUE (kind, ref)
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   kind TEXT NOT NULL,
@@ -153,9 +155,9 @@ export function migrateAccountSchema(sql: SqlStorage): void {
     if (!present) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
   }
   migrateRateEvents(sql);
-  // Every index is a page more in each admission's and settlement's commit: a key's open requests
-  // are found through requests_state (they are the ones in flight), and retention reads expires_at.
-  sql.exec("DROP INDEX IF EXISTS requests_key; DROP INDEX IF EXISTS requests_created;");
+  // Every index a settlement touches is a page more in its commit: a key's open requests are found
+  // through requests_open (the ones in flight), which a settled row leaves without entering another.
+  sql.exec("DROP INDEX IF EXISTS requests_key; DROP INDEX IF EXISTS requests_state;");
   migrateKeySpend(sql);
 }
 

@@ -313,7 +313,24 @@ async function windowPhase(ctx, name = "gateway") {
   const k = PLAN.windowEdgeSeconds;
   const start = edge(bySecond.slice(0, k));
   const end = edge(bySecond.slice(-k));
-  return { seconds: PLAN.windowSeconds, start, end, cpuEndOverStart: end.cpuMsPerRequest / start.cpuMsPerRequest, eventsInWindowAtEnd: inWindow, bySecond };
+  return { seconds: PLAN.windowSeconds, start, end, cpuEndOverStart: end.cpuMsPerRequest / start.cpuMsPerRequest, eventsInWindowAtEnd: inWindow, trend: trend(bySecond), bySecond };
+}
+
+/**
+ * The two edges swing with single seconds; the least-squares line of CPU per request against the
+ * requests in the window over every second says how the cost moves as the window fills (shown
+ * beside the target, which stays the edges' ratio): its value at the last second over its value at
+ * the first.
+ */
+function trend(rows) {
+  const n = rows.length;
+  const mx = rows.reduce((a, r) => a + r.eventsInWindow, 0) / n;
+  const my = rows.reduce((a, r) => a + r.cpuMsPerRequest, 0) / n;
+  const sxy = rows.reduce((a, r) => a + (r.eventsInWindow - mx) * (r.cpuMsPerRequest - my), 0);
+  const sxx = rows.reduce((a, r) => a + (r.eventsInWindow - mx) ** 2, 0);
+  const slope = sxx ? sxy / sxx : 0;
+  const at = (x) => my + slope * (x - mx);
+  return { msPer1000Requests: slope * 1000, fittedEndOverStart: at(rows.at(-1).eventsInWindow) / at(rows[0].eventsInWindow) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -68,7 +68,8 @@ export function renderMarkdown(r) {
   const wf = r.windowFill;
   if (wf) {
     lines.push(`Rate window filling (one fresh key, c=16, ${wf.seconds} s, gateway only): first seconds ${f(wf.start.rps, 0)} req/s at ${f(wf.start.cpuMsPerRequest, 3)} ms CPU/request; ` +
-      `last seconds ${f(wf.end.rps, 0)} req/s at ${f(wf.end.cpuMsPerRequest, 3)} ms CPU/request, with ${wf.eventsInWindowAtEnd} requests in the key's window (${times(wf.cpuEndOverStart)}).`);
+      `last seconds ${f(wf.end.rps, 0)} req/s at ${f(wf.end.cpuMsPerRequest, 3)} ms CPU/request, with ${wf.eventsInWindowAtEnd} requests in the key's window (${times(wf.cpuEndOverStart)}).` +
+      (wf.trend ? ` Least-squares line over every second: ${f(wf.trend.msPer1000Requests, 3)} ms per 1,000 requests in the window, last second ${times(wf.trend.fittedEndOverStart)} the first.` : ""));
     const wb = r.windowFillBefore;
     if (wb) {
       lines.push("");

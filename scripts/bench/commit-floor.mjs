@@ -18,7 +18,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cpuSeconds } from "./lib/proc.mjs";
 import { makeAgent, closedLoop } from "./lib/client.mjs";
-import { round, seededShuffle } from "./lib/stats.mjs";
+import { median, round, seededShuffle } from "./lib/stats.mjs";
 import { BENCH, freePort, startBare, startMiniflare, startStandin, wranglerCompat } from "./lib/systems.mjs";
 
 const argv = process.argv.slice(2);
@@ -53,7 +53,7 @@ export default {
     const c = Number(q.get("c")), ms = Number(q.get("ms")), mode = q.get("mode");
     const stub = env.FLOOR.get(env.FLOOR.idFromName("wallet"));
     const run = crypto.randomUUID().slice(0, 8);
-    const firstMs = [], pairMs = [];
+    const pairMs = [];
     let pairs = 0;
     const t0 = Date.now(), end = t0 + ms;
     const loop = async (w) => {
@@ -113,7 +113,6 @@ async function main() {
     await bare.stop();
     standin.stop();
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const summary = {};
   for (const w of windows) (summary[`${w.mode} c=${w.concurrency}`] ??= []).push(w);
   const table = Object.fromEntries(Object.entries(summary).map(([k, ws]) => [k, {

@@ -323,9 +323,8 @@ async function windowPhase(ctx, name = "gateway") {
  * the first.
  */
 function trend(rows) {
-  const n = rows.length;
-  const mx = rows.reduce((a, r) => a + r.eventsInWindow, 0) / n;
-  const my = rows.reduce((a, r) => a + r.cpuMsPerRequest, 0) / n;
+  const mx = mean(rows.map((r) => r.eventsInWindow));
+  const my = mean(rows.map((r) => r.cpuMsPerRequest));
   const sxy = rows.reduce((a, r) => a + (r.eventsInWindow - mx) * (r.cpuMsPerRequest - my), 0);
   const sxx = rows.reduce((a, r) => a + (r.eventsInWindow - mx) ** 2, 0);
   const slope = sxx ? sxy / sxx : 0;

@@ -163,8 +163,9 @@ export function migrateAccountSchema(sql: SqlStorage): void {
 
 /**
  * Wallets created before the lifetime total moved: key_period_spend was a rowid table and the total
- * was api_keys.spent_nano (a second page in every settlement). Rebuilt WITHOUT ROWID once; the old
- * totals move into 'total' rows once (the column is zeroed in the same step, so nothing counts twice).
+ * was api_keys.spent_nano (a second page in every settlement). Rebuilt WITHOUT ROWID once, and in the
+ * same step the old totals move into 'total' rows (the column is zeroed, so nothing counts twice).
+ * Later start-ups only read the table's definition.
  */
 export function migrateKeySpend(sql: SqlStorage): void {
   const table = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'key_period_spend'").one().sql;
@@ -173,12 +174,13 @@ export function migrateKeySpend(sql: SqlStorage): void {
     sql.exec(KEY_PERIOD_SPEND_SCHEMA);
     sql.exec("INSERT INTO key_period_spend (key_id, period, period_start, spent_nano) SELECT key_id, period, period_start, spent_nano FROM key_period_spend_v1");
     sql.exec("DROP TABLE key_period_spend_v1");
+    // Only such a wallet has totals in api_keys: nothing writes that column since.
+    sql.exec(
+      `INSERT INTO key_period_spend (key_id, period, period_start, spent_nano) SELECT id, 'total', 0, spent_nano FROM api_keys WHERE spent_nano <> 0
+       ON CONFLICT (key_id, period) DO UPDATE SET spent_nano = key_period_spend.spent_nano + excluded.spent_nano`,
+    );
+    sql.exec("UPDATE api_keys SET spent_nano = 0 WHERE spent_nano <> 0");
   }
-  sql.exec(
-    `INSERT INTO key_period_spend (key_id, period, period_start, spent_nano) SELECT id, 'total', 0, spent_nano FROM api_keys WHERE spent_nano <> 0
-     ON CONFLICT (key_id, period) DO UPDATE SET spent_nano = key_period_spend.spent_nano + excluded.spent_nano`,
-  );
-  sql.exec("UPDATE api_keys SET spent_nano = 0 WHERE spent_nano <> 0");
 }
 
 /**

@@ -77,5 +77,9 @@ export default defineConfig({
     // clean storage. Two workers: most of a test's time is waiting on the runtime and the stand-in.
     isolate: false,
     maxWorkers: 2,
+    // The worker's own logs (e.g. the usage-plane consumer's, delivered by the queue after a batch
+    // timeout) go straight to the output instead of over vitest's RPC: a log arriving while a file's
+    // environment closes otherwise fails the run ("Closing rpc while onUserConsoleLog was pending").
+    disableConsoleIntercept: true,
   },
 });
